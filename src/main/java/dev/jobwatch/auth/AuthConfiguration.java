@@ -1,0 +1,62 @@
+package dev.jobwatch.auth;
+
+import dev.jobwatch.config.AuthProperties;
+import dev.jobwatch.config.MissingSettingException;
+import dev.jobwatch.config.RedisProperties;
+import dev.jobwatch.config.TokenProperties;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * Local mode (embedded Redis) may run without producer tokens and with a random secret, and says so
+ * at every start; with a real Redis both must be set, or the server does not start.
+ */
+@Configuration(proxyBeanMethods = false)
+class AuthConfiguration {
+
+    private static final Logger log = LoggerFactory.getLogger(AuthConfiguration.class);
+    private static final int MIN_SECRET_LENGTH = 16;
+
+    @Bean
+    Access access(AuthProperties auth, TokenProperties token, RedisProperties redis) {
+        return new Access(producerTokens(auth, redis), signer(token, redis));
+    }
+
+    private static ProducerTokens producerTokens(AuthProperties auth, RedisProperties redis) {
+        if (auth.tokens().isEmpty()) {
+            if (!redis.embedded()) {
+                throw new MissingSettingException("JOBWATCH_AUTH_TOKENS",
+                        "is not set: with an external Redis (JOBWATCH_REDIS_URL) producer routes need "
+                                + "tokens; set it to a comma-separated list of producer tokens.");
+            }
+            log.warn("JOBWATCH_AUTH_TOKENS is not set: local mode, producer routes (add, get, cancel jobs) "
+                    + "are OPEN to anyone who can reach this port.");
+        }
+        return new ProducerTokens(auth.tokens());
+    }
+
+    private static TokenSigner signer(TokenProperties token, RedisProperties redis) {
+        if (token.configured()) {
+            if (token.secret().length() < MIN_SECRET_LENGTH) {
+                throw new MissingSettingException("JOBWATCH_TOKEN_SECRET",
+                        "is too short: use at least " + MIN_SECRET_LENGTH + " random characters.");
+            }
+            return new TokenSigner(token.secret().getBytes(StandardCharsets.UTF_8));
+        }
+        if (!redis.embedded()) {
+            throw new MissingSettingException("JOBWATCH_TOKEN_SECRET",
+                    "is not set: with an external Redis (JOBWATCH_REDIS_URL) every pod must sign job "
+                            + "tokens with the same secret; set it to at least " + MIN_SECRET_LENGTH
+                            + " random characters.");
+        }
+        log.warn("JOBWATCH_TOKEN_SECRET is not set: local mode, job tokens are signed with a random "
+                + "secret and stop working when this process stops.");
+        byte[] secret = new byte[32];
+        new SecureRandom().nextBytes(secret);
+        return new TokenSigner(secret);
+    }
+}

@@ -1,0 +1,30 @@
+package dev.jobwatch.config;
+
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * Where the job state lives.
+ *
+ * @param url     {@code redis://} or {@code rediss://} URL (env {@code JOBWATCH_REDIS_URL}); empty (the
+ *                default) starts an embedded Redis on a free loopback port, for local use only
+ * @param prefix  first part of every key and channel (env {@code JOBWATCH_REDIS_PREFIX}), default
+ *                {@code jobwatch}; no braces, so it cannot break a job's hash tag
+ * @param timeout how long one Redis command may take before the request gets 503 (env
+ *                {@code JOBWATCH_REDIS_TIMEOUT}), default 2 s
+ */
+@Validated
+@ConfigurationProperties("jobwatch.redis")
+public record RedisProperties(
+        @Pattern(regexp = "^$|^rediss?://.+", message = "must be a redis:// or rediss:// URL") String url,
+        @DefaultValue("jobwatch") @Pattern(regexp = "[A-Za-z0-9._:-]{1,64}") String prefix,
+        @DefaultValue("2s") @NotNull Duration timeout) {
+
+    public boolean embedded() {
+        return url == null || url.isBlank();
+    }
+}

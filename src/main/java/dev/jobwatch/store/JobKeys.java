@@ -1,0 +1,20 @@
+package dev.jobwatch.store;
+
+import dev.jobwatch.job.JobRef;
+
+/**
+ * The Redis names of one job. They share the hash tag {@code {namespace/id}} so that a job lives in
+ * one cluster slot and one script can touch all of them; '/' appears in neither part, so two jobs
+ * never share a tag.
+ */
+record JobKeys(String job, String log, String stream, String channel) {
+
+    static JobKeys of(String prefix, JobRef ref) {
+        String base = prefix + ":{" + ref.namespace() + "/" + ref.id() + "}:";
+        return new JobKeys(base + "job", base + "log", base + "stream", base + "changes");
+    }
+
+    String[] all() {
+        return new String[] {job, log, stream, channel};
+    }
+}

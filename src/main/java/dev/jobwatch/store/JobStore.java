@@ -1,0 +1,58 @@
+package dev.jobwatch.store;
+
+import dev.jobwatch.job.Job;
+import dev.jobwatch.job.JobRef;
+import dev.jobwatch.job.LogRows;
+import dev.jobwatch.job.NewJob;
+import java.util.List;
+import reactor.core.publisher.Mono;
+
+/**
+ * The seam between the API and where jobs live.
+ *
+ * <p>Contract: callers validate input (names, sizes, JSON) before calling; the store checks state.
+ * Every write is atomic and durable before its {@code Mono} completes, checks that the job exists
+ * ({@link dev.jobwatch.job.JobNotFoundException}) and is not completed
+ * ({@link dev.jobwatch.job.JobCompletedException}), refreshes the job's retention, and announces
+ * itself on the job's change feed. A write that fails changes nothing. When the backing store
+ * cannot be reached every method fails with {@link StoreUnavailableException}.
+ */
+public interface JobStore {
+
+    /**
+     * Adds all the jobs or none: fails with {@link dev.jobwatch.job.JobExistsException} if an id is
+     * taken. Emits the jobs as stored.
+     */
+    Mono<List<Job>> add(String namespace, List<NewJob> jobs);
+
+    Mono<Job> get(JobRef ref);
+
+    Mono<Void> start(JobRef ref);
+
+    /** @param json the progress, already checked to be JSON */
+    Mono<Void> progress(JobRef ref, String json);
+
+    /** Appends one row; the log gets the row and a newline. */
+    Mono<Void> appendLog(JobRef ref, String row);
+
+    Mono<Void> appendChunk(JobRef ref, String chunk);
+
+    /** @param resultJson the result, already checked to be JSON */
+    Mono<Void> complete(JobRef ref, boolean success, String resultJson);
+
+    /**
+     * Completes the job as canceled and not successful; {@code reason} and {@code canceledBy} may be
+     * null; {@code resultJson} is the error result that Windmill gives a canceled job.
+     */
+    Mono<Void> cancel(JobRef ref, String reason, String canceledBy, String resultJson);
+
+    /** Rows {@code start} to {@code start + length - 1} and the row count. */
+    Mono<LogRows> logRows(JobRef ref, long start, int length);
+
+    /**
+     * Log text from a 0-based code-point offset: the text of whole entries that end after it, cut so
+     * that it begins exactly at the offset, at most {@code maxRows} rows. When the offset lies in text
+     * dropped by the cap, the text starts with the marker line and then the oldest text kept.
+     */
+    Mono<LogSlice> readLog(JobRef ref, long fromOffset, int maxRows);
+}

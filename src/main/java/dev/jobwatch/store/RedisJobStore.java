@@ -1,0 +1,259 @@
+package dev.jobwatch.store;
+
+import dev.jobwatch.config.RetentionProperties;
+import dev.jobwatch.job.Job;
+import dev.jobwatch.job.JobCompletedException;
+import dev.jobwatch.job.JobExistsException;
+import dev.jobwatch.job.JobNotFoundException;
+import dev.jobwatch.job.JobRef;
+import dev.jobwatch.job.JobState;
+import dev.jobwatch.job.LogMarker;
+import dev.jobwatch.job.LogRows;
+import dev.jobwatch.job.NewJob;
+import io.lettuce.core.KeyValue;
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.cluster.api.reactive.RedisClusterReactiveCommands;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/** The job store on Redis; the layout is in {@code docs/redis-layout.md}. */
+public final class RedisJobStore implements JobStore {
+
+    private static final String PUBLISH = "PUBLISH";
+
+    private final RedisClusterReactiveCommands<String, String> redis;
+    private final String prefix;
+    private final long idleTtl;
+    private final long completedTtl;
+    private final long logCap;
+    private final Clock clock;
+    private final LuaScript addScript = LuaScript.load("add");
+    private final LuaScript startScript = LuaScript.load("start");
+    private final LuaScript progressScript = LuaScript.load("progress");
+    private final LuaScript logScript = LuaScript.load("log");
+    private final LuaScript chunkScript = LuaScript.load("chunk");
+    private final LuaScript completeScript = LuaScript.load("complete");
+    private final LuaScript logRowsScript = LuaScript.load("logrows");
+    private final LuaScript readLogScript = LuaScript.load("readlog");
+
+    public RedisJobStore(RedisClusterReactiveCommands<String, String> redis, String prefix,
+            RetentionProperties retention, Clock clock) {
+        this.redis = redis;
+        this.prefix = prefix;
+        this.idleTtl = retention.idle().toMillis();
+        this.completedTtl = retention.completed().toMillis();
+        this.logCap = retention.log().toBytes();
+        this.clock = clock;
+    }
+
+    @Override
+    public Mono<List<Job>> add(String namespace, List<NewJob> jobs) {
+        return Mono.defer(() -> {
+            long now = clock.millis();
+            List<JobKeys> added = new ArrayList<>();
+            return Flux.fromIterable(jobs)
+                    .concatMap(job -> {
+                        JobRef ref = new JobRef(namespace, job.id());
+                        JobKeys keys = keys(ref);
+                        return status(addScript, new String[] {keys.job(), keys.channel()},
+                                job.meta(), Long.toString(now), Long.toString(idleTtl), PUBLISH)
+                                .flatMap(status -> {
+                                    if (status.equals("EXISTS")) {
+                                        return Mono.error(new JobExistsException(job.id()));
+                                    }
+                                    added.add(keys);
+                                    return Mono.just(queued(ref, job.meta(), now));
+                                });
+                    })
+                    .collectList()
+                    .onErrorResume(error -> Flux.fromIterable(added)
+                            .concatMap(keys -> redis.del(keys.job()))
+                            .onErrorResume(rollbackError -> Mono.empty())
+                            .then(Mono.error(error)));
+        });
+    }
+
+    @Override
+    public Mono<Job> get(JobRef ref) {
+        return redis.hgetall(keys(ref).job())
+                .collectMap(KeyValue::getKey, KeyValue::getValue)
+                .onErrorMap(RedisJobStore::translate)
+                .flatMap(hash -> hash.isEmpty() ? Mono.error(new JobNotFoundException()) : Mono.just(parse(ref, hash)));
+    }
+
+    @Override
+    public Mono<Void> start(JobRef ref) {
+        return write(startScript, ref, idleTtl);
+    }
+
+    @Override
+    public Mono<Void> progress(JobRef ref, String json) {
+        return write(progressScript, ref, idleTtl, json);
+    }
+
+    @Override
+    public Mono<Void> appendLog(JobRef ref, String row) {
+        long codePoints = row.codePointCount(0, row.length()) + 1L;
+        return write(logScript, ref, idleTtl, row, Long.toString(codePoints), Long.toString(logCap));
+    }
+
+    @Override
+    public Mono<Void> appendChunk(JobRef ref, String chunk) {
+        return write(chunkScript, ref, idleTtl, chunk);
+    }
+
+    @Override
+    public Mono<Void> complete(JobRef ref, boolean success, String resultJson) {
+        return write(completeScript, ref, completedTtl, success ? "1" : "0", resultJson, "0", "", "");
+    }
+
+    @Override
+    public Mono<Void> cancel(JobRef ref, String reason, String canceledBy, String resultJson) {
+        return write(completeScript, ref, completedTtl, "0", resultJson, "1",
+                canceledBy == null ? "" : canceledBy, reason == null ? "" : reason);
+    }
+
+    @Override
+    public Mono<LogRows> logRows(JobRef ref, long start, int length) {
+        JobKeys keys = keys(ref);
+        return this.<List<Object>>eval(logRowsScript, ScriptOutputType.MULTI, new String[] {keys.job(), keys.log()},
+                        Long.toString(start), Integer.toString(length))
+                .next()
+                .flatMap(reply -> {
+                    if ("NOTFOUND".equals(reply.get(0))) {
+                        return Mono.error(new JobNotFoundException());
+                    }
+                    long count = Long.parseLong((String) reply.get(1));
+                    long droppedRows = Long.parseLong((String) reply.get(2));
+                    long droppedChars = Long.parseLong((String) reply.get(3));
+                    List<String> rows = new ArrayList<>();
+                    if (droppedRows > 0 && start == 0 && length > 0) {
+                        rows.add(LogMarker.text(droppedRows, droppedChars));
+                    }
+                    for (Object row : reply.subList(4, reply.size())) {
+                        rows.add((String) row);
+                    }
+                    return Mono.just(new LogRows(count, rows));
+                });
+    }
+
+    @Override
+    public Mono<LogSlice> readLog(JobRef ref, long fromOffset, int maxRows) {
+        JobKeys keys = keys(ref);
+        return this.<List<Object>>eval(readLogScript, ScriptOutputType.MULTI, new String[] {keys.job(), keys.log()},
+                        Long.toString(fromOffset), Integer.toString(maxRows))
+                .next()
+                .flatMap(reply -> {
+                    if ("NOTFOUND".equals(reply.get(0))) {
+                        return Mono.error(new JobNotFoundException());
+                    }
+                    return Mono.just(slice(reply, fromOffset));
+                });
+    }
+
+    private static LogSlice slice(List<Object> reply, long fromOffset) {
+        long droppedChars = Long.parseLong((String) reply.get(2));
+        long droppedRows = Long.parseLong((String) reply.get(3));
+        StringBuilder text = new StringBuilder();
+        long next = fromOffset;
+        if (fromOffset < droppedChars) {
+            text.append(LogMarker.text(droppedRows, droppedChars)).append('\n');
+            next = droppedChars;
+        }
+        for (int i = 4; i + 1 < reply.size(); i += 2) {
+            String id = (String) reply.get(i);
+            long end = Long.parseLong(id.substring(0, id.indexOf('-')));
+            String row = (String) reply.get(i + 1) + "\n";
+            long begin = end - row.codePointCount(0, row.length());
+            int skip = (int) Math.max(0, next - begin);
+            text.append(row, row.offsetByCodePoints(0, skip), row.length());
+            next = end;
+        }
+        return new LogSlice(text.toString(), next);
+    }
+
+    private Mono<Void> write(LuaScript script, JobRef ref, long ttl, String... extra) {
+        String[] args = new String[3 + extra.length];
+        args[0] = Long.toString(clock.millis());
+        args[1] = Long.toString(ttl);
+        args[2] = PUBLISH;
+        System.arraycopy(extra, 0, args, 3, extra.length);
+        return status(script, keys(ref).all(), args).flatMap(RedisJobStore::outcome);
+    }
+
+    private static Mono<Void> outcome(String status) {
+        return switch (status) {
+            case "OK" -> Mono.empty();
+            case "NOTFOUND" -> Mono.error(new JobNotFoundException());
+            case "COMPLETED" -> Mono.error(new JobCompletedException());
+            default -> Mono.error(new IllegalStateException("unexpected script reply " + status));
+        };
+    }
+
+    private Mono<String> status(LuaScript script, String[] keys, String... args) {
+        return this.<String>eval(script, ScriptOutputType.VALUE, keys, args).next();
+    }
+
+    /** Calls a script by SHA, and sends its body once when Redis does not know it (first use, restart). */
+    private <T> Flux<T> eval(LuaScript script, ScriptOutputType type, String[] keys, String... args) {
+        return Flux.defer(() -> redis.<T>evalsha(script.sha(), type, keys, args))
+                .onErrorResume(RedisNoScriptException.class, missing -> redis.scriptLoad(script.body())
+                        .thenMany(Flux.defer(() -> redis.<T>evalsha(script.sha(), type, keys, args))))
+                .onErrorMap(RedisJobStore::translate);
+    }
+
+    private JobKeys keys(JobRef ref) {
+        return JobKeys.of(prefix, ref);
+    }
+
+    /** Failures that mean "Redis is not there right now" become 503s; anything else is a bug. */
+    static Throwable translate(Throwable error) {
+        if (error instanceof RedisCommandExecutionException commandError) {
+            String message = String.valueOf(commandError.getMessage());
+            boolean transientState = message.startsWith("LOADING") || message.startsWith("BUSY")
+                    || message.startsWith("MASTERDOWN") || message.startsWith("CLUSTERDOWN")
+                    || message.startsWith("TRYAGAIN") || message.startsWith("READONLY");
+            return transientState ? new StoreUnavailableException(error) : error;
+        }
+        return error instanceof RedisException ? new StoreUnavailableException(error) : error;
+    }
+
+    private static Job queued(JobRef ref, String meta, long now) {
+        return new Job(ref, JobState.QUEUED, meta, now, null, null, null, null, false, null, null, null,
+                new Job.LogCounters(0, 0, 0, 0), 0, 1);
+    }
+
+    private static Job parse(JobRef ref, Map<String, String> hash) {
+        return new Job(ref,
+                JobState.fromWire(hash.get("state")),
+                hash.get("meta"),
+                Long.parseLong(hash.get("created_at")),
+                optionalLong(hash, "started_at"),
+                optionalLong(hash, "completed_at"),
+                hash.containsKey("success") ? "1".equals(hash.get("success")) : null,
+                hash.get("result"),
+                "1".equals(hash.get("canceled")),
+                hash.get("canceled_by"),
+                hash.get("canceled_reason"),
+                hash.get("progress"),
+                new Job.LogCounters(
+                        Long.parseLong(hash.get("log_len")),
+                        Long.parseLong(hash.get("log_rows")),
+                        Long.parseLong(hash.get("log_dropped")),
+                        Long.parseLong(hash.get("log_dropped_rows"))),
+                Long.parseLong(hash.get("stream_len")),
+                Long.parseLong(hash.get("ver")));
+    }
+
+    private static Long optionalLong(Map<String, String> hash, String field) {
+        String value = hash.get(field);
+        return value == null ? null : Long.valueOf(value);
+    }
+}

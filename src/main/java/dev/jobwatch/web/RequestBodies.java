@@ -1,0 +1,148 @@
+package dev.jobwatch.web;
+
+import dev.jobwatch.job.InvalidInputException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.Charset;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import org.springframework.core.io.buffer.DataBufferLimitException;
+import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.util.unit.DataSize;
+import org.springframework.web.reactive.function.BodyExtractors;
+import org.springframework.web.reactive.function.server.ServerRequest;
+import reactor.core.publisher.Mono;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectReader;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Reads request bodies within a limit, in the content types each route takes. A body past its limit
+ * is refused (413) as soon as its length or its bytes pass the limit, before it is all in memory.
+ */
+final class RequestBodies {
+
+    private final ObjectReader reader;
+
+    RequestBodies(JsonMapper mapper) {
+        this.reader = mapper.readerFor(JsonNode.class).with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    }
+
+    /** A JSON body: {@code application/json}, a {@code +json} type, or no content type at all. */
+    Mono<JsonNode> json(ServerRequest request, String what, DataSize limit) {
+        MediaType type = request.headers().contentType().orElse(MediaType.APPLICATION_JSON);
+        if (!isJson(type)) {
+            return Mono.error(unsupported(type, "application/json"));
+        }
+        return bytes(request, what, limit).map(bytes -> parse(decode(bytes, StandardCharsets.UTF_8), what));
+    }
+
+    /** Like {@link #json}, but a request without a body is fine: the result is then empty. */
+    Mono<JsonNode> optionalJson(ServerRequest request, String what, DataSize limit) {
+        return bytes(request, what, limit).flatMap(bytes -> {
+            if (bytes.length == 0) {
+                return Mono.empty();
+            }
+            MediaType type = request.headers().contentType().orElse(MediaType.APPLICATION_JSON);
+            if (!isJson(type)) {
+                return Mono.error(unsupported(type, "application/json"));
+            }
+            return Mono.just(parse(decode(bytes, StandardCharsets.UTF_8), what));
+        });
+    }
+
+    /**
+     * A text body: {@code text/plain} (UTF-8 unless it names a charset), or a JSON string literal sent
+     * as {@code application/json}, as bullmq-proxy takes log rows.
+     */
+    Mono<String> text(ServerRequest request, String what, DataSize limit) {
+        Optional<MediaType> type = request.headers().contentType();
+        if (type.isEmpty() || MediaType.TEXT_PLAIN.includes(type.get())) {
+            Charset charset = type.map(MediaType::getCharset).orElse(StandardCharsets.UTF_8);
+            return bytes(request, what, limit).map(bytes -> decode(bytes, charset == null ? StandardCharsets.UTF_8 : charset));
+        }
+        if (isJson(type.get())) {
+            return bytes(request, what, limit).map(bytes -> {
+                JsonNode node = parse(decode(bytes, StandardCharsets.UTF_8), what);
+                if (!node.isString()) {
+                    throw new InvalidInputException(what + " sent as application/json must be a JSON string");
+                }
+                return node.stringValue();
+            });
+        }
+        return Mono.error(unsupported(type.get(), "text/plain or application/json"));
+    }
+
+    /** The raw body, empty when there is none. */
+    private Mono<byte[]> bytes(ServerRequest request, String what, DataSize limit) {
+        long max = limit.toBytes();
+        if (request.headers().contentLength().orElse(0) > max) {
+            return Mono.error(tooLarge(what, limit));
+        }
+        return DataBufferUtils.join(request.body(BodyExtractors.toDataBuffers()), (int) Math.min(max, Integer.MAX_VALUE))
+                .map(buffer -> {
+                    try {
+                        byte[] bytes = new byte[buffer.readableByteCount()];
+                        buffer.read(bytes);
+                        return bytes;
+                    } finally {
+                        DataBufferUtils.release(buffer);
+                    }
+                })
+                .defaultIfEmpty(new byte[0])
+                .onErrorMap(DataBufferLimitException.class, e -> tooLarge(what, limit));
+    }
+
+    private JsonNode parse(String text, String what) {
+        if (text.isBlank()) {
+            throw new InvalidInputException(what + " is empty: send a JSON value");
+        }
+        try {
+            return reader.readValue(text);
+        } catch (JacksonException e) {
+            throw new InvalidInputException(what + " is not valid JSON: " + e.getOriginalMessage());
+        }
+    }
+
+    private static String decode(byte[] bytes, Charset charset) {
+        try {
+            return charset.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            throw new InvalidInputException("Body is not valid " + charset.name());
+        }
+    }
+
+    private static boolean isJson(MediaType type) {
+        return MediaType.APPLICATION_JSON.isCompatibleWith(type)
+                || (type.getSubtype().endsWith("+json") && "application".equals(type.getType()));
+    }
+
+    private static ApiException unsupported(MediaType type, String accepted) {
+        return new ApiException(HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+                "Content type " + type + " is not supported here: send " + accepted);
+    }
+
+    static ApiException tooLarge(String what, DataSize limit) {
+        return new ApiException(HttpStatus.CONTENT_TOO_LARGE, what + " is larger than the limit of " + human(limit));
+    }
+
+    private static String human(DataSize size) {
+        long bytes = size.toBytes();
+        if (bytes % (1024 * 1024) == 0) {
+            return bytes / (1024 * 1024) + " MiB";
+        }
+        if (bytes % 1024 == 0) {
+            return bytes / 1024 + " KiB";
+        }
+        return bytes + " bytes";
+    }
+}

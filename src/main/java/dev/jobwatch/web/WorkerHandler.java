@@ -1,0 +1,272 @@
+package dev.jobwatch.web;
+
+import dev.jobwatch.auth.Access;
+import dev.jobwatch.config.LimitProperties;
+import dev.jobwatch.job.InvalidInputException;
+import dev.jobwatch.job.Job;
+import dev.jobwatch.job.JobJson;
+import dev.jobwatch.job.JobRef;
+import dev.jobwatch.job.NewJob;
+import dev.jobwatch.store.JobStore;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.web.reactive.function.server.ServerRequest;
+import org.springframework.web.reactive.function.server.ServerResponse;
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The BullMQ HTTP API's job routes. Each handler checks, in order, the names in the path (400), the
+ * token (401), the body (415, 413, 400), and only then asks the store (404, 409, 503), so a refused
+ * request never reaches Redis.
+ */
+final class WorkerHandler {
+
+    private static final int MAX_LOG_PAGE = 100;
+    private static final Set<String> COMPLETE_FIELDS = Set.of("success", "result");
+    private static final Set<String> CANCEL_FIELDS = Set.of("reason", "canceled_by");
+
+    private final JobStore store;
+    private final Access access;
+    private final LimitProperties limits;
+    private final JsonMapper mapper;
+    private final RequestBodies bodies;
+
+    WorkerHandler(JobStore store, Access access, LimitProperties limits, JsonMapper mapper) {
+        this.store = store;
+        this.access = access;
+        this.limits = limits;
+        this.mapper = mapper;
+        this.bodies = new RequestBodies(mapper);
+    }
+
+    Mono<ServerResponse> add(ServerRequest request) {
+        return Mono.defer(() -> {
+            String namespace = request.pathVariable("q");
+            JobRef.checkNamespace(namespace);
+            access.requireProducer(bearer(request));
+            return bodies.json(request, "Job batch", limits.body())
+                    .map(this::batch)
+                    .flatMap(jobs -> store.add(namespace, jobs))
+                    .flatMap(jobs -> {
+                        ArrayNode added = mapper.createArrayNode();
+                        for (Job job : jobs) {
+                            ObjectNode doc = JobJson.document(job, mapper);
+                            doc.put("token", access.jobToken(job.ref()));
+                            doc.put("watch_token", access.watchToken(job.ref()));
+                            added.add(doc);
+                        }
+                        return json(added);
+                    });
+        });
+    }
+
+    Mono<ServerResponse> get(ServerRequest request) {
+        return Mono.defer(() -> {
+            JobRef ref = ref(request);
+            access.requireProducer(bearer(request));
+            return store.get(ref).flatMap(job -> json(JobJson.document(job, mapper)));
+        });
+    }
+
+    Mono<ServerResponse> start(ServerRequest request) {
+        return Mono.defer(() -> {
+            JobRef ref = ref(request);
+            access.requireJob(bearer(request), ref);
+            return ok(store.start(ref));
+        });
+    }
+
+    Mono<ServerResponse> progress(ServerRequest request) {
+        return Mono.defer(() -> {
+            JobRef ref = ref(request);
+            access.requireJob(bearer(request), ref);
+            return bodies.json(request, "Progress", limits.progress())
+                    .flatMap(progress -> ok(store.progress(ref, mapper.writeValueAsString(progress))));
+        });
+    }
+
+    Mono<ServerResponse> addLog(ServerRequest request) {
+        return Mono.defer(() -> {
+            JobRef ref = ref(request);
+            access.requireJob(bearer(request), ref);
+            return bodies.text(request, "Log row", limits.log()).flatMap(row -> ok(store.appendLog(ref, row)));
+        });
+    }
+
+    Mono<ServerResponse> logs(ServerRequest request) {
+        return Mono.defer(() -> {
+            JobRef ref = ref(request);
+            access.requireProducerOrJob(bearer(request), ref);
+            long start;
+            long length;
+            try {
+                start = Long.parseLong(request.queryParam("start").orElse("0"));
+                length = Long.parseLong(request.queryParam("length").orElse("10"));
+            } catch (NumberFormatException e) {
+                throw new InvalidInputException("Invalid start or length");
+            }
+            if (start < 0 || length < 0) {
+                throw new InvalidInputException("Start and length must be positive");
+            }
+            if (length > MAX_LOG_PAGE) {
+                throw new InvalidInputException("Length must be less than or equal to " + MAX_LOG_PAGE);
+            }
+            return store.logRows(ref, start, (int) length).flatMap(page -> {
+                ObjectNode body = mapper.createObjectNode();
+                body.put("count", page.count());
+                ArrayNode rows = body.putArray("logs");
+                page.logs().forEach(rows::add);
+                return json(body);
+            });
+        });
+    }
+
+    Mono<ServerResponse> addChunk(ServerRequest request) {
+        return Mono.defer(() -> {
+            JobRef ref = ref(request);
+            access.requireJob(bearer(request), ref);
+            return bodies.text(request, "Chunk", limits.chunk()).flatMap(chunk -> ok(store.appendChunk(ref, chunk)));
+        });
+    }
+
+    Mono<ServerResponse> complete(ServerRequest request) {
+        return Mono.defer(() -> {
+            JobRef ref = ref(request);
+            access.requireJob(bearer(request), ref);
+            return bodies.json(request, "Completion", limits.result()).flatMap(body -> {
+                requireObject(body, "Completion", COMPLETE_FIELDS);
+                JsonNode success = body.get("success");
+                if (success == null || !success.isBoolean()) {
+                    throw new InvalidInputException("Completion needs \"success\": true or false");
+                }
+                JsonNode result = body.has("result") ? body.get("result") : mapper.nullNode();
+                return ok(store.complete(ref, success.booleanValue(), mapper.writeValueAsString(result)));
+            });
+        });
+    }
+
+    Mono<ServerResponse> cancel(ServerRequest request) {
+        return Mono.defer(() -> {
+            JobRef ref = ref(request);
+            access.requireProducer(bearer(request));
+            return bodies.optionalJson(request, "Cancel body", limits.progress())
+                    .defaultIfEmpty(mapper.createObjectNode())
+                    .flatMap(body -> {
+                        requireObject(body, "Cancel body", CANCEL_FIELDS);
+                        String reason = optionalString(body, "reason");
+                        String canceledBy = optionalString(body, "canceled_by");
+                        String result = JobJson.canceledResult(mapper, reason, canceledBy);
+                        return ok(store.cancel(ref, reason, canceledBy, result));
+                    });
+        });
+    }
+
+    private List<NewJob> batch(JsonNode body) {
+        if (!body.isArray()) {
+            throw new InvalidInputException("Body must be a JSON array of jobs");
+        }
+        if (body.isEmpty()) {
+            throw new InvalidInputException("Body must hold at least one job");
+        }
+        if (body.size() > limits.batch()) {
+            throw new ApiException(HttpStatus.CONTENT_TOO_LARGE,
+                    "Too many jobs in one request: at most " + limits.batch());
+        }
+        List<NewJob> jobs = new ArrayList<>(body.size());
+        Set<String> ids = new HashSet<>();
+        for (int i = 0; i < body.size(); i++) {
+            NewJob job = newJob(body.get(i), "Job " + i);
+            if (!ids.add(job.id())) {
+                throw new InvalidInputException("Job id " + job.id() + " appears twice in this request");
+            }
+            jobs.add(job);
+        }
+        return jobs;
+    }
+
+    private NewJob newJob(JsonNode node, String where) {
+        if (!node.isObject()) {
+            throw new InvalidInputException(where + " must be a JSON object");
+        }
+        ObjectNode meta = mapper.createObjectNode();
+        for (Map.Entry<String, JsonNode> field : node.properties()) {
+            String name = field.getKey();
+            if (!JobJson.PRODUCER_FIELDS.contains(name) && !JobJson.BULLMQ_FIELDS.contains(name)) {
+                throw new InvalidInputException(where + " has an unknown field \"" + name + "\"");
+            }
+            if (!name.equals("id")) {
+                meta.set(name, field.getValue());
+            }
+        }
+        if (meta.has("name") && !meta.get("name").isString()) {
+            throw new InvalidInputException(where + ": \"name\" must be a string");
+        }
+        if (meta.has("opts") && !meta.get("opts").isObject()) {
+            throw new InvalidInputException(where + ": \"opts\" must be a JSON object");
+        }
+        JsonNode id = node.has("id") ? node.get("id") : node.path("opts").get("jobId");
+        if (id != null && !id.isNull() && !id.isString()) {
+            throw new InvalidInputException(where + ": \"id\" must be a string");
+        }
+        String jobId = id == null || id.isNull() ? UUID.randomUUID().toString() : id.stringValue();
+        try {
+            return new NewJob(jobId, mapper.writeValueAsString(meta));
+        } catch (InvalidInputException e) {
+            throw new InvalidInputException(where + ": " + e.getMessage());
+        }
+    }
+
+    private static void requireObject(JsonNode body, String what, Set<String> fields) {
+        if (!body.isObject()) {
+            throw new InvalidInputException(what + " must be a JSON object");
+        }
+        for (String name : body.propertyNames()) {
+            if (!fields.contains(name)) {
+                throw new InvalidInputException(what + " has an unknown field \"" + name + "\"; it takes "
+                        + String.join(" and ", fields.stream().sorted().toList()));
+            }
+        }
+    }
+
+    private static String optionalString(JsonNode body, String field) {
+        JsonNode value = body.get(field);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.isString()) {
+            throw new InvalidInputException("\"" + field + "\" must be a string");
+        }
+        return value.stringValue();
+    }
+
+    private static JobRef ref(ServerRequest request) {
+        return new JobRef(request.pathVariable("q"), request.pathVariable("id"));
+    }
+
+    static String bearer(ServerRequest request) {
+        String header = request.headers().firstHeader(HttpHeaders.AUTHORIZATION);
+        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return null;
+        }
+        return header.substring(7).trim();
+    }
+
+    private Mono<ServerResponse> json(JsonNode body) {
+        return ServerResponse.ok().contentType(MediaType.APPLICATION_JSON).bodyValue(mapper.writeValueAsString(body));
+    }
+
+    private static Mono<ServerResponse> ok(Mono<Void> write) {
+        return write.then(ServerResponse.ok().contentType(MediaType.TEXT_PLAIN).bodyValue("OK"));
+    }
+}

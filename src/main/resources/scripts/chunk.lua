@@ -1,0 +1,12 @@
+-- Appends one result-stream chunk; the entry id is the number of chunks after it.
+-- KEYS: job hash, log stream, result stream, change channel
+-- ARGV: now (ms), TTL (ms), publish command, chunk
+local state = redis.call('HGET', KEYS[1], 'state')
+if not state then return 'NOTFOUND' end
+if state == 'completed' then return 'COMPLETED' end
+local count = redis.call('HINCRBY', KEYS[1], 'stream_len', 1)
+redis.call('XADD', KEYS[3], count .. '-0', 'c', ARGV[4])
+local version = redis.call('HINCRBY', KEYS[1], 'ver', 1)
+for i = 1, 3 do redis.call('PEXPIRE', KEYS[i], ARGV[2]) end
+redis.call(ARGV[3], KEYS[4], version)
+return 'OK'

@@ -1,0 +1,32 @@
+-- Appends one log row. The entry id is the log's length in code points after the row (and its
+-- newline), so a reader resumes from any offset with one XRANGE; field r is the row's number.
+-- Past the cap the oldest rows go, and the counters say how much went, so offsets never move back.
+-- KEYS: job hash, log stream, result stream, change channel
+-- ARGV: now (ms), TTL (ms), publish command, row (without its newline),
+--       code points of the row with its newline, cap (bytes)
+local state = redis.call('HGET', KEYS[1], 'state')
+if not state then return 'NOTFOUND' end
+if state == 'completed' then return 'COMPLETED' end
+local length = redis.call('HINCRBY', KEYS[1], 'log_len', ARGV[5])
+local row = redis.call('HINCRBY', KEYS[1], 'log_rows', 1) - 1
+redis.call('XADD', KEYS[2], length .. '-0', 't', ARGV[4], 'r', row)
+local bytes = redis.call('HINCRBY', KEYS[1], 'log_bytes', #ARGV[4] + 1)
+local cap = tonumber(ARGV[6])
+if bytes > cap then
+  local last_id, last_row
+  while bytes > cap do
+    local oldest = redis.call('XRANGE', KEYS[2], '-', '+', 'COUNT', 100)
+    for _, entry in ipairs(oldest) do
+      if bytes <= cap then break end
+      bytes = bytes - (#entry[2][2] + 1)
+      last_id = tonumber(string.match(entry[1], '^(%d+)'))
+      last_row = tonumber(entry[2][4])
+    end
+  end
+  redis.call('XTRIM', KEYS[2], 'MINID', (last_id + 1) .. '-0')
+  redis.call('HSET', KEYS[1], 'log_bytes', bytes, 'log_dropped', last_id, 'log_dropped_rows', last_row + 1)
+end
+local version = redis.call('HINCRBY', KEYS[1], 'ver', 1)
+for i = 1, 3 do redis.call('PEXPIRE', KEYS[i], ARGV[2]) end
+redis.call(ARGV[3], KEYS[4], version)
+return 'OK'
