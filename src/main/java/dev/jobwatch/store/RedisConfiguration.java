@@ -9,8 +9,13 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.Delay;
 import java.io.IOException;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Bean;
@@ -50,9 +55,20 @@ class RedisConfiguration {
         return new RedisEndpoint(RedisURI.create(embedded.url()), embedded);
     }
 
+    /**
+     * Reconnect attempts back off from 10 ms to at most 2 s (Lettuce's default grows to 30 s), so a
+     * Redis that returns is in use again within about two seconds.
+     */
     @Bean(destroyMethod = "shutdown")
-    RedisClient redisClient(RedisEndpoint endpoint, RedisProperties properties) {
-        RedisClient client = RedisClient.create(endpoint.uri());
+    ClientResources redisResources() {
+        return DefaultClientResources.builder()
+                .reconnectDelay(Delay.exponential(Duration.ofMillis(10), Duration.ofSeconds(2), 2, TimeUnit.MILLISECONDS))
+                .build();
+    }
+
+    @Bean(destroyMethod = "shutdown")
+    RedisClient redisClient(ClientResources resources, RedisEndpoint endpoint, RedisProperties properties) {
+        RedisClient client = RedisClient.create(resources, endpoint.uri());
         client.setOptions(ClientOptions.builder()
                 .autoReconnect(true)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)

@@ -1,0 +1,126 @@
+package dev.jobwatch.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.jobwatch.config.RetentionProperties;
+import dev.jobwatch.job.JobRef;
+import dev.jobwatch.job.LogMarker;
+import dev.jobwatch.job.NewJob;
+import io.lettuce.core.api.StatefulRedisConnection;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.context.ActiveProfiles;
+import org.springframework.util.unit.DataSize;
+import reactor.test.StepVerifier;
+
+@ActiveProfiles("test")
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE)
+class RedisJobStoreIntegrationTest {
+
+    private static final Duration DEADLINE = Duration.ofSeconds(10);
+
+    @Autowired
+    JobStore store;
+
+    @Autowired
+    StatefulRedisConnection<String, String> connection;
+
+    private final String namespace = "t-" + UUID.randomUUID();
+
+    @Test
+    void offsetsCountCodePointsSoMultiByteTextResumesExactly() {
+        JobRef ref = added(store, "utf8");
+        List<String> rows = List.of("é", "日本", "😀 ok", "plain");
+        rows.forEach(row -> StepVerifier.create(store.appendLog(ref, row)).expectComplete().verify(DEADLINE));
+        String log = "é\n日本\n😀 ok\nplain\n";
+        int length = log.codePointCount(0, log.length());
+
+        StepVerifier.create(store.get(ref))
+                .assertNext(job -> assertThat(job.log().length()).isEqualTo(length).isEqualTo(16))
+                .expectComplete().verify(DEADLINE);
+        for (int offset = 0; offset <= length; offset++) {
+            String expected = log.substring(log.offsetByCodePoints(0, offset));
+            StepVerifier.create(store.readLog(ref, offset, 100))
+                    .assertNext(slice -> {
+                        assertThat(slice.text()).isEqualTo(expected);
+                        assertThat(slice.nextOffset()).isEqualTo(length);
+                    })
+                    .expectComplete().verify(DEADLINE);
+        }
+    }
+
+    @Test
+    void readingInPagesGivesEveryCharacterOnce() {
+        JobRef ref = added(store, "pages");
+        IntStream.range(0, 50).forEach(i -> store.appendLog(ref, "line " + i).block(DEADLINE));
+        StringBuilder read = new StringBuilder();
+        long offset = 7;
+        while (true) {
+            LogSlice slice = store.readLog(ref, offset, 4).block(DEADLINE);
+            if (slice.text().isEmpty()) {
+                break;
+            }
+            read.append(slice.text());
+            offset = slice.nextOffset();
+        }
+        StringBuilder whole = new StringBuilder();
+        IntStream.range(0, 50).forEach(i -> whole.append("line ").append(i).append('\n'));
+        assertThat(read.toString()).isEqualTo(whole.substring(7));
+    }
+
+    @Test
+    void theCapDropsTheOldestRowsBehindOneMarkerAndOffsetsNeverMoveBack() {
+        RedisJobStore small = new RedisJobStore(connection.reactive(), "jobwatch",
+                new RetentionProperties(Duration.ofHours(1), Duration.ofHours(1), DataSize.ofBytes(100)), Clock.systemUTC());
+        JobRef ref = added(small, "capped");
+        for (int i = 0; i < 25; i++) {
+            small.appendLog(ref, "row-%05d".formatted(i)).block(DEADLINE);
+        }
+        String marker = LogMarker.text(15, 150);
+
+        var job = small.get(ref).block(DEADLINE);
+        assertThat(job.log()).isEqualTo(new dev.jobwatch.job.Job.LogCounters(250, 25, 150, 15));
+
+        List<String> kept = new ArrayList<>();
+        kept.add(marker);
+        IntStream.range(15, 25).forEach(i -> kept.add("row-%05d".formatted(i)));
+        var rows = small.logRows(ref, 0, 100).block(DEADLINE);
+        assertThat(rows.count()).isEqualTo(11);
+        assertThat(rows.logs()).isEqualTo(kept);
+        assertThat(small.logRows(ref, 1, 2).block(DEADLINE).logs()).containsExactly("row-00015", "row-00016");
+        assertThat(small.logRows(ref, 10, 5).block(DEADLINE).logs()).containsExactly("row-00024");
+
+        LogSlice fromStart = small.readLog(ref, 0, 100).block(DEADLINE);
+        assertThat(fromStart.text()).startsWith(marker + "\nrow-00015\n").endsWith("row-00024\n");
+        assertThat(fromStart.nextOffset()).isEqualTo(250);
+        assertThat(small.readLog(ref, 155, 100).block(DEADLINE).text()).startsWith("0015\nrow-00016\n");
+        assertThat(small.readLog(ref, 250, 100).block(DEADLINE).text()).isEmpty();
+    }
+
+    @Test
+    void rowsAreFoundByNumberInALongLog() {
+        JobRef ref = added(store, "long");
+        for (int i = 0; i < 1000; i++) {
+            store.appendLog(ref, "r" + i + "x".repeat(i % 7)).block(DEADLINE);
+        }
+        for (int start : new int[] {0, 1, 499, 500, 997, 999}) {
+            var rows = store.logRows(ref, start, 3).block(DEADLINE);
+            assertThat(rows.count()).isEqualTo(1000);
+            List<String> expected = IntStream.range(start, Math.min(start + 3, 1000))
+                    .mapToObj(i -> "r" + i + "x".repeat(i % 7)).toList();
+            assertThat(rows.logs()).isEqualTo(expected);
+        }
+    }
+
+    private JobRef added(JobStore target, String id) {
+        target.add(namespace, List.of(new NewJob(id, "{}"))).block(DEADLINE);
+        return new JobRef(namespace, id);
+    }
+}
