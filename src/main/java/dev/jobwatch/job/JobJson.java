@@ -44,7 +44,7 @@ public final class JobJson {
         doc.put("success", job.success());
         copy(doc, meta, "script_hash", NODES.nullNode());
         copy(doc, meta, "script_path", NODES.nullNode());
-        copy(doc, meta, "args", meta.path("data").isMissingNode() ? NODES.nullNode() : meta.get("data"));
+        copy(doc, meta, "args", meta.has("data") ? meta.get("data") : NODES.objectNode());
         doc.set("result", job.result() == null ? NODES.nullNode() : mapper.readTree(job.result()));
         doc.put("deleted", false);
         doc.put("canceled", job.canceled());
