@@ -4,7 +4,8 @@ import dev.jobwatch.auth.TokenSigner.Purpose;
 import dev.jobwatch.job.JobRef;
 
 /**
- * Who may do what: producers add, read and cancel any job; a job token writes to its own job only.
+ * Who may do what: producers add, read and cancel any job; a job token writes to its own job only; a
+ * watch token reads its own job only.
  * Each check takes the bearer token (null when the request had none) and throws
  * {@link UnauthorizedException} when it does not open the route.
  */
@@ -12,10 +13,19 @@ public final class Access {
 
     private final ProducerTokens producers;
     private final TokenSigner signer;
+    private final boolean watchersOpen;
 
-    public Access(ProducerTokens producers, TokenSigner signer) {
+    public Access(ProducerTokens producers, TokenSigner signer, boolean watchersOpen) {
         this.producers = producers;
         this.signer = signer;
+        this.watchersOpen = watchersOpen;
+    }
+
+    /** Watchers need nothing when watching is open, else a producer token or the job's watch token. */
+    public void requireWatcher(String token, JobRef ref) {
+        if (!watchersOpen && !signer.verify(Purpose.WATCH, ref, token) && !producers.accepts(token)) {
+            throw new UnauthorizedException();
+        }
     }
 
     public void requireProducer(String bearer) {

@@ -4,6 +4,7 @@ import dev.jobwatch.config.AuthProperties;
 import dev.jobwatch.config.MissingSettingException;
 import dev.jobwatch.config.RedisProperties;
 import dev.jobwatch.config.TokenProperties;
+import dev.jobwatch.config.WatchProperties;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import org.slf4j.Logger;
@@ -22,8 +23,8 @@ class AuthConfiguration {
     private static final int MIN_SECRET_LENGTH = 16;
 
     @Bean
-    Access access(AuthProperties auth, TokenProperties token, RedisProperties redis) {
-        return new Access(producerTokens(auth, redis), signer(token, redis));
+    Access access(AuthProperties auth, TokenProperties token, RedisProperties redis, WatchProperties watch) {
+        return new Access(producerTokens(auth, redis), signer(token, redis), watch.auth() == WatchProperties.Auth.OPEN);
     }
 
     private static ProducerTokens producerTokens(AuthProperties auth, RedisProperties redis) {

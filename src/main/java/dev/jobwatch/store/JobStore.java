@@ -50,9 +50,34 @@ public interface JobStore {
     Mono<LogRows> logRows(JobRef ref, long start, int length);
 
     /**
-     * Log text from a 0-based code-point offset: the text of whole entries that end after it, cut so
-     * that it begins exactly at the offset, at most {@code maxRows} rows. When the offset lies in text
-     * dropped by the cap, the text starts with the marker line and then the oldest text kept.
+     * Log text from a 0-based code-point offset, cut so that it begins exactly at the offset: at most
+     * {@code maxRows} rows and about {@code maxBytes} bytes (one row at least). When the offset lies in
+     * text dropped by the cap, the text starts with the marker line and then the oldest text kept.
      */
-    Mono<LogSlice> readLog(JobRef ref, long fromOffset, int maxRows);
+    Mono<LogSlice> readLog(JobRef ref, long fromOffset, int maxRows, int maxBytes);
+
+    /** Result-stream chunks after the first {@code from}, at most {@code max}. */
+    Mono<List<String>> readChunks(JobRef ref, long from, int max);
+
+    /**
+     * One consistent read of what a watching hub needs: counters, and the log past {@code logFrom} and
+     * the chunks past {@code chunksFrom}, one page each. Empty when the job's version is still
+     * {@code knownVersion}.
+     *
+     * @param knownVersion the version the caller holds, or -1 to read whatever the version
+     * @param logFrom      log offset the caller holds, or -1 for the newest {@code window} code points
+     * @param chunksFrom   chunks the caller holds, or -1 for the newest {@code page.chunks()}
+     */
+    Mono<WatchRead> watch(JobRef ref, long knownVersion, long logFrom, long chunksFrom, WatchPage page);
+
+    /**
+     * How much one watch read may bring back.
+     *
+     * @param rows   most log rows
+     * @param bytes  about the most log bytes (one row at least)
+     * @param chunks most chunks
+     * @param window log code points a caller with nothing starts from
+     */
+    record WatchPage(int rows, int bytes, int chunks, long window) {
+    }
 }

@@ -83,6 +83,12 @@ class RedisConfiguration {
         return client.connect();
     }
 
+    /** Subscriptions need a connection of their own: a subscribed connection takes no other commands. */
+    @Bean(destroyMethod = "close")
+    RedisChangeFeed changeFeed(RedisClient client, RedisProperties redis) {
+        return new RedisChangeFeed(client.connectPubSub(), redis.prefix());
+    }
+
     @Bean
     JobStore jobStore(StatefulRedisConnection<String, String> connection, RedisProperties redis,
             RetentionProperties retention, LimitProperties limits) {

@@ -11,6 +11,8 @@ import dev.jobwatch.job.LogMarker;
 import dev.jobwatch.job.LogRows;
 import dev.jobwatch.job.NewJob;
 import io.lettuce.core.KeyValue;
+import io.lettuce.core.Limit;
+import io.lettuce.core.Range;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisNoScriptException;
@@ -42,6 +44,7 @@ public final class RedisJobStore implements JobStore {
     private final LuaScript completeScript = LuaScript.load("complete");
     private final LuaScript logRowsScript = LuaScript.load("logrows");
     private final LuaScript readLogScript = LuaScript.load("readlog");
+    private final LuaScript watchScript = LuaScript.load("watch");
 
     public RedisJobStore(RedisClusterReactiveCommands<String, String> redis, String prefix,
             RetentionProperties retention, Clock clock) {
@@ -145,38 +148,98 @@ public final class RedisJobStore implements JobStore {
     }
 
     @Override
-    public Mono<LogSlice> readLog(JobRef ref, long fromOffset, int maxRows) {
+    public Mono<LogSlice> readLog(JobRef ref, long fromOffset, int maxRows, int maxBytes) {
         JobKeys keys = keys(ref);
         return this.<List<Object>>eval(readLogScript, ScriptOutputType.MULTI, new String[] {keys.job(), keys.log()},
-                        Long.toString(fromOffset), Integer.toString(maxRows))
+                        Long.toString(fromOffset), Integer.toString(maxRows), Integer.toString(maxBytes))
                 .next()
                 .flatMap(reply -> {
                     if ("NOTFOUND".equals(reply.get(0))) {
                         return Mono.error(new JobNotFoundException());
                     }
-                    return Mono.just(slice(reply, fromOffset));
+                    long droppedChars = Long.parseLong((String) reply.get(2));
+                    long droppedRows = Long.parseLong((String) reply.get(3));
+                    StringBuilder text = new StringBuilder();
+                    long start = fromOffset;
+                    if (fromOffset < droppedChars) {
+                        text.append(LogMarker.text(droppedRows, droppedChars)).append('\n');
+                        start = droppedChars;
+                    }
+                    long end = appendEntries(reply.subList(4, reply.size()), start, text);
+                    return Mono.just(new LogSlice(text.toString(), end));
                 });
     }
 
-    private static LogSlice slice(List<Object> reply, long fromOffset) {
-        long droppedChars = Long.parseLong((String) reply.get(2));
-        long droppedRows = Long.parseLong((String) reply.get(3));
-        StringBuilder text = new StringBuilder();
-        long next = fromOffset;
-        if (fromOffset < droppedChars) {
-            text.append(LogMarker.text(droppedRows, droppedChars)).append('\n');
-            next = droppedChars;
+    @Override
+    public Mono<List<String>> readChunks(JobRef ref, long from, int max) {
+        return redis.xrange(keys(ref).stream(), Range.create((from + 1) + "-0", "+"), Limit.from(max))
+                .map(message -> message.getBody().get("c"))
+                .collectList()
+                .onErrorMap(RedisJobStore::translate);
+    }
+
+    @Override
+    public Mono<WatchRead> watch(JobRef ref, long knownVersion, long logFrom, long chunksFrom, WatchPage page) {
+        JobKeys keys = keys(ref);
+        return this.<List<Object>>eval(watchScript, ScriptOutputType.MULTI,
+                        new String[] {keys.job(), keys.log(), keys.stream()},
+                        knownVersion < 0 ? "" : Long.toString(knownVersion), Long.toString(logFrom),
+                        Long.toString(chunksFrom), Integer.toString(page.rows()), Integer.toString(page.bytes()),
+                        Integer.toString(page.chunks()), Long.toString(page.window()))
+                .next()
+                .flatMap(reply -> switch ((String) reply.get(0)) {
+                    case "NOTFOUND" -> Mono.error(new JobNotFoundException());
+                    case "SAME" -> Mono.empty();
+                    default -> Mono.just(watchRead(reply));
+                });
+    }
+
+    @SuppressWarnings("unchecked")
+    private static WatchRead watchRead(List<Object> reply) {
+        long logFrom = Long.parseLong((String) reply.get(8));
+        List<Object> entries = (List<Object>) reply.get(10);
+        long logStart = logFrom;
+        if (!entries.isEmpty()) {
+            String firstId = (String) entries.get(0);
+            String firstRow = entries.get(1) + "\n";
+            logStart = Math.max(logFrom, idOffset(firstId) - firstRow.codePointCount(0, firstRow.length()));
         }
-        for (int i = 4; i + 1 < reply.size(); i += 2) {
-            String id = (String) reply.get(i);
-            long end = Long.parseLong(id.substring(0, id.indexOf('-')));
-            String row = (String) reply.get(i + 1) + "\n";
+        StringBuilder log = new StringBuilder();
+        appendEntries(entries, logStart, log);
+        List<String> chunks = ((List<Object>) reply.get(11)).stream().map(String.class::cast).toList();
+        return new WatchRead(
+                Long.parseLong((String) reply.get(2)),
+                JobState.fromWire((String) reply.get(1)),
+                (String) reply.get(3),
+                Long.parseLong((String) reply.get(4)),
+                Long.parseLong((String) reply.get(5)),
+                Long.parseLong((String) reply.get(6)),
+                Long.parseLong((String) reply.get(7)),
+                logStart,
+                log.toString(),
+                Long.parseLong((String) reply.get(9)),
+                chunks);
+    }
+
+    /**
+     * Appends flat (entry id, row) pairs as log text that starts at {@code from}: the first row is cut
+     * where {@code from} falls inside it. Returns the offset just past the text.
+     */
+    private static long appendEntries(List<Object> entries, long from, StringBuilder text) {
+        long next = from;
+        for (int i = 0; i + 1 < entries.size(); i += 2) {
+            long end = idOffset((String) entries.get(i));
+            String row = entries.get(i + 1) + "\n";
             long begin = end - row.codePointCount(0, row.length());
             int skip = (int) Math.max(0, next - begin);
             text.append(row, row.offsetByCodePoints(0, skip), row.length());
             next = end;
         }
-        return new LogSlice(text.toString(), next);
+        return next;
+    }
+
+    private static long idOffset(String id) {
+        return Long.parseLong(id.substring(0, id.indexOf('-')));
     }
 
     private Mono<Void> write(LuaScript script, JobRef ref, long ttl, String... extra) {

@@ -47,10 +47,10 @@ class RedisJobStoreIntegrationTest {
                 .expectComplete().verify(DEADLINE);
         for (int offset = 0; offset <= length; offset++) {
             String expected = log.substring(log.offsetByCodePoints(0, offset));
-            StepVerifier.create(store.readLog(ref, offset, 100))
+            StepVerifier.create(store.readLog(ref, offset, 100, 1 << 20))
                     .assertNext(slice -> {
                         assertThat(slice.text()).isEqualTo(expected);
-                        assertThat(slice.nextOffset()).isEqualTo(length);
+                        assertThat(slice.end()).isEqualTo(length);
                     })
                     .expectComplete().verify(DEADLINE);
         }
@@ -63,12 +63,12 @@ class RedisJobStoreIntegrationTest {
         StringBuilder read = new StringBuilder();
         long offset = 7;
         while (true) {
-            LogSlice slice = store.readLog(ref, offset, 4).block(DEADLINE);
+            LogSlice slice = store.readLog(ref, offset, 4, 1 << 20).block(DEADLINE);
             if (slice.text().isEmpty()) {
                 break;
             }
             read.append(slice.text());
-            offset = slice.nextOffset();
+            offset = slice.end();
         }
         StringBuilder whole = new StringBuilder();
         IntStream.range(0, 50).forEach(i -> whole.append("line ").append(i).append('\n'));
@@ -97,11 +97,11 @@ class RedisJobStoreIntegrationTest {
         assertThat(small.logRows(ref, 1, 2).block(DEADLINE).logs()).containsExactly("row-00015", "row-00016");
         assertThat(small.logRows(ref, 10, 5).block(DEADLINE).logs()).containsExactly("row-00024");
 
-        LogSlice fromStart = small.readLog(ref, 0, 100).block(DEADLINE);
+        LogSlice fromStart = small.readLog(ref, 0, 100, 1 << 20).block(DEADLINE);
         assertThat(fromStart.text()).startsWith(marker + "\nrow-00015\n").endsWith("row-00024\n");
-        assertThat(fromStart.nextOffset()).isEqualTo(250);
-        assertThat(small.readLog(ref, 155, 100).block(DEADLINE).text()).startsWith("0015\nrow-00016\n");
-        assertThat(small.readLog(ref, 250, 100).block(DEADLINE).text()).isEmpty();
+        assertThat(fromStart.end()).isEqualTo(250);
+        assertThat(small.readLog(ref, 155, 100, 1 << 20).block(DEADLINE).text()).startsWith("0015\nrow-00016\n");
+        assertThat(small.readLog(ref, 250, 100, 1 << 20).block(DEADLINE).text()).isEmpty();
     }
 
     @Test

@@ -55,13 +55,13 @@ class ConcurrentWritersIntegrationTest {
         StringBuilder log = new StringBuilder();
         long offset = 0;
         while (true) {
-            LogSlice slice = store.readLog(ref, offset, 500).block(Duration.ofSeconds(10));
+            LogSlice slice = store.readLog(ref, offset, 500, 1 << 20).block(Duration.ofSeconds(10));
             if (slice.text().isEmpty()) {
                 break;
             }
             log.append(slice.text());
-            assertThat(slice.nextOffset()).isEqualTo(offset + slice.text().codePointCount(0, slice.text().length()));
-            offset = slice.nextOffset();
+            assertThat(slice.end()).isEqualTo(offset + slice.text().codePointCount(0, slice.text().length()));
+            offset = slice.end();
         }
         String[] lines = log.toString().split("\n");
         assertThat(lines).hasSize(WRITERS * ROWS);

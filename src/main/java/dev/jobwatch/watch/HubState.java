@@ -1,0 +1,63 @@
+package dev.jobwatch.watch;
+
+import dev.jobwatch.job.JobState;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * What a hub knows of its job at one version, shared read-only by all the hub's watchers.
+ *
+ * @param progress      the latest progress, parsed once
+ * @param progressText  the same as stored, to tell whether it changed
+ * @param job           the job object, once completed (logs not included)
+ * @param result        the result, once completed
+ * @param encoded       updates already encoded from this state, by what determines them, so watchers
+ *                      at the same place share one encoding
+ */
+record HubState(
+        Status status,
+        String error,
+        long version,
+        JobState state,
+        JsonNode progress,
+        String progressText,
+        long logLength,
+        LogWindow log,
+        long streamLength,
+        ChunkWindow chunks,
+        JsonNode job,
+        JsonNode result,
+        Map<Object, WatchEvent> encoded) {
+
+    enum Status {
+        READY, NOT_FOUND, FAILED
+    }
+
+    static HubState notFound() {
+        return new HubState(Status.NOT_FOUND, null, -1, null, null, null, 0, LogWindow.at(0), 0, ChunkWindow.at(0),
+                null, null, Map.of());
+    }
+
+    static HubState failed(String error) {
+        return new HubState(Status.FAILED, error, -1, null, null, null, 0, LogWindow.at(0), 0, ChunkWindow.at(0),
+                null, null, Map.of());
+    }
+
+    static Map<Object, WatchEvent> newEncodings() {
+        return new ConcurrentHashMap<>();
+    }
+
+    boolean ready() {
+        return status == Status.READY;
+    }
+
+    boolean completed() {
+        return state == JobState.COMPLETED && job != null;
+    }
+
+    /** Whether this state holds less than Redis does, so that its hub should read on at once. */
+    boolean partial() {
+        return ready() && (log.end() < logLength || chunks.end() < streamLength);
+    }
+}

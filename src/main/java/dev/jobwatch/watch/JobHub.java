@@ -1,0 +1,199 @@
+package dev.jobwatch.watch;
+
+import dev.jobwatch.job.JobJson;
+import dev.jobwatch.job.JobNotFoundException;
+import dev.jobwatch.job.JobRef;
+import dev.jobwatch.job.JobState;
+import dev.jobwatch.store.ChangeFeed;
+import dev.jobwatch.store.JobStore;
+import dev.jobwatch.store.WatchRead;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Scheduler;
+import reactor.util.retry.Retry;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * All watchers of one job on this pod share one hub: one change subscription, one read of Redis per
+ * change, one {@link HubState} per version.
+ *
+ * <p>It subscribes to the job's changes before its first read, so no change falls between the two.
+ * A change notification or the slow safety tick triggers a read; triggers that come while a read is
+ * under way collapse into one more read after it, so Redis reads follow changes, not watchers, and a
+ * burst of writes costs a few reads. A read that does not bring everything (a long log) is followed at
+ * once by the next page.
+ */
+final class JobHub {
+
+    private static final Logger log = LoggerFactory.getLogger(JobHub.class);
+
+    /** Chunks a hub keeps for its watchers; older ones are read from Redis by whoever needs them. */
+    static final int CHUNK_WINDOW = 1024;
+
+    private final JobRef ref;
+    private final JobStore store;
+    private final ChangeFeed feed;
+    private final JsonMapper mapper;
+    private final JobStore.WatchPage page;
+    private final Duration recheck;
+    private final Scheduler scheduler;
+    private final Sinks.Many<HubState> states = Sinks.many().replay().latest();
+    private volatile HubState current;
+    private Disposable reading;
+
+    /** Watchers holding this hub, and a pending close; changed only under the registry's lock for this job. */
+    private int watchers;
+    private Disposable closing;
+
+    JobHub(JobRef ref, JobStore store, ChangeFeed feed, JsonMapper mapper, JobStore.WatchPage page, Duration recheck,
+            Scheduler scheduler) {
+        this.ref = ref;
+        this.store = store;
+        this.feed = feed;
+        this.mapper = mapper;
+        this.page = page;
+        this.recheck = recheck;
+        this.scheduler = scheduler;
+    }
+
+    JobRef ref() {
+        return ref;
+    }
+
+    /** The latest state at once (once the first read is done), then each new one. */
+    Flux<HubState> states() {
+        return states.asFlux();
+    }
+
+    HubState current() {
+        return current;
+    }
+
+    void start() {
+        Flux<Long> changes = feed.changes(ref)
+                .doOnError(error -> {
+                    if (current == null) {
+                        publish(HubState.failed(error.getMessage()));
+                    }
+                })
+                .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(100)).maxBackoff(recheck).scheduler(scheduler));
+        reading = Flux.merge(changes, Flux.interval(recheck, recheck, scheduler))
+                .onBackpressureLatest()
+                .concatMap(signal -> refresh(), 0)
+                .subscribe();
+    }
+
+    void close() {
+        if (closing != null) {
+            closing.dispose();
+            closing = null;
+        }
+        if (reading != null) {
+            reading.dispose();
+        }
+    }
+
+    /** Closes from the linger task itself, which must not cancel itself. */
+    void closeAfterLinger() {
+        closing = null;
+        close();
+    }
+
+    void retain() {
+        watchers++;
+        if (closing != null) {
+            closing.dispose();
+            closing = null;
+        }
+    }
+
+    /** Returns whether no watcher holds the hub any more. */
+    boolean release() {
+        watchers--;
+        return watchers == 0;
+    }
+
+    boolean idle() {
+        return watchers == 0;
+    }
+
+    void closeLater(Disposable pending) {
+        closing = pending;
+    }
+
+    /** Whether new watchers should get a fresh hub rather than this one's verdict. */
+    boolean spent() {
+        HubState state = current;
+        return state != null && !state.ready();
+    }
+
+    private Mono<Void> refresh() {
+        return Mono.defer(() -> {
+                    HubState held = current != null && current.ready() ? current : null;
+                    boolean whole = held != null && !held.partial();
+                    return store.watch(ref, whole ? held.version() : -1,
+                                    held == null ? -1 : held.log().end(),
+                                    held == null ? -1 : held.chunks().end(), page)
+                            .flatMap(read -> advance(ref, store, mapper, page.window(), held, read))
+                            .flatMap(next -> {
+                                publish(next);
+                                boolean progressed = held == null || next.log().end() > held.log().end()
+                                        || next.chunks().end() > held.chunks().end();
+                                return next.partial() && progressed ? refresh() : Mono.<Void>empty();
+                            });
+                })
+                .onErrorResume(JobNotFoundException.class, missing -> {
+                    publish(HubState.notFound());
+                    return Mono.empty();
+                })
+                .onErrorResume(error -> {
+                    HubState held = current;
+                    if (held == null || !held.ready()) {
+                        publish(HubState.failed(error.getMessage()));
+                    } else {
+                        // Watchers keep what they have and hear more once Redis answers again.
+                        log.debug("re-read of {} failed: {}", ref, error.toString());
+                    }
+                    return Mono.empty();
+                });
+    }
+
+    /** The state after {@code read}, from the state held before it (null for none). */
+    static Mono<HubState> advance(JobRef ref, JobStore store, JsonMapper mapper, long windowLimit, HubState held,
+            WatchRead read) {
+        LogWindow window = (held == null ? LogWindow.at(read.logStart()) : held.log())
+                .append(read.logStart(), read.log(), windowLimit);
+        ChunkWindow chunks = (held == null ? ChunkWindow.at(read.chunksStart()) : held.chunks())
+                .append(read.chunksStart(), read.chunks(), CHUNK_WINDOW);
+        JsonNode progress = read.progress() == null ? null
+                : held != null && read.progress().equals(held.progressText()) ? held.progress()
+                : mapper.readTree(read.progress());
+        Mono<JsonNode[]> completion = read.state() != JobState.COMPLETED ? Mono.just(new JsonNode[2])
+                : held != null && held.job() != null ? Mono.just(new JsonNode[] {held.job(), held.result()})
+                : store.get(ref).map(job -> new JsonNode[] {
+                        JobJson.document(job, mapper),
+                        job.result() == null ? mapper.nullNode() : mapper.readTree(job.result())});
+        return completion.map(done -> new HubState(HubState.Status.READY, null, read.version(), read.state(), progress,
+                read.progress(), read.logLength(), window, read.streamLength(), chunks, done[0], done[1],
+                HubState.newEncodings()));
+    }
+
+    /** Reads run one at a time, so states are published in order from one thread at a time. */
+    private void publish(HubState state) {
+        current = state;
+        states.tryEmitNext(state);
+    }
+
+    /** The state of a job read once, as a hub would hold it, for a client that polls. */
+    static Mono<HubState> readOnce(JobRef ref, JobStore store, JsonMapper mapper, JobStore.WatchPage page,
+            long logFrom, long chunksFrom) {
+        return store.watch(ref, -1, logFrom, chunksFrom, page)
+                .flatMap(read -> advance(ref, store, mapper, page.window(), null, read));
+    }
+}

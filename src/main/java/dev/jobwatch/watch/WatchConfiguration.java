@@ -1,0 +1,29 @@
+package dev.jobwatch.watch;
+
+import dev.jobwatch.config.LimitProperties;
+import dev.jobwatch.config.WatchProperties;
+import dev.jobwatch.store.ChangeFeed;
+import dev.jobwatch.store.JobStore;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import reactor.core.scheduler.Schedulers;
+import tools.jackson.databind.json.JsonMapper;
+
+@Configuration(proxyBeanMethods = false)
+class WatchConfiguration {
+
+    /** Rows per read are bounded too, so that a log of tiny rows does not make one read huge. */
+    private static final int PAGE_ROWS = 10_000;
+
+    @Bean
+    WatchService watchService(JobStore store, ChangeFeed feed, JsonMapper mapper, WatchProperties settings,
+            LimitProperties limits) {
+        int pageBytes = (int) Math.max(settings.page().toBytes(), limits.log().toBytes() + 1);
+        JobStore.WatchPage page = new JobStore.WatchPage(PAGE_ROWS, pageBytes, JobHub.CHUNK_WINDOW, settings.window());
+        var scheduler = Schedulers.parallel();
+        HubRegistry hubs = new HubRegistry(
+                ref -> new JobHub(ref, store, feed, mapper, page, settings.recheck(), scheduler),
+                settings.linger().toMillis(), scheduler);
+        return new WatchService(hubs, store, mapper, settings, page, scheduler);
+    }
+}

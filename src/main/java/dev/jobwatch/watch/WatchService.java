@@ -1,0 +1,98 @@
+package dev.jobwatch.watch;
+
+import dev.jobwatch.config.WatchProperties;
+import dev.jobwatch.job.JobRef;
+import dev.jobwatch.store.JobStore;
+import dev.jobwatch.store.StoreUnavailableException;
+import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Job updates for watchers: a live stream per watcher over its job's shared hub, or one update for a poll. */
+public final class WatchService {
+
+    private final HubRegistry hubs;
+    private final JobStore store;
+    private final JsonMapper mapper;
+    private final WatchProperties settings;
+    private final JobStore.WatchPage page;
+    private final Scheduler scheduler;
+
+    WatchService(HubRegistry hubs, JobStore store, JsonMapper mapper, WatchProperties settings,
+            JobStore.WatchPage page, Scheduler scheduler) {
+        this.hubs = hubs;
+        this.store = store;
+        this.mapper = mapper;
+        this.settings = settings;
+        this.page = page;
+        this.scheduler = scheduler;
+    }
+
+    /**
+     * The watcher's events until its job completes, is not found, fails to load, or the stream's
+     * lifetime ends. Cancelling it releases the watcher's hold on the hub, its timers and its reads.
+     */
+    public Flux<WatchEvent> stream(JobRef ref, WatchOptions options) {
+        return Flux.usingWhen(
+                Mono.fromSupplier(() -> hubs.acquire(ref)),
+                hub -> events(hub.states(), hub::current, new Watcher(ref, options, store, page, mapper, false),
+                        settings.cadence(), settings.ping(), lifetime(), settings.recheck(), scheduler),
+                hub -> Mono.fromRunnable(() -> hubs.release(hub)));
+    }
+
+    /** One update, at once, as JSON without {@code type} and never with {@code job}. */
+    public Mono<String> poll(JobRef ref, WatchOptions options) {
+        Watcher watcher = new Watcher(ref, options, store, page, mapper, true);
+        return JobHub.readOnce(ref, store, mapper, page, options.logOffset(), options.streamOffset())
+                .flatMap(watcher::next)
+                .map(WatchEvent::data);
+    }
+
+    /**
+     * The composition of one watcher's stream, in one place.
+     *
+     * <p>{@code changes} only wakes the watcher: each wake computes an update from the watcher's cursor
+     * against the hub's current state, so wakes can be merged without losing anything. While one update
+     * is being made or the cadence pause after it runs, later wakes collapse into one (the latest), so a
+     * slow client gets fewer, larger updates and nothing queues. The first update goes out as soon as
+     * the hub has a state; after each update the watcher rests for {@code cadence}; a watcher still
+     * behind (catching up on a long log) goes on page by page. Pings and the lifetime run beside it;
+     * whichever event is last ends the stream and cancels the rest.
+     */
+    static Flux<WatchEvent> events(Flux<?> changes, Supplier<HubState> current, Watcher watcher, Duration cadence,
+            Duration ping, Duration lifetime, Duration retry, Scheduler scheduler) {
+        Mono<WatchEvent> rest = Mono.delay(cadence, scheduler).then(Mono.empty());
+        Flux<WatchEvent> updates = changes
+                .onBackpressureLatest()
+                .concatMap(change -> Flux.defer(() -> step(watcher, current.get(), rest, retry, scheduler))
+                        .repeat(() -> watcher.behind(current.get())), 0)
+                .takeUntil(WatchEvent::last);
+        Flux<WatchEvent> pings = Flux.interval(ping, ping, scheduler).map(tick -> WatchEvent.PING);
+        Mono<WatchEvent> timeout = Mono.delay(lifetime, scheduler).thenReturn(WatchEvent.TIMEOUT);
+        return Flux.merge(updates, pings, timeout).takeUntil(WatchEvent::last);
+    }
+
+    private static Flux<WatchEvent> step(Watcher watcher, HubState state, Mono<WatchEvent> rest, Duration retry,
+            Scheduler scheduler) {
+        return watcher.next(state)
+                .map(event -> Flux.just(event).concatWith(rest))
+                .switchIfEmpty(Mono.fromSupplier(() -> watcher.behind(state) ? rest.flux() : Flux.<WatchEvent>empty()))
+                .onErrorResume(StoreUnavailableException.class,
+                        unavailable -> Mono.just(Mono.delay(retry, scheduler).then(Mono.<WatchEvent>empty()).flux()))
+                .flatMapMany(events -> events);
+    }
+
+    private Duration lifetime() {
+        long spread = settings.spread().toMillis();
+        return settings.lifetime().plusMillis(spread <= 0 ? 0 : ThreadLocalRandom.current().nextLong(spread + 1));
+    }
+
+    /** Hubs open on this pod. */
+    public int hubs() {
+        return hubs.size();
+    }
+}

@@ -1,0 +1,141 @@
+package dev.jobwatch.web;
+
+import dev.jobwatch.auth.Access;
+import dev.jobwatch.job.InvalidInputException;
+import dev.jobwatch.job.JobJson;
+import dev.jobwatch.job.JobRef;
+import dev.jobwatch.store.JobStore;
+import dev.jobwatch.store.LogSlice;
+import dev.jobwatch.watch.WatchEvent;
+import dev.jobwatch.watch.WatchOptions;
+import dev.jobwatch.watch.WatchService;
+import java.util.Locale;
+import java.util.stream.Collectors;
+import org.springframework.http.HttpCookie;
+import org.springframework.http.MediaType;
+import org.springframework.http.codec.ServerSentEvent;
+import org.springframework.web.reactive.function.BodyInserters;
+import org.springframework.web.reactive.function.server.ServerRequest;
+import org.springframework.web.reactive.function.server.ServerResponse;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Windmill's job-update routes. Arguments and the token are checked before the stream starts (400,
+ * 401); once it has started, a failure becomes the stream's last event.
+ */
+final class WatchHandler {
+
+    private static final int LOG_PAGE_ROWS = 10_000;
+    private static final int LOG_PAGE_BYTES = 1 << 20;
+
+    private final WatchService watch;
+    private final JobStore store;
+    private final Access access;
+    private final JsonMapper mapper;
+
+    WatchHandler(WatchService watch, JobStore store, Access access, JsonMapper mapper) {
+        this.watch = watch;
+        this.store = store;
+        this.access = access;
+        this.mapper = mapper;
+    }
+
+    Mono<ServerResponse> stream(ServerRequest request) {
+        return Mono.defer(() -> {
+            JobRef ref = authorized(request);
+            WatchOptions options = options(request).resume(request.headers().firstHeader("Last-Event-ID"));
+            Flux<ServerSentEvent<String>> events = watch.stream(ref, options)
+                    .onErrorResume(error -> Flux.just(WatchEvent.error(String.valueOf(error.getMessage()), mapper)))
+                    .map(event -> {
+                        ServerSentEvent.Builder<String> sse = ServerSentEvent.builder(event.data());
+                        return event.id() == null ? sse.build() : sse.id(event.id()).build();
+                    });
+            return ServerResponse.ok()
+                    .contentType(MediaType.TEXT_EVENT_STREAM)
+                    .header("Cache-Control", "no-cache")
+                    .header("X-Accel-Buffering", "no")
+                    .body(BodyInserters.fromServerSentEvents(events));
+        });
+    }
+
+    Mono<ServerResponse> poll(ServerRequest request) {
+        return Mono.defer(() -> {
+            JobRef ref = authorized(request);
+            return watch.poll(ref, options(request))
+                    .flatMap(json -> ServerResponse.ok().contentType(MediaType.APPLICATION_JSON).bodyValue(json));
+        });
+    }
+
+    /** The job object with its whole log, as Windmill's get answers it. */
+    Mono<ServerResponse> job(ServerRequest request) {
+        return Mono.defer(() -> {
+            JobRef ref = authorized(request);
+            return store.get(ref).flatMap(job -> store.readLog(ref, 0, LOG_PAGE_ROWS, LOG_PAGE_BYTES)
+                    .expand(slice -> slice.text().isEmpty() || slice.end() >= job.log().length() ? Mono.empty()
+                            : store.readLog(ref, slice.end(), LOG_PAGE_ROWS, LOG_PAGE_BYTES))
+                    .map(LogSlice::text)
+                    .collect(Collectors.joining())
+                    .flatMap(logs -> {
+                        ObjectNode doc = JobJson.document(job, mapper);
+                        doc.put("logs", logs);
+                        return ServerResponse.ok().contentType(MediaType.APPLICATION_JSON)
+                                .bodyValue(mapper.writeValueAsString(doc));
+                    }));
+        });
+    }
+
+    private JobRef authorized(ServerRequest request) {
+        JobRef ref = new JobRef(request.pathVariable("ws"), request.pathVariable("id"));
+        access.requireWatcher(token(request), ref);
+        return ref;
+    }
+
+    /** Browsers' EventSource cannot set headers, so the token may also come as a cookie or a query argument. */
+    private static String token(ServerRequest request) {
+        String bearer = WorkerHandler.bearer(request);
+        if (bearer != null) {
+            return bearer;
+        }
+        HttpCookie cookie = request.cookies().getFirst("token");
+        if (cookie != null) {
+            return cookie.getValue();
+        }
+        return request.queryParam("token").orElse(null);
+    }
+
+    private static WatchOptions options(ServerRequest request) {
+        long logOffset = count(request, "log_offset");
+        return new WatchOptions(
+                flag(request, "running"),
+                Math.max(0, logOffset - 1),
+                count(request, "stream_offset"),
+                flag(request, "get_progress"),
+                flag(request, "only_result"),
+                flag(request, "no_logs"));
+    }
+
+    private static boolean flag(ServerRequest request, String name) {
+        String value = request.queryParam(name).orElse("false").toLowerCase(Locale.ROOT);
+        return switch (value) {
+            case "true", "1", "" -> true;
+            case "false", "0" -> false;
+            default -> throw new InvalidInputException("Invalid " + name + ": use true or false");
+        };
+    }
+
+    private static long count(ServerRequest request, String name) {
+        String value = request.queryParam(name).orElse("0");
+        try {
+            long number = Long.parseLong(value);
+            if (number >= 0) {
+                return number;
+            }
+        } catch (NumberFormatException e) {
+            // answered below
+        }
+        throw new InvalidInputException("Invalid " + name + ": use a whole number, 0 or more");
+    }
+}
