@@ -4,43 +4,35 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.jobwatch.JobwatchApplication;
+import dev.jobwatch.TestRedis;
 import dev.jobwatch.config.MissingSettingException;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.core.NestedExceptionUtils;
-import redis.embedded.RedisServer;
 
 /** With an external Redis, the server refuses to start open or with a per-process secret. */
 class StartupChecksIntegrationTest {
 
     /** A Redis that answers, so that a start fails only for the setting under test. */
-    private static RedisServer ownRedis;
+    private static TestRedis ownRedis;
     private static String external;
 
     @BeforeAll
-    static void redis() throws IOException {
+    static void redis() {
         String url = System.getenv("REDIS_URL");
         if (url == null || url.isBlank()) {
-            int port;
-            try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-                port = socket.getLocalPort();
-            }
-            ownRedis = RedisServer.newRedisServer().port(port).bind("127.0.0.1").setting("save \"\"").build();
-            ownRedis.start();
-            url = "redis://127.0.0.1:" + port;
+            ownRedis = new TestRedis();
+            url = ownRedis.url();
         }
         external = "jobwatch.redis.url=" + url;
     }
 
     @AfterAll
-    static void stopRedis() throws IOException {
+    static void stopRedis() {
         if (ownRedis != null) {
-            ownRedis.stop();
+            ownRedis.close();
         }
     }
 
@@ -63,11 +55,12 @@ class StartupChecksIntegrationTest {
     }
 
     private static void start(String... properties) {
-        new SpringApplicationBuilder(JobwatchApplication.class)
-                .properties(properties)
-                .properties("server.port=0")
-                .run()
-                .close();
+        String[] arguments = new String[properties.length + 1];
+        for (int i = 0; i < properties.length; i++) {
+            arguments[i] = "--" + properties[i];
+        }
+        arguments[properties.length] = "--server.port=0";
+        new SpringApplicationBuilder(JobwatchApplication.class).run(arguments).close();
     }
 
     private static MissingSettingException missing(Throwable error) {

@@ -1,0 +1,25 @@
+package dev.jobwatch;
+
+import reactor.blockhound.BlockHound;
+import reactor.blockhound.integration.BlockHoundIntegration;
+
+/**
+ * Short locks inside the libraries we run on, which may park an event loop for nanoseconds under
+ * contention by design; they are not blocking calls of ours. Every other park, sleep or blocking
+ * I/O on an event loop still fails the test.
+ * <ul>
+ * <li>Lettuce guards its command writes with a lock held only while a command is handed to Netty, so
+ * two event loops writing to the shared connection at once may meet there.</li>
+ * <li>Netty's adaptive buffer allocator takes a lock when it grows or frees a magazine.</li>
+ * </ul>
+ */
+public class LibraryLocksBlockHoundIntegration implements BlockHoundIntegration {
+
+    @Override
+    public void applyTo(BlockHound.Builder builder) {
+        builder.allowBlockingCallsInside("io.lettuce.core.protocol.SharedLock", "incrementWriters");
+        builder.allowBlockingCallsInside("io.lettuce.core.protocol.SharedLock", "decrementWriters");
+        builder.allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$MagazineGroup", "tryExpandMagazines");
+        builder.allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$Magazine", "free");
+    }
+}
