@@ -71,9 +71,11 @@ public final class WatchService {
                 .concatMap(change -> Flux.defer(() -> step(watcher, current.get(), rest, retry, scheduler))
                         .repeat(() -> watcher.behind(current.get())), 0)
                 .takeUntil(WatchEvent::last);
-        Flux<WatchEvent> pings = Flux.interval(ping, ping, scheduler).map(tick -> WatchEvent.PING);
+        // A client that does not read misses pings rather than piling them up.
+        Flux<WatchEvent> pings = Flux.interval(ping, ping, scheduler).onBackpressureDrop().map(tick -> WatchEvent.PING);
         Mono<WatchEvent> timeout = Mono.delay(lifetime, scheduler).thenReturn(WatchEvent.TIMEOUT);
-        return Flux.merge(updates, pings, timeout).takeUntil(WatchEvent::last);
+        // Prefetch 1: nothing is made ahead for a client that is not reading.
+        return Flux.merge(1, updates, pings, timeout).takeUntil(WatchEvent::last);
     }
 
     private static Flux<WatchEvent> step(Watcher watcher, HubState state, Mono<WatchEvent> rest, Duration retry,
