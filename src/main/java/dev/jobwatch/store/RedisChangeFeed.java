@@ -44,9 +44,11 @@ final class RedisChangeFeed implements ChangeFeed, AutoCloseable {
         return Flux.create(sink -> {
             sinks.put(channel, sink);
             sink.onDispose(() -> {
-                sinks.remove(channel, sink);
-                connection.reactive().unsubscribe(channel).subscribe(null,
-                        error -> log.debug("unsubscribe {} failed: {}", channel, error.toString()));
+                // A newer subscriber of the same job (a hub that replaced this one) keeps the channel.
+                if (sinks.remove(channel, sink)) {
+                    connection.reactive().unsubscribe(channel).subscribe(null,
+                            error -> log.debug("unsubscribe {} failed: {}", channel, error.toString()));
+                }
             });
             connection.reactive().subscribe(channel).subscribe(null,
                     error -> sink.error(RedisJobStore.translate(error)),
