@@ -79,8 +79,8 @@ final class Watcher {
             return Mono.justOrEmpty(emit(state, nextLog, () -> state.log().from(from), nextStream,
                     () -> state.chunks().from(chunksFrom), true));
         }
-        Mono<LogSlice> logs = logsInWindow
-                ? Mono.just(new LogSlice(log >= state.logLength() ? "" : state.log().from(log), Math.max(log, state.log().end())))
+        Mono<LogSlice> logs = !options.wantsLogs() || log >= state.logLength() ? Mono.just(new LogSlice("", log))
+                : logsInWindow ? Mono.just(new LogSlice(state.log().from(log), state.log().end()))
                 : store.readLog(ref, log, page.rows(), page.bytes());
         Mono<List<String>> chunks = chunksInWindow
                 ? Mono.just(stream >= state.streamLength() ? List.of() : List.of(state.chunks().from(stream)))
@@ -93,9 +93,12 @@ final class Watcher {
         });
     }
 
-    /** Everything an update's encoding depends on besides the hub state it is computed from. */
-    private record Key(WatchOptions options, boolean first, long log, long nextLog, long stream, long nextStream,
-            boolean knewRunning, boolean running, boolean progress, boolean completed) {
+    /**
+     * Everything an update's encoding depends on besides the hub state it is computed from; the
+     * options' flags but not their starting offsets, so resumed and fresh watchers at one place share.
+     */
+    private record Key(boolean onlyResult, boolean noLogs, boolean first, long log, long nextLog, long stream,
+            long nextStream, boolean knewRunning, boolean running, boolean progress, boolean completed) {
     }
 
     private WatchEvent emit(HubState state, long nextLog, Supplier<String> logText, long nextStream,
@@ -110,7 +113,8 @@ final class Watcher {
         if (!(first || newLogs || newChunks || sayRunning || sayProgress || complete)) {
             return null;
         }
-        Key key = new Key(options, first, log, nextLog, stream, nextStream, running, sayRunning, sayProgress, complete);
+        Key key = new Key(options.onlyResult(), options.noLogs(), first, log, nextLog, stream, nextStream, running,
+                sayRunning, sayProgress, complete);
         Supplier<WatchEvent> render = () -> render(state, key, logText, chunkText);
         WatchEvent event = shareable && !polling ? state.encoded().computeIfAbsent(key, k -> render.get()) : render.get();
         log = nextLog;
