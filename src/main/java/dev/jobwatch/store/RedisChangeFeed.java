@@ -3,6 +3,9 @@ package dev.jobwatch.store;
 import dev.jobwatch.job.JobRef;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -16,26 +19,44 @@ import reactor.core.publisher.FluxSink;
  * lookup whatever the number of jobs watched. Lettuce subscribes the channels again by itself after
  * a reconnect; what was published while it was away is recovered by the readers' re-reads.
  */
-final class RedisChangeFeed implements ChangeFeed, AutoCloseable {
+final class RedisChangeFeed implements ChangeFeed {
 
     private static final Logger log = LoggerFactory.getLogger(RedisChangeFeed.class);
 
     private final StatefulRedisPubSubConnection<String, String> connection;
     private final String prefix;
+    private final boolean sharded;
+    private final Counter received;
     private final Map<String, FluxSink<Long>> sinks = new ConcurrentHashMap<>();
 
-    RedisChangeFeed(StatefulRedisPubSubConnection<String, String> connection, String prefix) {
+    RedisChangeFeed(StatefulRedisPubSubConnection<String, String> connection, String prefix, boolean sharded,
+            MeterRegistry meters) {
         this.connection = connection;
         this.prefix = prefix;
+        this.sharded = sharded;
+        this.received = Counter.builder("jobwatch.notifications.received")
+                .description("Change notifications received from Redis").register(meters);
+        Gauge.builder("jobwatch.subscriptions.open", sinks, Map::size)
+                .description("Jobs this pod is subscribed to").register(meters);
         connection.addListener(new RedisPubSubAdapter<>() {
             @Override
             public void message(String channel, String message) {
-                FluxSink<Long> sink = sinks.get(channel);
-                if (sink != null) {
-                    sink.next(1L);
-                }
+                wake(channel);
+            }
+
+            @Override
+            public void smessage(String channel, String message) {
+                wake(channel);
             }
         });
+    }
+
+    private void wake(String channel) {
+        received.increment();
+        FluxSink<Long> sink = sinks.get(channel);
+        if (sink != null) {
+            sink.next(1L);
+        }
     }
 
     @Override
@@ -46,11 +67,13 @@ final class RedisChangeFeed implements ChangeFeed, AutoCloseable {
             sink.onDispose(() -> {
                 // A newer subscriber of the same job (a hub that replaced this one) keeps the channel.
                 if (sinks.remove(channel, sink)) {
-                    connection.reactive().unsubscribe(channel).subscribe(null,
+                    var commands = connection.reactive();
+                    (sharded ? commands.sunsubscribe(channel) : commands.unsubscribe(channel)).subscribe(null,
                             error -> log.debug("unsubscribe {} failed: {}", channel, error.toString()));
                 }
             });
-            connection.reactive().subscribe(channel).subscribe(null,
+            var commands = connection.reactive();
+            (sharded ? commands.ssubscribe(channel) : commands.subscribe(channel)).subscribe(null,
                     error -> sink.error(RedisJobStore.translate(error)),
                     () -> sink.next(0L));
         }, FluxSink.OverflowStrategy.LATEST);
@@ -61,8 +84,5 @@ final class RedisChangeFeed implements ChangeFeed, AutoCloseable {
         return sinks.size();
     }
 
-    @Override
-    public void close() {
-        connection.close();
-    }
+
 }

@@ -28,14 +28,13 @@ import reactor.core.publisher.Mono;
 /** The job store on Redis; the layout is in {@code docs/redis-layout.md}. */
 public final class RedisJobStore implements JobStore {
 
-    private static final String PUBLISH = "PUBLISH";
-
     private final RedisClusterReactiveCommands<String, String> redis;
     private final String prefix;
     private final long idleTtl;
     private final long completedTtl;
     private final long logCap;
     private final Clock clock;
+    private final String publish;
     private final LuaScript addScript = LuaScript.load("add");
     private final LuaScript startScript = LuaScript.load("start");
     private final LuaScript progressScript = LuaScript.load("progress");
@@ -47,13 +46,14 @@ public final class RedisJobStore implements JobStore {
     private final LuaScript watchScript = LuaScript.load("watch");
 
     public RedisJobStore(RedisClusterReactiveCommands<String, String> redis, String prefix,
-            RetentionProperties retention, Clock clock) {
+            RetentionProperties retention, Clock clock, String publish) {
         this.redis = redis;
         this.prefix = prefix;
         this.idleTtl = retention.idle().toMillis();
         this.completedTtl = retention.completed().toMillis();
         this.logCap = retention.log().toBytes();
         this.clock = clock;
+        this.publish = publish;
     }
 
     @Override
@@ -66,7 +66,7 @@ public final class RedisJobStore implements JobStore {
                         JobRef ref = new JobRef(namespace, job.id());
                         JobKeys keys = keys(ref);
                         return status(addScript, new String[] {keys.job(), keys.channel()},
-                                job.meta(), Long.toString(now), Long.toString(idleTtl), PUBLISH)
+                                job.meta(), Long.toString(now), Long.toString(idleTtl), publish)
                                 .flatMap(status -> {
                                     if (status.equals("EXISTS")) {
                                         return Mono.error(new JobExistsException(job.id()));
@@ -246,7 +246,7 @@ public final class RedisJobStore implements JobStore {
         String[] args = new String[3 + extra.length];
         args[0] = Long.toString(clock.millis());
         args[1] = Long.toString(ttl);
-        args[2] = PUBLISH;
+        args[2] = publish;
         System.arraycopy(extra, 0, args, 3, extra.length);
         return status(script, keys(ref).all(), args).flatMap(RedisJobStore::outcome);
     }
@@ -264,11 +264,15 @@ public final class RedisJobStore implements JobStore {
         return this.<String>eval(script, ScriptOutputType.VALUE, keys, args).next();
     }
 
-    /** Calls a script by SHA, and sends its body once when Redis does not know it (first use, restart). */
+    /**
+     * Calls a script by SHA; when the node does not know it (first use, a restart, a new master after
+     * a failover) it sends the body once with EVAL, which runs it on the key's own node and caches it
+     * there for the next EVALSHA.
+     */
     private <T> Flux<T> eval(LuaScript script, ScriptOutputType type, String[] keys, String... args) {
         return Flux.defer(() -> redis.<T>evalsha(script.sha(), type, keys, args))
-                .onErrorResume(RedisNoScriptException.class, missing -> redis.scriptLoad(script.body())
-                        .thenMany(Flux.defer(() -> redis.<T>evalsha(script.sha(), type, keys, args))))
+                .onErrorResume(RedisNoScriptException.class,
+                        missing -> Flux.defer(() -> redis.<T>eval(script.body(), type, keys, args)))
                 .onErrorMap(RedisJobStore::translate);
     }
 

@@ -43,6 +43,7 @@ final class JobHub {
     private final JobStore.WatchPage page;
     private final Duration recheck;
     private final Scheduler scheduler;
+    private final WatchMetrics metrics;
     private final Sinks.Many<HubState> states = Sinks.many().replay().latest();
     private volatile HubState current;
     private Disposable reading;
@@ -52,7 +53,7 @@ final class JobHub {
     private Disposable closing;
 
     JobHub(JobRef ref, JobStore store, ChangeFeed feed, JsonMapper mapper, JobStore.WatchPage page, Duration recheck,
-            Scheduler scheduler) {
+            Scheduler scheduler, WatchMetrics metrics) {
         this.ref = ref;
         this.store = store;
         this.feed = feed;
@@ -60,6 +61,7 @@ final class JobHub {
         this.page = page;
         this.recheck = recheck;
         this.scheduler = scheduler;
+        this.metrics = metrics;
     }
 
     JobRef ref() {
@@ -83,9 +85,11 @@ final class JobHub {
                     }
                 })
                 .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(100)).maxBackoff(recheck).scheduler(scheduler));
-        reading = Flux.merge(changes, Flux.interval(recheck, recheck, scheduler))
+        Flux<Boolean> notified = changes.map(change -> false);
+        Flux<Boolean> rechecks = Flux.interval(recheck, recheck, scheduler).map(tick -> true);
+        reading = Flux.merge(notified, rechecks)
                 .onBackpressureLatest()
-                .concatMap(signal -> refresh(), 0)
+                .concatMap(this::refresh, 0)
                 .subscribe();
     }
 
@@ -133,7 +137,8 @@ final class JobHub {
         return state != null && !state.ready();
     }
 
-    private Mono<Void> refresh() {
+    /** @param recheck whether a safety tick rather than a notification asked for this read */
+    private Mono<Void> refresh(boolean recheck) {
         return Mono.defer(() -> {
                     HubState held = current != null && current.ready() ? current : null;
                     boolean whole = held != null && !held.partial();
@@ -143,9 +148,13 @@ final class JobHub {
                             .flatMap(read -> advance(ref, store, mapper, page.window(), held, read))
                             .flatMap(next -> {
                                 publish(next);
+                                metrics.changesSeen.increment();
+                                if (recheck && held != null && next.version() != held.version()) {
+                                    metrics.rechecksFound.increment();
+                                }
                                 boolean progressed = held == null || next.log().end() > held.log().end()
                                         || next.chunks().end() > held.chunks().end();
-                                return next.partial() && progressed ? refresh() : Mono.<Void>empty();
+                                return next.partial() && progressed ? refresh(false) : Mono.<Void>empty();
                             });
                 })
                 .onErrorResume(JobNotFoundException.class, missing -> {

@@ -1,9 +1,12 @@
 package dev.jobwatch.watch;
 
+import dev.jobwatch.config.DrainProperties;
 import dev.jobwatch.config.LimitProperties;
 import dev.jobwatch.config.WatchProperties;
 import dev.jobwatch.store.ChangeFeed;
 import dev.jobwatch.store.JobStore;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import reactor.core.scheduler.Schedulers;
@@ -17,13 +20,20 @@ class WatchConfiguration {
 
     @Bean
     WatchService watchService(JobStore store, ChangeFeed feed, JsonMapper mapper, WatchProperties settings,
-            LimitProperties limits) {
+            LimitProperties limits, MeterRegistry meters) {
         int pageBytes = (int) Math.max(settings.page().toBytes(), limits.log().toBytes() + 1);
         JobStore.WatchPage page = new JobStore.WatchPage(PAGE_ROWS, pageBytes, JobHub.CHUNK_WINDOW, settings.window());
         var scheduler = Schedulers.parallel();
+        WatchMetrics metrics = new WatchMetrics(meters);
         HubRegistry hubs = new HubRegistry(
-                ref -> new JobHub(ref, store, feed, mapper, page, settings.recheck(), scheduler),
+                ref -> new JobHub(ref, store, feed, mapper, page, settings.recheck(), scheduler, metrics),
                 settings.linger().toMillis(), scheduler);
-        return new WatchService(hubs, store, mapper, settings, page, scheduler);
+        metrics.countHubs(hubs);
+        return new WatchService(hubs, store, mapper, settings, page, scheduler, metrics);
+    }
+
+    @Bean
+    DrainOnShutdown drainOnShutdown(WatchService watch, DrainProperties drain, ApplicationEventPublisher events) {
+        return new DrainOnShutdown(watch, drain.timeout(), events);
     }
 }

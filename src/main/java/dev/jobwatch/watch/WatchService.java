@@ -9,6 +9,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -21,15 +22,18 @@ public final class WatchService {
     private final WatchProperties settings;
     private final JobStore.WatchPage page;
     private final Scheduler scheduler;
+    private final WatchMetrics metrics;
+    private final Sinks.Empty<Void> draining = Sinks.empty();
 
     WatchService(HubRegistry hubs, JobStore store, JsonMapper mapper, WatchProperties settings,
-            JobStore.WatchPage page, Scheduler scheduler) {
+            JobStore.WatchPage page, Scheduler scheduler, WatchMetrics metrics) {
         this.hubs = hubs;
         this.store = store;
         this.mapper = mapper;
         this.settings = settings;
         this.page = page;
         this.scheduler = scheduler;
+        this.metrics = metrics;
     }
 
     /**
@@ -37,16 +41,47 @@ public final class WatchService {
      * lifetime ends. Cancelling it releases the watcher's hold on the hub, its timers and its reads.
      */
     public Flux<WatchEvent> stream(JobRef ref, WatchOptions options) {
+        Mono<WatchEvent> drained = draining.asMono().then(Mono.fromSupplier(() -> {
+            metrics.drained.increment();
+            return WatchEvent.TIMEOUT;
+        }));
         return Flux.usingWhen(
-                Mono.fromSupplier(() -> hubs.acquire(ref)),
-                hub -> events(hub.states(), hub::current, new Watcher(ref, options, store, page, mapper, false),
-                        settings.cadence(), settings.ping(), lifetime(), settings.recheck(), scheduler),
-                hub -> Mono.fromRunnable(() -> hubs.release(hub)));
+                        Mono.fromSupplier(() -> hubs.acquire(ref)),
+                        hub -> events(hub.states(), hub::current, watcher(ref, options, false), settings.cadence(),
+                                settings.ping(), lifetime(), settings.recheck(), drained, scheduler),
+                        hub -> Mono.fromRunnable(() -> hubs.release(hub)))
+                .doOnNext(this::count)
+                .doOnSubscribe(subscription -> metrics.openStreams.incrementAndGet())
+                .doFinally(signal -> metrics.openStreams.decrementAndGet());
+    }
+
+    /**
+     * Ends every stream on this pod with {@code timeout}, now and for streams that start from now on,
+     * so their clients reconnect to another pod at once.
+     */
+    public void drain() {
+        draining.tryEmitEmpty();
+    }
+
+    /** SSE streams open on this pod. */
+    public int openStreams() {
+        return metrics.openStreams.get();
+    }
+
+    private Watcher watcher(JobRef ref, WatchOptions options, boolean polling) {
+        return new Watcher(ref, options, store, page, mapper, polling, metrics.catchUpReads::increment);
+    }
+
+    private void count(WatchEvent event) {
+        if (event.id() != null) {
+            metrics.updatesSent.increment();
+            metrics.bytesSent.increment(event.data().length());
+        }
     }
 
     /** One update, at once, as JSON without {@code type} and never with {@code job}. */
     public Mono<String> poll(JobRef ref, WatchOptions options) {
-        Watcher watcher = new Watcher(ref, options, store, page, mapper, true);
+        Watcher watcher = watcher(ref, options, true);
         return JobHub.readOnce(ref, store, mapper, page, options.logOffset(), options.streamOffset())
                 .flatMap(watcher::next)
                 .map(WatchEvent::data);
@@ -60,11 +95,11 @@ public final class WatchService {
      * is being made or the cadence pause after it runs, later wakes collapse into one (the latest), so a
      * slow client gets fewer, larger updates and nothing queues. The first update goes out as soon as
      * the hub has a state; after each update the watcher rests for {@code cadence}; a watcher still
-     * behind (catching up on a long log) goes on page by page. Pings and the lifetime run beside it;
-     * whichever event is last ends the stream and cancels the rest.
+     * behind (catching up on a long log) goes on page by page. Pings, the lifetime and the pod's drain
+     * run beside it; whichever event is last ends the stream and cancels the rest.
      */
     static Flux<WatchEvent> events(Flux<?> changes, Supplier<HubState> current, Watcher watcher, Duration cadence,
-            Duration ping, Duration lifetime, Duration retry, Scheduler scheduler) {
+            Duration ping, Duration lifetime, Duration retry, Mono<WatchEvent> drained, Scheduler scheduler) {
         Mono<WatchEvent> rest = Mono.delay(cadence, scheduler).then(Mono.empty());
         Flux<WatchEvent> updates = changes
                 .onBackpressureLatest()
@@ -75,7 +110,7 @@ public final class WatchService {
         Flux<WatchEvent> pings = Flux.interval(ping, ping, scheduler).onBackpressureDrop().map(tick -> WatchEvent.PING);
         Mono<WatchEvent> timeout = Mono.delay(lifetime, scheduler).thenReturn(WatchEvent.TIMEOUT);
         // Prefetch 1: nothing is made ahead for a client that is not reading.
-        return Flux.merge(1, updates, pings, timeout).takeUntil(WatchEvent::last);
+        return Flux.merge(1, updates, pings, timeout, drained).takeUntil(WatchEvent::last);
     }
 
     private static Flux<WatchEvent> step(Watcher watcher, HubState state, Mono<WatchEvent> rest, Duration retry,

@@ -26,6 +26,7 @@ final class Watcher {
     private final JobStore.WatchPage page;
     private final JsonMapper mapper;
     private final boolean polling;
+    private final Runnable catchUpRead;
 
     private long log;
     private long stream;
@@ -34,13 +35,16 @@ final class Watcher {
     private boolean first = true;
     private boolean done;
 
-    Watcher(JobRef ref, WatchOptions options, JobStore store, JobStore.WatchPage page, JsonMapper mapper, boolean polling) {
+    /** @param catchUpRead told of each read this watcher makes of Redis itself */
+    Watcher(JobRef ref, WatchOptions options, JobStore store, JobStore.WatchPage page, JsonMapper mapper, boolean polling,
+            Runnable catchUpRead) {
         this.ref = ref;
         this.options = options;
         this.store = store;
         this.page = page;
         this.mapper = mapper;
         this.polling = polling;
+        this.catchUpRead = catchUpRead;
         this.log = options.logOffset();
         this.stream = options.streamOffset();
         this.running = options.running();
@@ -81,10 +85,10 @@ final class Watcher {
         }
         Mono<LogSlice> logs = !options.wantsLogs() || log >= state.logLength() ? Mono.just(new LogSlice("", log))
                 : logsInWindow ? Mono.just(new LogSlice(state.log().from(log), state.log().end()))
-                : store.readLog(ref, log, page.rows(), page.bytes());
+                : store.readLog(ref, log, page.rows(), page.bytes()).doOnSubscribe(read -> catchUpRead.run());
         Mono<List<String>> chunks = chunksInWindow
                 ? Mono.just(stream >= state.streamLength() ? List.of() : List.of(state.chunks().from(stream)))
-                : store.readChunks(ref, stream, page.chunks());
+                : store.readChunks(ref, stream, page.chunks()).doOnSubscribe(read -> catchUpRead.run());
         return Mono.zip(logs, chunks).flatMap(read -> {
             long nextLog = options.wantsLogs() ? read.getT1().end() : log;
             long nextStream = chunksInWindow ? Math.max(stream, state.chunks().end()) : stream + read.getT2().size();

@@ -6,7 +6,6 @@ import dev.jobwatch.config.RetentionProperties;
 import dev.jobwatch.job.JobRef;
 import dev.jobwatch.job.LogMarker;
 import dev.jobwatch.job.NewJob;
-import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,7 +29,7 @@ class RedisJobStoreIntegrationTest {
     JobStore store;
 
     @Autowired
-    StatefulRedisConnection<String, String> connection;
+    RedisConnections connections;
 
     private final String namespace = "t-" + UUID.randomUUID();
 
@@ -77,8 +76,9 @@ class RedisJobStoreIntegrationTest {
 
     @Test
     void theCapDropsTheOldestRowsBehindOneMarkerAndOffsetsNeverMoveBack() {
-        RedisJobStore small = new RedisJobStore(connection.reactive(), "jobwatch",
-                new RetentionProperties(Duration.ofHours(1), Duration.ofHours(1), DataSize.ofBytes(100)), Clock.systemUTC());
+        RedisJobStore small = new RedisJobStore(connections.commands(), "jobwatch",
+                new RetentionProperties(Duration.ofHours(1), Duration.ofHours(1), DataSize.ofBytes(100)), Clock.systemUTC(),
+                "PUBLISH");
         JobRef ref = added(small, "capped");
         for (int i = 0; i < 25; i++) {
             small.appendLog(ref, "row-%05d".formatted(i)).block(DEADLINE);

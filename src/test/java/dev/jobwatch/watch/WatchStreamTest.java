@@ -698,7 +698,7 @@ class WatchStreamTest {
     }
 
     private static Watcher watcher(WatchOptions options) {
-        return new Watcher(REF, options, null, PAGE, MAPPER, false);
+        return new Watcher(REF, options, null, PAGE, MAPPER, false, () -> { });
     }
 
     private static JsonNode json(WatchEvent event) {
@@ -738,7 +738,7 @@ class WatchStreamTest {
 
         Flux<WatchEvent> watch(WatchOptions options, Scheduler scheduler, Duration ping, Duration lifetime) {
             return WatchService.events(sink.asFlux(), current::get, watcher(options), CADENCE, ping, lifetime, RETRY,
-                    scheduler);
+                    Mono.never(), scheduler);
         }
 
         int subscribers() {

@@ -1,0 +1,115 @@
+package dev.jobwatch.store;
+
+import io.lettuce.core.AbstractRedisClient;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.reactive.RedisClusterReactiveCommands;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.lettuce.core.resource.ClientResources;
+import java.time.Duration;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The pod's two Redis connections: one shared, multiplexed connection for commands and one for
+ * subscriptions (a subscribed connection takes no other commands), on one Redis or a Redis Cluster.
+ * Commands fail at once while a connection is down, and after a timeout, so that a request gets a
+ * 503 instead of waiting; connections reconnect by themselves.
+ */
+public final class RedisConnections implements AutoCloseable {
+
+    private static final Pattern VERSION = Pattern.compile("redis_version:(\\d+)");
+
+    private final AbstractRedisClient client;
+    private final StatefulConnection<String, String> commandConnection;
+    private final RedisClusterReactiveCommands<String, String> commands;
+    private final StatefulRedisPubSubConnection<String, String> pubSub;
+    private final boolean cluster;
+    private final int majorVersion;
+
+    private RedisConnections(AbstractRedisClient client, StatefulConnection<String, String> commandConnection,
+            RedisClusterReactiveCommands<String, String> commands, StatefulRedisPubSubConnection<String, String> pubSub,
+            boolean cluster, String serverInfo) {
+        this.client = client;
+        this.commandConnection = commandConnection;
+        this.commands = commands;
+        this.pubSub = pubSub;
+        this.cluster = cluster;
+        Matcher version = VERSION.matcher(serverInfo);
+        this.majorVersion = version.find() ? Integer.parseInt(version.group(1)) : 0;
+    }
+
+    /** Connects at start-up, on the main thread: the one place where waiting on Redis is right. */
+    static RedisConnections standalone(ClientResources resources, RedisURI uri, Duration timeout) {
+        RedisClient client = RedisClient.create(resources, uri);
+        client.setOptions(ClientOptions.builder()
+                .autoReconnect(true)
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .timeoutOptions(TimeoutOptions.enabled(timeout))
+                .socketOptions(SocketOptions.builder().connectTimeout(timeout).build())
+                .build());
+        StatefulRedisConnection<String, String> connection = client.connect();
+        return new RedisConnections(client, connection, connection.reactive(), client.connectPubSub(), false,
+                connection.sync().info("server"));
+    }
+
+    /**
+     * A cluster client that follows the topology: refreshed every 10 s, and at once on a MOVED or ASK
+     * redirect or a reconnect, so that a failover costs a pause rather than errors.
+     */
+    static RedisConnections cluster(ClientResources resources, List<RedisURI> seeds, Duration timeout) {
+        RedisClusterClient client = RedisClusterClient.create(resources, seeds);
+        client.setOptions(ClusterClientOptions.builder()
+                .autoReconnect(true)
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .timeoutOptions(TimeoutOptions.enabled(timeout))
+                .socketOptions(SocketOptions.builder().connectTimeout(timeout).build())
+                .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
+                        .enablePeriodicRefresh(Duration.ofSeconds(10))
+                        .enableAllAdaptiveRefreshTriggers()
+                        .adaptiveRefreshTriggersTimeout(Duration.ofSeconds(1))
+                        .build())
+                .build());
+        StatefulRedisClusterConnection<String, String> connection = client.connect();
+        return new RedisConnections(client, connection, connection.reactive(), client.connectPubSub(), true,
+                connection.sync().info("server"));
+    }
+
+    public RedisClusterReactiveCommands<String, String> commands() {
+        return commands;
+    }
+
+    StatefulRedisPubSubConnection<String, String> pubSub() {
+        return pubSub;
+    }
+
+    /**
+     * Sharded pub/sub (SPUBLISH, SSUBSCRIBE) keeps a notification within its shard, where a plain
+     * PUBLISH on a cluster goes to every node; it needs a Redis Cluster 7 or later.
+     */
+    boolean sharded() {
+        return cluster && majorVersion >= 7;
+    }
+
+    String describe() {
+        return (cluster ? "Redis Cluster" : "Redis") + " " + majorVersion + ".x, change notifications by "
+                + (sharded() ? "sharded pub/sub (SPUBLISH/SSUBSCRIBE)" : "pub/sub (PUBLISH/SUBSCRIBE)");
+    }
+
+    @Override
+    public void close() {
+        pubSub.close();
+        commandConnection.close();
+        client.shutdown();
+    }
+}
