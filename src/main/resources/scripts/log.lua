@@ -14,14 +14,17 @@ local bytes = redis.call('HINCRBY', KEYS[1], 'log_bytes', #ARGV[4] + 1)
 local cap = tonumber(ARGV[6])
 if bytes > cap then
   local last_id, last_row
+  local from = '-'
   while bytes > cap do
-    local oldest = redis.call('XRANGE', KEYS[2], '-', '+', 'COUNT', 100)
+    -- Entries are trimmed once at the end, so each batch starts past the one before it.
+    local oldest = redis.call('XRANGE', KEYS[2], from, '+', 'COUNT', 100)
     for _, entry in ipairs(oldest) do
       if bytes <= cap then break end
       bytes = bytes - (#entry[2][2] + 1)
       last_id = tonumber(string.match(entry[1], '^(%d+)'))
       last_row = tonumber(entry[2][4])
     end
+    from = (last_id + 1) .. '-0'
   end
   redis.call('XTRIM', KEYS[2], 'MINID', (last_id + 1) .. '-0')
   redis.call('HSET', KEYS[1], 'log_bytes', bytes, 'log_dropped', last_id, 'log_dropped_rows', last_row + 1)

@@ -14,6 +14,8 @@ import reactor.blockhound.integration.BlockHoundIntegration;
  * <li>Cancelling a periodic timer (a stream's pings) removes it from the scheduler's delay queue under
  * that queue's lock; Reactor's own integration allows the same lock for one-shot timers but not for
  * periodic ones.</li>
+ * <li>Jackson fills its deserializer cache under a lock the first time a type is read, which many
+ * event loops may do at once when many streams start together.</li>
  * </ul>
  */
 public class LibraryLocksBlockHoundIntegration implements BlockHoundIntegration {
@@ -25,5 +27,6 @@ public class LibraryLocksBlockHoundIntegration implements BlockHoundIntegration 
         builder.allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$MagazineGroup", "tryExpandMagazines");
         builder.allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$Magazine", "free");
         builder.allowBlockingCallsInside("reactor.core.scheduler.PeriodicWorkerTask", "dispose");
+        builder.allowBlockingCallsInside("tools.jackson.databind.deser.DeserializerCache", "_createAndCacheValueDeserializer");
     }
 }

@@ -105,6 +105,28 @@ class RedisJobStoreIntegrationTest {
     }
 
     @Test
+    void oneLongRowAfterManyShortOnesDropsAsManyAsItTakesAndTheCapHolds() {
+        RedisJobStore small = new RedisJobStore(connections.commands(), "jobwatch",
+                new RetentionProperties(Duration.ofHours(1), Duration.ofHours(1), DataSize.ofBytes(1000)), Clock.systemUTC(),
+                "PUBLISH");
+        JobRef ref = added(small, "burst");
+        for (int i = 0; i < 500; i++) {
+            small.appendLog(ref, "x").block(DEADLINE);
+        }
+        String longRow = "y".repeat(899);
+        small.appendLog(ref, longRow).block(DEADLINE);
+
+        var job = small.get(ref).block(DEADLINE);
+        assertThat(job.log().droppedRows()).isEqualTo(450);
+        assertThat(job.log().droppedChars()).isEqualTo(900);
+        var rows = small.logRows(ref, 0, 100).block(DEADLINE);
+        assertThat(rows.count()).as("50 short rows, the long one, and the marker").isEqualTo(52);
+        String kept = small.readLog(ref, 900, 1000, 1 << 20).block(DEADLINE).text();
+        assertThat(kept).isEqualTo("x\n".repeat(50) + longRow + "\n");
+        assertThat(kept.getBytes(java.nio.charset.StandardCharsets.UTF_8).length).isLessThanOrEqualTo(1000);
+    }
+
+    @Test
     void rowsAreFoundByNumberInALongLog() {
         JobRef ref = added(store, "long");
         for (int i = 0; i < 1000; i++) {
