@@ -12,18 +12,18 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /** Watches jobs over SSE as a Windmill client would, with room for many streams at once. */
-final class SseClient {
+public final class SseClient {
 
-    static final JsonMapper JSON = JsonMapper.builder().build();
+    public static final JsonMapper JSON = JsonMapper.builder().build();
 
     private static final ParameterizedTypeReference<ServerSentEvent<String>> EVENT = new ParameterizedTypeReference<>() {
     };
 
     private final WebClient http;
 
-    SseClient(int port) {
+    public SseClient(int port) {
         ConnectionProvider pool = ConnectionProvider.builder("sse-test")
-                .maxConnections(5_000)
+                .maxConnections(12_000)
                 .pendingAcquireMaxCount(-1)
                 .pendingAcquireTimeout(Duration.ofSeconds(60))
                 .build();
@@ -35,7 +35,7 @@ final class SseClient {
     }
 
     /** The events of one stream; {@code lastEventId} and {@code token} may be null. */
-    Flux<ServerSentEvent<String>> events(String workspace, String id, String query, String lastEventId, String token) {
+    public Flux<ServerSentEvent<String>> events(String workspace, String id, String query, String lastEventId, String token) {
         return http.get()
                 .uri("/api/w/" + workspace + "/jobs_u/getupdate_sse/" + id + (query.isEmpty() ? "" : "?" + query))
                 .headers(headers -> {
@@ -50,7 +50,7 @@ final class SseClient {
                 .bodyToFlux(EVENT);
     }
 
-    Flux<JsonNode> updates(String workspace, String id, String query) {
+    public Flux<JsonNode> updates(String workspace, String id, String query) {
         return events(workspace, id, query, null, null).map(event -> JSON.readTree(event.data()));
     }
 

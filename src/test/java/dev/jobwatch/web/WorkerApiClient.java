@@ -10,27 +10,27 @@ import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 /** Talks to a running server as a producer and as a worker would, in a namespace of its own. */
-final class WorkerApiClient {
+public final class WorkerApiClient {
 
-    static final String PRODUCER = "producer-token-1";
+    public static final String PRODUCER = "producer-token-1";
 
-    final WebTestClient http;
-    final String namespace = "t-" + UUID.randomUUID();
+    public final WebTestClient http;
+    public final String namespace = "t-" + UUID.randomUUID();
 
-    WorkerApiClient(int port) {
+    public WorkerApiClient(int port) {
         this.http = WebTestClient.bindToServer().baseUrl("http://localhost:" + port).build();
     }
 
-    String jobs() {
+    public String jobs() {
         return "/queues/" + namespace + "/jobs";
     }
 
-    String job(String id) {
+    public String job(String id) {
         return jobs() + "/" + id;
     }
 
     /** Adds one job with that id and gives back its job token. */
-    String add(String id) {
+    public String add(String id) {
         List<Map<String, Object>> added = http.post().uri(jobs())
                 .header("Authorization", "Bearer " + PRODUCER)
                 .contentType(MediaType.APPLICATION_JSON)
@@ -43,7 +43,7 @@ final class WorkerApiClient {
         return (String) added.get(0).get("token");
     }
 
-    WebTestClient.ResponseSpec post(String path, String token, MediaType type, String body) {
+    public WebTestClient.ResponseSpec post(String path, String token, MediaType type, String body) {
         WebTestClient.RequestBodySpec request = http.post().uri(path);
         if (token != null) {
             request.header("Authorization", "Bearer " + token);
@@ -54,7 +54,7 @@ final class WorkerApiClient {
         return body == null ? request.exchange() : request.bodyValue(body).exchange();
     }
 
-    WebTestClient.ResponseSpec get(String path, String token) {
+    public WebTestClient.ResponseSpec get(String path, String token) {
         WebTestClient.RequestHeadersSpec<?> request = http.get().uri(path);
         if (token != null) {
             request.header("Authorization", "Bearer " + token);
@@ -62,7 +62,7 @@ final class WorkerApiClient {
         return request.exchange();
     }
 
-    void log(String id, String token, String row) {
+    public void log(String id, String token, String row) {
         post(job(id) + "/logs", token, MediaType.TEXT_PLAIN, row).expectStatus().isOk();
     }
 
