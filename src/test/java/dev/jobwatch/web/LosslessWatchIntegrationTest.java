@@ -9,14 +9,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.MediaType;
-import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.web.reactive.function.client.WebClient;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import tools.jackson.databind.JsonNode;
 
 /**
  * 10,000 appends of random multi-byte text while 50 watchers join at random offsets and reconnect
@@ -70,7 +67,7 @@ class LosslessWatchIntegrationTest {
                             .bodyValue("{\"success\":true,\"result\":\"done\"}")
                             .retrieve().toBodilessEntity().then());
 
-            List<Mono<Follower>> followers = new ArrayList<>();
+            List<Mono<SseFollower>> followers = new ArrayList<>();
             for (int w = 0; w < WATCHERS; w++) {
                 int index = w;
                 long seed = random.nextLong();
@@ -78,82 +75,27 @@ class LosslessWatchIntegrationTest {
                         .flatMap(tick -> {
                             Random own = new Random(seed);
                             long start = (long) (own.nextDouble() * written.get());
-                            Follower follower = new Follower(sse, api.namespace, start, index % 2 == 0, 5 + own.nextInt(30));
+                            SseFollower follower = new SseFollower(() -> sse, api.namespace, "lossless", start, index % 2 == 0,
+                                    5 + own.nextInt(30));
                             return follower.run().thenReturn(follower);
                         }));
             }
 
-            List<Follower> done = Mono.zip(writer.thenReturn(true), Flux.merge(followers).collectList())
+            List<SseFollower> done = Mono.zip(writer.thenReturn(true), Flux.merge(followers).collectList())
                     .map(both -> both.getT2())
                     .block(Duration.ofMinutes(4));
 
             assertThat(done).hasSize(WATCHERS);
-            for (Follower follower : done) {
+            for (SseFollower follower : done) {
                 String expected = whole.substring(whole.offsetByCodePoints(0, (int) follower.start));
-                assertThat(follower.text.toString()).as("watcher from offset %d", follower.start).isEqualTo(expected);
+                assertThat(follower.text()).as("watcher from offset %d", follower.start).isEqualTo(expected);
                 assertThat(follower.completedEvents).isEqualTo(1);
+                assertThat(follower.completion.get("job").get("result").stringValue()).isEqualTo("done");
             }
             assertThat(done).filteredOn(follower -> follower.byLastEventId)
                     .anySatisfy(follower -> assertThat(follower.reconnects).isGreaterThan(2));
             assertThat(done).filteredOn(follower -> !follower.byLastEventId)
                     .anySatisfy(follower -> assertThat(follower.reconnects).isGreaterThan(2));
-        }
-    }
-
-    /** One watcher: follows the job to its end, reconnecting on timeout and now and then mid-way. */
-    private static final class Follower {
-
-        private final SseClient sse;
-        private final String namespace;
-        private final long start;
-        private final boolean byLastEventId;
-        private final int eventsPerSession;
-        private final StringBuilder text = new StringBuilder();
-        private final AtomicReference<String> lastId = new AtomicReference<>();
-        private long logOffset;
-        private int completedEvents;
-        private int reconnects;
-
-        Follower(SseClient sse, String namespace, long start, boolean byLastEventId, int eventsPerSession) {
-            this.sse = sse;
-            this.namespace = namespace;
-            this.start = start;
-            this.byLastEventId = byLastEventId;
-            this.eventsPerSession = eventsPerSession;
-            this.logOffset = start + 1;
-        }
-
-        Mono<Void> run() {
-            return Mono.defer(() -> {
-                reconnects++;
-                // EventSource repeats its first URL and sends the last id it saw; others pass offsets.
-                String query = byLastEventId ? "log_offset=" + (start + 1) : "log_offset=" + logOffset;
-                Flux<ServerSentEvent<String>> events = sse.events(namespace, "lossless", query,
-                        byLastEventId ? lastId.get() : null, null);
-                return events.take(eventsPerSession).doOnNext(this::apply).then();
-            }).repeat(() -> completedEvents == 0).then();
-        }
-
-        private void apply(ServerSentEvent<String> event) {
-            JsonNode data = SseClient.JSON.readTree(event.data());
-            String type = data.get("type").stringValue();
-            assertThat(type).isIn("update", "ping", "timeout");
-            if (!type.equals("update")) {
-                return;
-            }
-            String added = data.path("new_logs").asString("");
-            if (data.has("log_offset")) {
-                assertThat(data.get("log_offset").longValue())
-                        .as("log_offset advances by exactly the text received")
-                        .isEqualTo(logOffset + added.codePointCount(0, added.length()));
-                logOffset = data.get("log_offset").longValue();
-            }
-            text.append(added);
-            lastId.set(event.id());
-            if (data.path("completed").asBoolean(false)) {
-                completedEvents++;
-                assertThat(data.get("job").get("result").stringValue()).isEqualTo("done");
-            }
         }
     }
 }
