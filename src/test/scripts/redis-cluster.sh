@@ -118,7 +118,7 @@ redis_pid() {
     local pid cmd
     [[ -f $1 ]] || return 1
     pid=$(tr -dc '0-9' <"$1")
-    [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null || return 1
+    [[ -n $pid ]] && alive "$pid" || return 1
     if [[ -r /proc/$pid/cmdline ]]; then
         cmd=$(tr '\0' ' ' <"/proc/$pid/cmdline")
     else
@@ -128,13 +128,24 @@ redis_pid() {
     echo "$pid"
 }
 
+# alive PID: the process runs (a zombie does not count: PID 1 of some containers reaps them late).
+alive() {
+    local stat
+    kill -0 "$1" 2>/dev/null || return 1
+    if [[ -r /proc/$1/stat ]]; then
+        stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+        stat=${stat##*) }
+        [[ ${stat:0:1} != Z ]]
+    fi
+}
+
 # wait_gone SECONDS PID...: waits until none of the processes is alive; status 1 if some still are.
 wait_gone() {
     local deadline=$(($(now) + $1)) pid alive
     shift
     while :; do
         alive=0
-        for pid in "$@"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+        for pid in "$@"; do alive "$pid" && alive=1; done
         ((alive)) || return 0
         (($(now) < deadline)) || return 1
         sleep 0.05
@@ -161,7 +172,7 @@ embedded_jar() {
 # extract_embedded: extracts the redis-server that the embedded-redis jar ships for this machine into
 # DIR and prints its path.
 extract_embedded() {
-    local jar os arch pattern entry entries
+    local jar os arch pattern entry entries line
     jar=$(embedded_jar)
     case $(uname -s) in
         Linux) os=linux ;;
@@ -221,25 +232,22 @@ check_dir_is_ours() {
 # stop_nodes: stops every node of DIR: those with a pid file, and any node on base..base+5 that runs
 # with a config file from DIR (e.g. one that had not written its pid file yet).
 stop_nodes() {
-    local pids=() pid pidfile p conf
+    local pids=() pid pidfile p info
     for pidfile in "$DIR"/redis-*.pid; do
         [[ -e $pidfile ]] || continue
-        pid=$(redis_pid "$pidfile") && kill -TERM "$pid" 2>/dev/null && pids+=("$pid")
+        if pid=$(redis_pid "$pidfile"); then pids+=("$pid"); fi
     done
     for p in $(ports); do
-        conf=$(resp "$p" INFO server | field config_file) || continue
-        if [[ $conf == "$DIR/redis-$p.conf" ]]; then
-            pid=$(resp "$p" INFO server | field process_id) || true
-            resp "$p" SHUTDOWN NOSAVE >/dev/null || true
+        info=$(resp "$p" INFO server) || continue
+        if [[ $(field config_file <<<"$info") == "$DIR/redis-$p.conf" ]]; then
+            pid=$(field process_id <<<"$info")
             [[ -n $pid ]] && pids+=("$pid")
         fi
     done
     ((${#pids[@]})) || return 0
-    if ! wait_gone 5 "${pids[@]}"; then
-        log "nodes did not stop on SIGTERM; killing them"
-        kill -KILL "${pids[@]}" 2>/dev/null || true
-        wait_gone 5 "${pids[@]}" || die "could not stop processes ${pids[*]}"
-    fi
+    # The data is thrown away, so SIGKILL: there is nothing for a graceful shutdown to save.
+    kill -KILL "${pids[@]}" 2>/dev/null || true
+    wait_gone 5 "${pids[@]}" || die "could not stop processes ${pids[*]}"
 }
 
 cmd_stop() {
@@ -285,6 +293,7 @@ cluster-config-file "nodes-$p.conf"
 cluster-node-timeout 2000
 appendonly no
 save ""
+repl-diskless-sync-delay 0
 EOF
 }
 
@@ -349,8 +358,9 @@ create_with_resp() {
     major=${version%%.*}
     for ((i = 0; i < MASTERS; i++)); do
         p=$(port_of "$BASE" "$i")
-        first=$((i * SLOTS / MASTERS))
-        last=$(((i + 1) * SLOTS / MASTERS - 1))
+        # the same split as redis-cli: 0-5460, 5461-10922, 10923-16383
+        first=$(((i * SLOTS + MASTERS / 2) / MASTERS))
+        last=$((((i + 1) * SLOTS + MASTERS / 2) / MASTERS - 1))
         if ((major >= 7)); then
             reply=$(resp "$p" CLUSTER ADDSLOTSRANGE "$first" "$last") || die "ADDSLOTSRANGE on $p: $reply"
         else

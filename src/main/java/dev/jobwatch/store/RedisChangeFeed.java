@@ -29,8 +29,13 @@ final class RedisChangeFeed implements ChangeFeed {
     private final Counter received;
     private final Map<String, FluxSink<Long>> sinks = new ConcurrentHashMap<>();
 
+    /**
+     * @param topologyChanges after each, sharded subscriptions are made again (Lettuce leaves them on
+     *                        the node that owned the slot) and every job is woken to re-read what it
+     *                        may have missed meanwhile
+     */
     RedisChangeFeed(StatefulRedisPubSubConnection<String, String> connection, String prefix, boolean sharded,
-            MeterRegistry meters) {
+            MeterRegistry meters, Flux<Object> topologyChanges) {
         this.connection = connection;
         this.prefix = prefix;
         this.sharded = sharded;
@@ -48,6 +53,17 @@ final class RedisChangeFeed implements ChangeFeed {
             public void smessage(String channel, String message) {
                 wake(channel);
             }
+        });
+        topologyChanges.subscribe(change -> resubscribe());
+    }
+
+    private void resubscribe() {
+        sinks.forEach((channel, sink) -> {
+            if (sharded) {
+                connection.reactive().ssubscribe(channel).subscribe(null,
+                        error -> log.debug("ssubscribe {} again failed: {}", channel, error.toString()));
+            }
+            sink.next(1L);
         });
     }
 

@@ -80,7 +80,8 @@ class RedisConfiguration {
 
     @Bean
     RedisChangeFeed changeFeed(RedisConnections connections, RedisProperties redis, MeterRegistry meters) {
-        return new RedisChangeFeed(connections.pubSub(), redis.prefix(), connections.sharded(), meters);
+        return new RedisChangeFeed(connections.pubSub(), redis.prefix(), connections.sharded(), meters,
+                connections.topologyChanges());
     }
 
     @Bean
