@@ -55,12 +55,7 @@ public final class RedisConnections implements AutoCloseable {
     /** Connects at start-up, on the main thread: the one place where waiting on Redis is right. */
     static RedisConnections standalone(ClientResources resources, RedisURI uri, Duration timeout) {
         RedisClient client = RedisClient.create(resources, uri);
-        client.setOptions(ClientOptions.builder()
-                .autoReconnect(true)
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .timeoutOptions(TimeoutOptions.enabled(timeout))
-                .socketOptions(SocketOptions.builder().connectTimeout(timeout).build())
-                .build());
+        client.setOptions(failFast(ClientOptions.builder(), timeout).build());
         StatefulRedisConnection<String, String> connection = client.connect();
         return new RedisConnections(client, connection, connection.reactive(), client.connectPubSub(), false,
                 connection.sync().info("server"));
@@ -73,11 +68,7 @@ public final class RedisConnections implements AutoCloseable {
      */
     static RedisConnections cluster(ClientResources resources, List<RedisURI> seeds, Duration timeout) {
         RedisClusterClient client = RedisClusterClient.create(resources, seeds);
-        client.setOptions(ClusterClientOptions.builder()
-                .autoReconnect(true)
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .timeoutOptions(TimeoutOptions.enabled(timeout))
-                .socketOptions(SocketOptions.builder().connectTimeout(timeout).build())
+        client.setOptions(failFast(ClusterClientOptions.builder(), timeout)
                 .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
                         .enablePeriodicRefresh(Duration.ofSeconds(5))
                         .enableAllAdaptiveRefreshTriggers()
@@ -93,6 +84,15 @@ public final class RedisConnections implements AutoCloseable {
         StatefulRedisClusterConnection<String, String> connection = client.connect();
         return new RedisConnections(client, connection, connection.reactive(), client.connectPubSub(), true,
                 connection.sync().info("server"));
+    }
+
+    /** Reconnect by itself, but refuse commands while disconnected and time them out, rather than queue them. */
+    private static <B extends ClientOptions.Builder> B failFast(B builder, Duration timeout) {
+        builder.autoReconnect(true)
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .timeoutOptions(TimeoutOptions.enabled(timeout))
+                .socketOptions(SocketOptions.builder().connectTimeout(timeout).build());
+        return builder;
     }
 
     public RedisClusterReactiveCommands<String, String> commands() {
