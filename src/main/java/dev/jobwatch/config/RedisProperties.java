@@ -6,6 +6,8 @@ import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
+import java.util.List;
+import java.util.Arrays;
 
 /**
  * Where the job state lives.
@@ -34,9 +36,9 @@ public record RedisProperties(
     }
 
     /** The URLs of the seed list, or the one URL. */
-    public java.util.List<String> urls() {
-        return embedded() ? java.util.List.of()
-                : java.util.Arrays.stream(url.split(",")).map(String::trim).filter(u -> !u.isEmpty()).toList();
+    public List<String> urls() {
+        return embedded() ? List.of()
+                : Arrays.stream(url.split(",")).map(String::trim).filter(u -> !u.isEmpty()).toList();
     }
 
     public boolean isCluster() {

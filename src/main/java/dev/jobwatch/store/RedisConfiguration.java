@@ -20,6 +20,7 @@ import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.ReactiveHealthIndicator;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import reactor.core.publisher.Mono;
 
 /** Redis for the pod: where it is (or an embedded one), its connections, and what is built on them. */
 @Configuration(proxyBeanMethods = false)
@@ -100,6 +101,6 @@ class RedisConfiguration {
     ReactiveHealthIndicator redisHealthIndicator(RedisConnections connections) {
         return () -> connections.commands().ping()
                 .map(pong -> Health.up().withDetail("redis", connections.describe()).build())
-                .onErrorResume(error -> reactor.core.publisher.Mono.just(Health.down().withException(error).build()));
+                .onErrorResume(error -> Mono.just(Health.down().withException(error).build()));
     }
 }

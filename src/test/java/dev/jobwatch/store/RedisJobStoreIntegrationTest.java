@@ -18,6 +18,8 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.test.context.ActiveProfiles;
 import org.springframework.util.unit.DataSize;
 import reactor.test.StepVerifier;
+import java.nio.charset.StandardCharsets;
+import dev.jobwatch.job.Job;
 
 @ActiveProfiles("test")
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE)
@@ -86,7 +88,7 @@ class RedisJobStoreIntegrationTest {
         String marker = LogMarker.text(15, 150);
 
         var job = small.get(ref).block(DEADLINE);
-        assertThat(job.log()).isEqualTo(new dev.jobwatch.job.Job.LogCounters(250, 25, 150, 15));
+        assertThat(job.log()).isEqualTo(new Job.LogCounters(250, 25, 150, 15));
 
         List<String> kept = new ArrayList<>();
         kept.add(marker);
@@ -123,7 +125,7 @@ class RedisJobStoreIntegrationTest {
         assertThat(rows.count()).as("50 short rows, the long one, and the marker").isEqualTo(52);
         String kept = small.readLog(ref, 900, 1000, 1 << 20).block(DEADLINE).text();
         assertThat(kept).isEqualTo("x\n".repeat(50) + longRow + "\n");
-        assertThat(kept.getBytes(java.nio.charset.StandardCharsets.UTF_8).length).isLessThanOrEqualTo(1000);
+        assertThat(kept.getBytes(StandardCharsets.UTF_8).length).isLessThanOrEqualTo(1000);
     }
 
     @Test

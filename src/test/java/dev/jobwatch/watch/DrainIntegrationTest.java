@@ -20,6 +20,9 @@ import org.springframework.http.MediaType;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import tools.jackson.databind.JsonNode;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.ArrayList;
 
 /** A pod that is told to go: readiness first, then every stream told to reconnect elsewhere, then exit. */
 class DrainIntegrationTest {
@@ -30,7 +33,7 @@ class DrainIntegrationTest {
             WorkerApiClient api = new WorkerApiClient(server.port());
             String token = api.add("draining");
             SseClient sse = new SseClient(server.port());
-            List<JsonNode> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+            List<JsonNode> seen = new CopyOnWriteArrayList<>();
             Flux<JsonNode> open = sse.updates(api.namespace, "draining", "").doOnNext(seen::add).cache();
             open.blockFirst(Duration.ofSeconds(20));
             api.http.get().uri("/actuator/health/readiness").exchange().expectStatus().isOk();
@@ -44,7 +47,7 @@ class DrainIntegrationTest {
             assertThat(sse.updates(api.namespace, "draining", "").map(JsonNode::toString).collectList().block(Duration.ofSeconds(20)))
                     .as("a stream that comes during the drain is sent on at once").last().isEqualTo("{\"type\":\"timeout\"}");
             api.log("draining", token, "a write during the drain is taken");
-            assertThat(done.await(20, java.util.concurrent.TimeUnit.SECONDS)).as("the drain let shutdown go on").isTrue();
+            assertThat(done.await(20, TimeUnit.SECONDS)).as("the drain let shutdown go on").isTrue();
         }
     }
 
@@ -59,7 +62,7 @@ class DrainIntegrationTest {
             AtomicInteger timedOut = new AtomicInteger();
             AtomicInteger ended = new AtomicInteger();
             AtomicReference<Throwable> failure = new AtomicReference<>();
-            List<Disposable> watchers = new java.util.ArrayList<>();
+            List<Disposable> watchers = new ArrayList<>();
             for (int i = 0; i < streams; i++) {
                 boolean[] first = {true};
                 String[] last = {null};

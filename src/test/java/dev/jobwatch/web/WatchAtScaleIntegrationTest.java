@@ -21,6 +21,7 @@ import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.test.StepVerifier;
 import tools.jackson.databind.JsonNode;
+import java.util.stream.Collectors;
 
 /** Several servers, many watchers, and Redis going away: each with a Redis and servers of its own. */
 class WatchAtScaleIntegrationTest {
@@ -155,7 +156,7 @@ class WatchAtScaleIntegrationTest {
         Map<String, Long> calls = probe.sync().info("commandstats").lines()
                 .filter(line -> line.startsWith("cmdstat_") && !line.startsWith("cmdstat_info")
                         && !line.startsWith("cmdstat_config"))
-                .collect(java.util.stream.Collectors.toMap(
+                .collect(Collectors.toMap(
                         line -> line.substring("cmdstat_".length(), line.indexOf(':')),
                         line -> Long.parseLong(line.replaceAll("^cmdstat_[^:]+:calls=(\\d+),.*", "$1"))));
         open.forEach(Disposable::dispose);
