@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# Capacity benchmark of jobwatch with nchan side by side (issue 5, items 2-4).
+#
+# Builds the app and the harness (load-tests/harness), makes sure Redis answers on 127.0.0.1:6379, starts
+# nginx + nchan on 127.0.0.1:8090 (installing Debian's libnginx-mod-nchan if missing and allowed), runs the
+# harness against jobwatch (which the harness starts itself) and against nchan, and writes load-tests/results/:
+# results.md, latency-vs-watchers.svg, jobwatch.properties, nchan.properties and the logs.
+#
+# Scales (env, space-separated):
+#   BENCH_IDLE_STEPS="1000 5000 10000 18000"  idle watchers held, cumulative steps (capped by the fd limit)
+#   BENCH_IDLE_JOBS=1000                       jobs/channels the idle watchers spread over
+#   BENCH_FANOUT_STEPS="1 100 1000 10000"      watchers of one job per fan-out step
+#   BENCH_FANOUT_RATE=100 BENCH_FANOUT_SECONDS=20 BENCH_FANOUT_WARMUP_SECONDS=3
+#   BENCH_SERVER_JVM_OPTS="-Xms256m -Xmx2g -XX:+UseG1GC"   jobwatch's JVM flags
+#   BENCH_NCHAN=1 (0 skips nchan)  BENCH_NCHAN_WORKERS=2  BENCH_INSTALL_NCHAN=1 (apt-get if nginx is missing)
+#   BENCH_SKIP_BUILD=1 reuses the jars.  Any JOBWATCH_* variable set here reaches the jobwatch server.
+# Everything runs on loopback; every loop in the harness is bounded in count and time.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(dirname "$HERE")
+RESULTS=$HERE/results
+HARNESS=$HERE/harness
+mkdir -p "$RESULTS"
+
+# File descriptors: one per stream on each side. Raise the soft limit to the hard one (root without
+# CAP_SYS_RESOURCE cannot go past the hard limit).
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+NOFILE=$(ulimit -n)
+export BENCH_NOFILE=$NOFILE
+
+: "${BENCH_IDLE_STEPS:=1000 5000 10000 18000}"
+: "${BENCH_IDLE_JOBS:=1000}"
+: "${BENCH_FANOUT_STEPS:=1 100 1000 10000}"
+: "${BENCH_FANOUT_RATE:=100}"
+: "${BENCH_FANOUT_SECONDS:=20}"
+: "${BENCH_FANOUT_WARMUP_SECONDS:=3}"
+: "${BENCH_SERVER_JVM_OPTS:=-Xms256m -Xmx2g -XX:+UseG1GC}"
+: "${BENCH_HARNESS_JVM_OPTS:=-Xms1g -Xmx4g -XX:+UseParallelGC}"
+: "${BENCH_NCHAN:=1}"
+: "${BENCH_NCHAN_WORKERS:=2}"
+: "${BENCH_NCHAN_PORT:=8090}"
+: "${BENCH_INSTALL_NCHAN:=1}"
+: "${BENCH_PORT:=8080}"
+: "${BENCH_SOURCES:=8}"
+
+NOTES=$RESULTS/notes.md
+: > "$NOTES"
+note() { echo "- $*" >> "$NOTES"; echo "bench: $*"; }
+echo "## Notes from this run" >> "$NOTES"
+echo >> "$NOTES"
+
+# Each process (client and server) needs one fd per stream plus ~1000 of its own.
+cap=$((NOFILE - 1200))
+steps=""
+for s in $BENCH_IDLE_STEPS; do
+  if [ "$s" -le "$cap" ]; then steps="$steps $s"; else note "idle step $s skipped: the open-files limit is $NOFILE per process (hard limit, cannot be raised here), so a server cannot hold more than about $cap streams"; fi
+done
+BENCH_IDLE_STEPS=${steps# }
+fsteps=""
+for s in $BENCH_FANOUT_STEPS; do
+  if [ "$s" -le "$cap" ]; then fsteps="$fsteps $s"; else note "fan-out step $s skipped: open-files limit $NOFILE"; fi
+done
+BENCH_FANOUT_STEPS=${fsteps# }
+export BENCH_IDLE_STEPS BENCH_IDLE_JOBS BENCH_FANOUT_STEPS BENCH_FANOUT_RATE BENCH_FANOUT_SECONDS \
+  BENCH_FANOUT_WARMUP_SECONDS BENCH_SERVER_JVM_OPTS BENCH_SOURCES BENCH_NCHAN_WORKERS
+
+# ---- build ------------------------------------------------------------------------------------------------------
+if [ "${BENCH_SKIP_BUILD:-0}" != 1 ]; then
+  for try in 1 2 3; do
+    if (cd "$ROOT" && ./mvnw -q -B -o -DskipTests package); then break; fi
+    echo "bench: app build failed (target/ busy?), retry $try" >&2; sleep 10
+  done
+  (cd "$ROOT" && ./mvnw -q -B -f load-tests/harness/pom.xml package)
+fi
+APP_JAR=$ROOT/target/jobwatch-0.1.0-SNAPSHOT.jar
+HARNESS_JAR=$HARNESS/target/jobwatch-harness.jar
+[ -f "$APP_JAR" ] && [ -f "$HARNESS_JAR" ] || { echo "bench: missing $APP_JAR or $HARNESS_JAR" >&2; exit 1; }
+
+# ---- Redis ------------------------------------------------------------------------------------------------------
+if ! redis-cli -h 127.0.0.1 -p 6379 ping 2>/dev/null | grep -q PONG; then
+  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no
+  for _ in $(seq 1 50); do redis-cli -h 127.0.0.1 -p 6379 ping 2>/dev/null | grep -q PONG && break; sleep 0.2; done
+fi
+redis-cli -h 127.0.0.1 -p 6379 ping | grep -q PONG
+
+# ---- nchan ------------------------------------------------------------------------------------------------------
+NGINX_DIR=""
+stop_nginx() {
+  if [ -n "$NGINX_DIR" ] && [ -f "$NGINX_DIR/nginx.pid" ]; then
+    pid=$(cat "$NGINX_DIR/nginx.pid")
+    kill -TERM "$pid" 2>/dev/null || true   # fast shutdown; QUIT waits for subscribers nchan holds open
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+  fi
+}
+trap stop_nginx EXIT
+if [ "$BENCH_NCHAN" = 1 ]; then
+  if [ ! -f /usr/lib/nginx/modules/ngx_nchan_module.so ] && [ "$BENCH_INSTALL_NCHAN" = 1 ]; then
+    (apt-get update -q && apt-get install -y -q nginx libnginx-mod-nchan) > "$RESULTS/apt.log" 2>&1 \
+      || note "apt-get install nginx libnginx-mod-nchan failed; see apt.log"
+  fi
+  if [ -f /usr/lib/nginx/modules/ngx_nchan_module.so ] && command -v nginx >/dev/null; then
+    NGINX_DIR=$(mktemp -d /tmp/jobwatch-bench-nchan.XXXXXX)
+    mkdir -p "$NGINX_DIR/tmp"
+    sed -e "s#@DIR@#$NGINX_DIR#g" -e "s#@WORKERS@#$BENCH_NCHAN_WORKERS#" -e "s#@NOFILE@#$NOFILE#" \
+        -e "s#@CONNECTIONS@#$((NOFILE - 500))#" -e "s#@REDIS_URL@#redis://127.0.0.1:6379#" \
+        -e "s#@PORT@#$BENCH_NCHAN_PORT#" "$HARNESS/nchan/nginx.conf.template" > "$NGINX_DIR/nginx.conf"
+    nginx -c "$NGINX_DIR/nginx.conf" -p "$NGINX_DIR"
+    for _ in $(seq 1 50); do [ -s "$NGINX_DIR/nginx.pid" ] && break; sleep 0.1; done
+    note "nchan: $(nginx -V 2>&1 | head -1 | sed 's/nginx version: //'), libnginx-mod-nchan $(dpkg-query -W -f='${Version}' libnginx-mod-nchan 2>/dev/null || echo '?'), config $HARNESS/nchan/nginx.conf.template"
+  else
+    note "nchan not available (package libnginx-mod-nchan missing); nchan columns are empty"
+    BENCH_NCHAN=0
+  fi
+fi
+
+# ---- runs -------------------------------------------------------------------------------------------------------
+rm -f "$RESULTS/jobwatch.properties" "$RESULTS/nchan.properties"
+env_desc="JOBWATCH_WATCH_LIFETIME=${JOBWATCH_WATCH_LIFETIME:-30m} (so idle streams do not time out)"
+for v in $(env | grep -o '^JOBWATCH_[A-Z_]*' | grep -v '^JOBWATCH_WATCH_LIFETIME$' || true); do env_desc="$env_desc, $v=${!v}"; done
+export BENCH_SERVER_ENV_DESC="$env_desc, defaults otherwise"
+note "scales: idle steps [$BENCH_IDLE_STEPS] over $BENCH_IDLE_JOBS jobs; fan-out steps [$BENCH_FANOUT_STEPS] at $BENCH_FANOUT_RATE rows/s for $BENCH_FANOUT_SECONDS s"
+
+# shellcheck disable=SC2086
+timeout 900 java $BENCH_HARNESS_JVM_OPTS -jar "$HARNESS_JAR" run --target=jobwatch --jar="$APP_JAR" \
+  --port="$BENCH_PORT" --out="$RESULTS/jobwatch.properties" 2>&1 | tee "$RESULTS/jobwatch-harness.log" \
+  || note "jobwatch run ended with an error; see jobwatch-harness.log"
+
+if [ "$BENCH_NCHAN" = 1 ]; then
+  # shellcheck disable=SC2086
+  timeout 900 java $BENCH_HARNESS_JVM_OPTS -jar "$HARNESS_JAR" run --target=nchan \
+    --base="http://127.0.0.1:$BENCH_NCHAN_PORT" --pid="$(cat "$NGINX_DIR/nginx.pid")" \
+    --out="$RESULTS/nchan.properties" 2>&1 | tee "$RESULTS/nchan-harness.log" \
+    || note "nchan run ended with an error; see nchan-harness.log"
+fi
+
+BENCH_NOTES_FILE=$NOTES java -jar "$HARNESS_JAR" report --jobwatch="$RESULTS/jobwatch.properties" \
+  --nchan="$RESULTS/nchan.properties" --dir="$RESULTS"
+echo "bench: wrote $RESULTS/results.md and $RESULTS/latency-vs-watchers.svg"
