@@ -1,0 +1,29 @@
+package dev.jobwatch.load;
+
+import io.gatling.javaapi.core.Simulation;
+import java.time.Duration;
+
+/**
+ * Many jobs: {@code -Djobs} jobs (default 20) with {@code -Dwatchers} watchers each (default 5), one writer
+ * per job posting {@code -Drate} rows per second (default 5) for {@code -Dduration} (default 5s). Each
+ * row names its job, so an update that reached the wrong job's watchers fails as surely as a lost or
+ * repeated row. The same checks per watcher and per job as {@link FanOutSimulation}.
+ */
+public class ManyJobsSimulation extends Simulation {
+
+    private final WatchRun run = new WatchRun("manyjobs", 20, 5, 5, Duration.ofSeconds(5), 0);
+
+    {
+        setUp(run.populations()).assertions(run.assertions());
+    }
+
+    @Override
+    public void before() {
+        run.before(getClass().getSimpleName());
+    }
+
+    @Override
+    public void after() {
+        run.after(getClass().getSimpleName());
+    }
+}

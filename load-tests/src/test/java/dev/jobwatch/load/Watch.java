@@ -1,0 +1,402 @@
+package dev.jobwatch.load;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * One watcher's view of one job across all its connections, checked event by event against what the job
+ * must hold, as Windmill's client follows a job: it starts at {@code log_offset=0}, appends each
+ * update's {@code new_logs}, keeps the last {@code log_offset}, and on {@code timeout} reconnects with
+ * its offsets (query arguments, as Windmill's client does, or {@code Last-Event-ID}, as a browser's
+ * {@code EventSource} does).
+ *
+ * <p>Checked for every update: {@code new_logs} is exactly the next part of the expected log (nothing
+ * lost, repeated or out of order); {@code log_offset} and the {@code id:} both equal what was heard so far
+ * + 1; the first update of each connection is at the offset the watcher asked for; progress never goes
+ * back; nothing follows {@code completed} or {@code timeout}; no {@code notfound} or {@code error}. At
+ * the end: {@code completed: true} with {@code log_offset} = the job's whole log length + 1, the whole
+ * log heard, and the {@code job} carrying {@code CompletedJob}, success, the writer's result and progress
+ * 100.
+ *
+ * <p>A watcher is used by one Gatling virtual user, one request at a time.
+ */
+final class Watch {
+
+    /** How a watcher resumes after {@code timeout}. */
+    enum Resume {
+        /** {@code ?running=..&log_offset=..&stream_offset=..}, as Windmill's client reconnects. */
+        QUERY,
+        /** {@code Last-Event-ID: <id>} with the first connection's query, as a browser's EventSource reconnects. */
+        HEADER;
+
+        static Resume of(String mode, long index) {
+            return switch (mode) {
+                case "query" -> QUERY;
+                case "header" -> HEADER;
+                case "mixed" -> index % 2 == 0 ? QUERY : HEADER;
+                default -> throw new IllegalArgumentException("-Dresume must be query, header or mixed, not " + mode);
+            };
+        }
+    }
+
+    /** Totals over all watchers of a run, printed at its end. */
+    static final class Totals {
+        final LongAdder connections = new LongAdder();
+        final LongAdder timeouts = new LongAdder();
+        final LongAdder updates = new LongAdder();
+        final LongAdder pings = new LongAdder();
+        final LongAdder verified = new LongAdder();
+        final AtomicInteger mostConnections = new AtomicInteger();
+        final AtomicInteger fewestTimeouts = new AtomicInteger(Integer.MAX_VALUE);
+        final List<String> problems = new ArrayList<>();
+        /** Per job: when its writer sent complete (System.nanoTime). */
+        final Map<String, Long> completeSent = new ConcurrentHashMap<>();
+        /** Per watcher: milliseconds from its job's complete call to the end of its last stream. */
+        final Queue<Double> completionLags = new ConcurrentLinkedQueue<>();
+        /** Per writer: rows per second it achieved, start to last row. */
+        final Queue<Double> writeRates = new ConcurrentLinkedQueue<>();
+
+        void heardCompleted(String job, long at) {
+            Long sent = completeSent.get(job);
+            if (sent != null) {
+                completionLags.add((at - sent) / 1e6);
+            }
+        }
+
+        synchronized void problem(String problem) {
+            if (problems.size() < 20) {
+                problems.add(problem);
+            }
+        }
+
+        private static String percentile(List<Double> sorted, int p) {
+            int index = p == 0 ? 0 : (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
+            return String.format("%.0f", sorted.get(Math.max(0, Math.min(sorted.size() - 1, index))));
+        }
+
+        String summary(int watchers) {
+            StringBuilder text = new StringBuilder()
+                    .append("watchers verified: ").append(verified.sum()).append('/').append(watchers)
+                    .append(", connections: ").append(connections.sum())
+                    .append(" (most by one watcher: ").append(mostConnections.get()).append(')')
+                    .append(", timeouts: ").append(timeouts.sum())
+                    .append(" (fewest for one watcher: ")
+                    .append(fewestTimeouts.get() == Integer.MAX_VALUE ? 0 : fewestTimeouts.get()).append(')')
+                    .append(", updates: ").append(updates.sum())
+                    .append(", pings: ").append(pings.sum());
+            List<Double> lags = new ArrayList<>(completionLags);
+            if (!lags.isEmpty()) {
+                Collections.sort(lags);
+                text.append("\n  completed heard after the complete call, as Gatling saw it, checks included")
+                        .append(" (ms, over watchers): min ").append(percentile(lags, 0))
+                        .append(", p50 ").append(percentile(lags, 50))
+                        .append(", p99 ").append(percentile(lags, 99))
+                        .append(", max ").append(percentile(lags, 100));
+            }
+            List<Double> rates = new ArrayList<>(writeRates);
+            if (!rates.isEmpty()) {
+                Collections.sort(rates);
+                text.append("\n  writers' achieved rows/s: min ").append(String.format("%.1f", rates.get(0)))
+                        .append(", max ").append(String.format("%.1f", rates.get(rates.size() - 1)));
+            }
+            synchronized (this) {
+                for (String problem : problems) {
+                    text.append("\n  problem: ").append(problem);
+                }
+            }
+            return text.toString();
+        }
+    }
+
+    static final String OK = "ok";
+
+    private final Setup.Job job;
+    private final String expected;
+    private final long expectedPoints;
+    private final JsonNode expectedResult;
+    private final Resume resume;
+    private final int maxConnections;
+    private final int minTimeouts;
+    private final Totals totals;
+
+    private int charPos;
+    private long pointPos;
+    private long logOffset;
+    private long streamOffset;
+    private boolean running;
+    private String lastId;
+    private long lastProgress = Long.MIN_VALUE;
+    private int connections;
+    private int timeouts;
+    private boolean completed;
+    private String problem;
+
+    Watch(Setup.Job job, String expectedLog, JsonNode expectedResult, Resume resume, int maxConnections,
+            int minTimeouts, Totals totals) {
+        this.job = job;
+        this.expected = expectedLog;
+        this.expectedPoints = expectedLog.codePointCount(0, expectedLog.length());
+        this.expectedResult = expectedResult;
+        this.resume = resume;
+        this.maxConnections = maxConnections;
+        this.minTimeouts = minTimeouts;
+        this.totals = totals;
+    }
+
+    Setup.Job job() {
+        return job;
+    }
+
+    /** Whether to stop connecting: the job completed, or something was wrong. */
+    boolean finished() {
+        return completed || problem != null;
+    }
+
+    boolean resumesByHeader() {
+        return resume == Resume.HEADER && lastId != null;
+    }
+
+    /** The Last-Event-ID a browser would send: the id of the last update heard. */
+    String lastEventId() {
+        return lastId;
+    }
+
+    /** The stream's path and query for the next connection. */
+    String streamPath() {
+        String path = "/api/w/" + job.namespace() + "/jobs_u/getupdate_sse/" + job.id() + "?get_progress=true";
+        if (resume == Resume.HEADER) {
+            // EventSource reconnects to the same URL; the header carries the offsets.
+            return path + "&running=false&log_offset=0";
+        }
+        return path + "&running=" + running + "&log_offset=" + logOffset + "&stream_offset=" + streamOffset;
+    }
+
+    /** The poll that confirms, after the stream, the server's view equals this watcher's. */
+    String pollPath() {
+        return "/api/w/" + job.namespace() + "/jobs_u/getupdate/" + job.id() + "?running=true&log_offset=" + logOffset
+                + "&stream_offset=" + streamOffset;
+    }
+
+    /** Takes one connection's whole body; answers {@link #OK}, or what was wrong. */
+    String consume(String body) {
+        if (problem != null) {
+            return problem;
+        }
+        connections++;
+        totals.connections.increment();
+        totals.mostConnections.accumulateAndGet(connections, Math::max);
+        String result = consumeConnection(body == null ? "" : body);
+        if (!OK.equals(result)) {
+            return fail(result);
+        }
+        if (!completed && connections >= maxConnections) {
+            return fail("still not completed after " + connections + " connections (-DmaxConnections)");
+        }
+        return OK;
+    }
+
+    /** Checks the final poll's answer and the watcher's totals; answers {@link #OK}, or what was wrong. */
+    String verify(String body) {
+        if (problem != null) {
+            return problem;
+        }
+        if (!completed) {
+            return fail("never heard completed");
+        }
+        if (timeouts < minTimeouts) {
+            return fail("heard " + timeouts + " timeouts, at least " + minTimeouts + " expected: start the server with a"
+                    + " short JOBWATCH_WATCH_LIFETIME (e.g. 5s) and pass it as -Dlifetime");
+        }
+        JsonNode poll;
+        try {
+            poll = Setup.JSON.readTree(body);
+        } catch (IOException e) {
+            return fail("the poll answered no JSON: " + clip(body));
+        }
+        if (!poll.path("completed").asBoolean(false) || poll.path("log_offset").asLong(-1) != expectedPoints + 1
+                || !poll.path("new_logs").asText("").isEmpty()) {
+            return fail("the poll at log_offset " + logOffset + " answered " + clip(body) + ", expected completed with"
+                    + " log_offset " + (expectedPoints + 1) + " and no new logs");
+        }
+        totals.verified.increment();
+        totals.fewestTimeouts.accumulateAndGet(timeouts, Math::min);
+        return OK;
+    }
+
+    private String fail(String what) {
+        problem = job.id() + ": " + what;
+        totals.problem(problem);
+        return problem;
+    }
+
+    private String consumeConnection(String body) {
+        List<String[]> events = parse(body);
+        if (events.isEmpty()) {
+            return "connection " + connections + " carried no event";
+        }
+        boolean first = true;
+        for (int i = 0; i < events.size(); i++) {
+            String id = events.get(i)[0];
+            String data = events.get(i)[1];
+            boolean last = i == events.size() - 1;
+            JsonNode event;
+            try {
+                event = Setup.JSON.readTree(data);
+            } catch (IOException e) {
+                return "event data is not JSON: " + clip(data);
+            }
+            String type = event.path("type").asText("");
+            switch (type) {
+                case "update" -> {
+                    totals.updates.increment();
+                    String wrong = update(event, id, first);
+                    if (wrong != null) {
+                        return wrong + " (connection " + connections + ", event " + (i + 1) + ": " + clip(data) + ")";
+                    }
+                    first = false;
+                    if (completed && !last) {
+                        return "events after completed: " + clip(events.get(i + 1)[1]);
+                    }
+                }
+                case "ping" -> totals.pings.increment();
+                case "timeout" -> {
+                    if (!last) {
+                        return "events after timeout: " + clip(events.get(i + 1)[1]);
+                    }
+                    timeouts++;
+                    totals.timeouts.increment();
+                }
+                default -> {
+                    return "unexpected event " + clip(data) + " (connection " + connections + ")";
+                }
+            }
+        }
+        String lastType = completed ? "update" : events.get(events.size() - 1)[1];
+        if (!completed && !lastType.contains("\"timeout\"")) {
+            return "connection " + connections + " ended without completed or timeout, after " + clip(lastType);
+        }
+        return OK;
+    }
+
+    /** Applies one update; answers null, or what was wrong with it. */
+    private String update(JsonNode update, String id, boolean first) {
+        if (first && !(update.has("completed") && update.has("log_offset") && update.has("stream_offset"))) {
+            return "the first update of a connection lacks completed, log_offset or stream_offset";
+        }
+        if (update.path("running").asBoolean(false)) {
+            if (running) {
+                return "running sent to a watcher that said it knew";
+            }
+            running = true;
+        }
+        JsonNode newLogs = update.get("new_logs");
+        if (newLogs != null) {
+            String text = newLogs.asText();
+            if (!expected.startsWith(text, charPos)) {
+                return "new_logs at code point " + pointPos + " is " + clip(text) + " but the log there is "
+                        + clip(expected.substring(charPos, Math.min(expected.length(), charPos + Math.max(40, text.length()))));
+            }
+            charPos += text.length();
+            pointPos += text.codePointCount(0, text.length());
+        }
+        JsonNode offset = update.get("log_offset");
+        if (offset != null) {
+            if (offset.asLong() != pointPos + 1) {
+                return "log_offset " + offset.asLong() + " but " + pointPos + " code points heard (expected " + (pointPos + 1)
+                        + ")";
+            }
+            logOffset = offset.asLong();
+        }
+        if (update.has("stream_offset")) {
+            streamOffset = update.path("stream_offset").asLong();
+        }
+        if (id == null) {
+            return "update without id";
+        }
+        String wantId = (pointPos + 1) + ":" + streamOffset + ":" + (running ? 1 : 0);
+        if (!id.equals(wantId)) {
+            return "id " + id + " but expected " + wantId;
+        }
+        lastId = id;
+        JsonNode progress = update.get("progress");
+        if (progress != null) {
+            if (!progress.isNumber() || progress.asLong() < lastProgress) {
+                return "progress " + progress + " after " + lastProgress;
+            }
+            lastProgress = progress.asLong();
+        }
+        if (update.path("completed").asBoolean(false)) {
+            completed = true;
+            totals.heardCompleted(job.id(), System.nanoTime());
+            if (charPos != expected.length()) {
+                return "completed after " + pointPos + " code points of " + expectedPoints;
+            }
+            if (logOffset != expectedPoints + 1) {
+                return "completed with log_offset " + logOffset + ", expected " + (expectedPoints + 1);
+            }
+            JsonNode done = update.path("job");
+            if (!"CompletedJob".equals(done.path("type").asText()) || !done.path("success").asBoolean(false)
+                    || !expectedResult.equals(done.path("result")) || done.path("progress").asLong(-1) != 100
+                    || !job.id().equals(done.path("id").asText())) {
+                return "the completed job is not " + job.id() + " CompletedJob, success, result " + expectedResult
+                        + ", progress 100";
+            }
+            if (done.has("logs")) {
+                return "the completed update's job carries logs";
+            }
+        }
+        return null;
+    }
+
+    /** The events of an SSE body as {id, data} pairs (id null when the event has none). */
+    static List<String[]> parse(String body) {
+        List<String[]> events = new ArrayList<>();
+        String id = null;
+        StringBuilder data = null;
+        for (String line : body.split("\r\n|\r|\n", -1)) {
+            if (line.isEmpty()) {
+                if (data != null) {
+                    events.add(new String[] {id, data.toString()});
+                }
+                id = null;
+                data = null;
+                continue;
+            }
+            if (line.startsWith(":")) {
+                continue;
+            }
+            int colon = line.indexOf(':');
+            String field = colon < 0 ? line : line.substring(0, colon);
+            String value = colon < 0 ? "" : line.substring(colon + 1);
+            if (value.startsWith(" ")) {
+                value = value.substring(1);
+            }
+            if (field.equals("data")) {
+                data = data == null ? new StringBuilder(value) : data.append('\n').append(value);
+            } else if (field.equals("id")) {
+                id = value;
+            }
+        }
+        if (data != null) {
+            events.add(new String[] {id, data.toString()});
+        }
+        return events;
+    }
+
+    static String clip(String text) {
+        if (text == null) {
+            return "null";
+        }
+        String flat = text.replace("\n", "\\n");
+        return flat.length() <= 160 ? flat : flat.substring(0, 160) + "...(" + flat.length() + " chars)";
+    }
+}
