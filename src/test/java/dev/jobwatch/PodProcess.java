@@ -5,8 +5,6 @@ import static org.awaitility.Awaitility.await;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -17,16 +15,24 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** A jobwatch pod as its own JVM, as Kubernetes would run it: started, made ready, and sent SIGTERM. */
 public final class PodProcess implements AutoCloseable {
 
-    private final Process process;
-    private final int port;
-    private final Path log;
+    /** What Spring Boot logs once the web server listens. */
+    private static final Pattern LISTENING = Pattern.compile("Netty started on port (\\d+)");
 
+    private final Process process;
+    private final Path log;
+    private volatile int port;
+
+    /**
+     * Starts the pod on a port the system picks (a port probed first could be taken before the JVM binds
+     * it) and waits until it is ready.
+     */
     public PodProcess(String redisUrl, String... settings) {
-        this.port = freePort();
         try {
             this.log = Files.createTempFile("jobwatch-pod-", ".log");
             List<String> command = new ArrayList<>(List.of(
@@ -34,7 +40,7 @@ public final class PodProcess implements AutoCloseable {
                     "-Xmx512m",
                     "-cp", System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")),
                     JobwatchApplication.class.getName(),
-                    "--server.port=" + port,
+                    "--server.port=0",
                     "--jobwatch.redis.url=" + redisUrl,
                     "--jobwatch.auth.tokens=producer-token-1",
                     "--jobwatch.token.secret=test-secret-for-jobwatch-0123456789"));
@@ -49,7 +55,20 @@ public final class PodProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(this::listening);
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(this::ready);
+    }
+
+    private boolean listening() {
+        if (!process.isAlive()) {
+            throw new IllegalStateException("the pod exited; its log:\n" + log());
+        }
+        Matcher started = LISTENING.matcher(log());
+        if (started.find()) {
+            port = Integer.parseInt(started.group(1));
+            return true;
+        }
+        return false;
     }
 
     public int port() {
@@ -106,14 +125,6 @@ public final class PodProcess implements AutoCloseable {
             Files.deleteIfExists(log);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

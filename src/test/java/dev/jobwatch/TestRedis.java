@@ -9,19 +9,35 @@ import redis.embedded.RedisServer;
 /** A Redis process of a test's own, on a free loopback port, that the test may stop and start again. */
 public final class TestRedis implements AutoCloseable {
 
-    private final int port;
+    private int port;
     private RedisServer server;
 
+    /** Another process may take a probed port before Redis binds it: then try another one. */
     public TestRedis() {
-        this.port = freePort();
-        start();
+        UncheckedIOException failure = null;
+        for (int attempt = 0; attempt < 5; attempt++) {
+            int candidate = freePort();
+            try {
+                start(candidate);
+                this.port = candidate;
+                return;
+            } catch (UncheckedIOException e) {
+                failure = e;
+            }
+        }
+        throw failure;
     }
 
     public String url() {
         return "redis://127.0.0.1:" + port;
     }
 
+    /** Starts Redis again on its port, after {@link #stop}. */
     public void start() {
+        start(port);
+    }
+
+    private void start(int port) {
         try {
             server = RedisServer.newRedisServer().port(port).bind("127.0.0.1")
                     .setting("save \"\"").setting("appendonly no").build();
