@@ -134,6 +134,25 @@ if [ "$BENCH_NCHAN" = 1 ]; then
     || note "nchan run ended with an error; see nchan-harness.log"
 fi
 
+# ---- Gatling: the fan-out simulation at moderate scale, through smoke.sh, which starts its own server ----------
+# BENCH_GATLING=0 skips it; BENCH_GATLING_WATCHERS, BENCH_GATLING_RATE (rows/s), BENCH_GATLING_DURATION set its scale.
+if [ "${BENCH_GATLING:-1}" = 1 ]; then
+  REDIS_URL=redis://127.0.0.1:6379 SMOKE_WATCHERS="${BENCH_GATLING_WATCHERS:-1000}" SMOKE_RATE="${BENCH_GATLING_RATE:-50}" \
+    SMOKE_DURATION="${BENCH_GATLING_DURATION:-20s}" timeout 600 bash "$HERE/smoke.sh" "$APP_JAR" 2>&1 \
+    | tee "$RESULTS/gatling.log" || note "Gatling run ended with an error; see gatling.log"
+  {
+    echo "# Gatling fan-out run (FanOutSimulation through smoke.sh)"
+    echo
+    echo "Every watcher checks every update; the response times of watch requests are how long streams stayed"
+    echo "open, not latency (write-to-watcher latency is in results.md)."
+    echo
+    echo '```'
+    grep -E '^ +(FanOutSimulation|completed heard|writers|---- Global|> |Global:|verify)' "$RESULTS/gatling.log" | sed 's/^  //'
+    echo '```'
+  } > "$RESULTS/gatling-summary.md"
+  echo "bench: wrote $RESULTS/gatling-summary.md"
+fi
+
 BENCH_NOTES_FILE=$NOTES java -jar "$HARNESS_JAR" report --jobwatch="$RESULTS/jobwatch.properties" \
   --nchan="$RESULTS/nchan.properties" --dir="$RESULTS"
 echo "bench: wrote $RESULTS/results.md and $RESULTS/latency-vs-watchers.svg"
