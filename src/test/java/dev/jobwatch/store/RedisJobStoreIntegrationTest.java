@@ -78,9 +78,7 @@ class RedisJobStoreIntegrationTest {
 
     @Test
     void theCapDropsTheOldestRowsBehindOneMarkerAndOffsetsNeverMoveBack() {
-        RedisJobStore small = new RedisJobStore(connections.commands(), "jobwatch",
-                new RetentionProperties(Duration.ofHours(1), Duration.ofHours(1), DataSize.ofBytes(100)), Clock.systemUTC(),
-                "PUBLISH");
+        RedisJobStore small = cappedAt(100);
         JobRef ref = added(small, "capped");
         for (int i = 0; i < 25; i++) {
             small.appendLog(ref, "row-%05d".formatted(i)).block(DEADLINE);
@@ -108,9 +106,7 @@ class RedisJobStoreIntegrationTest {
 
     @Test
     void oneLongRowAfterManyShortOnesDropsAsManyAsItTakesAndTheCapHolds() {
-        RedisJobStore small = new RedisJobStore(connections.commands(), "jobwatch",
-                new RetentionProperties(Duration.ofHours(1), Duration.ofHours(1), DataSize.ofBytes(1000)), Clock.systemUTC(),
-                "PUBLISH");
+        RedisJobStore small = cappedAt(1000);
         JobRef ref = added(small, "burst");
         for (int i = 0; i < 500; i++) {
             small.appendLog(ref, "x").block(DEADLINE);
@@ -141,6 +137,13 @@ class RedisJobStoreIntegrationTest {
                     .mapToObj(i -> "r" + i + "x".repeat(i % 7)).toList();
             assertThat(rows.logs()).isEqualTo(expected);
         }
+    }
+
+    /** A store on the same Redis whose logs keep at most {@code bytes}. */
+    private RedisJobStore cappedAt(long bytes) {
+        return new RedisJobStore(connections.commands(), "jobwatch",
+                new RetentionProperties(Duration.ofHours(1), Duration.ofHours(1), DataSize.ofBytes(bytes)), Clock.systemUTC(),
+                "PUBLISH");
     }
 
     private JobRef added(JobStore target, String id) {

@@ -1,6 +1,5 @@
 package dev.jobwatch.load;
 
-import io.gatling.javaapi.core.Simulation;
 import java.time.Duration;
 
 /**
@@ -10,21 +9,9 @@ import java.time.Duration;
  * {@code log_offset} = the job's log length + 1. See {@link WatchRun} and {@link Watch} for the checks,
  * and load-tests/README.md for every property.
  */
-public class FanOutSimulation extends Simulation {
+public class FanOutSimulation extends WatchRunSimulation {
 
-    private final WatchRun run = new WatchRun("fanout", 1, 20, 10, Duration.ofSeconds(5), 0);
-
-    {
-        setUp(run.populations()).assertions(run.assertions());
-    }
-
-    @Override
-    public void before() {
-        run.before(getClass().getSimpleName());
-    }
-
-    @Override
-    public void after() {
-        run.after(getClass().getSimpleName());
+    public FanOutSimulation() {
+        super(new WatchRun("fanout", 1, 20, 10, Duration.ofSeconds(5), 0));
     }
 }

@@ -1,6 +1,5 @@
 package dev.jobwatch.load;
 
-import io.gatling.javaapi.core.Simulation;
 import java.time.Duration;
 
 /**
@@ -9,21 +8,9 @@ import java.time.Duration;
  * row names its job, so an update that reached the wrong job's watchers fails as surely as a lost or
  * repeated row. The same checks per watcher and per job as {@link FanOutSimulation}.
  */
-public class ManyJobsSimulation extends Simulation {
+public class ManyJobsSimulation extends WatchRunSimulation {
 
-    private final WatchRun run = new WatchRun("manyjobs", 20, 5, 5, Duration.ofSeconds(5), 0);
-
-    {
-        setUp(run.populations()).assertions(run.assertions());
-    }
-
-    @Override
-    public void before() {
-        run.before(getClass().getSimpleName());
-    }
-
-    @Override
-    public void after() {
-        run.after(getClass().getSimpleName());
+    public ManyJobsSimulation() {
+        super(new WatchRun("manyjobs", 20, 5, 5, Duration.ofSeconds(5), 0));
     }
 }

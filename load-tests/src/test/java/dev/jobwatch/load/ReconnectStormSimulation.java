@@ -1,6 +1,5 @@
 package dev.jobwatch.load;
 
-import io.gatling.javaapi.core.Simulation;
 import java.time.Duration;
 
 /**
@@ -19,29 +18,22 @@ import java.time.Duration;
  * log, each row once, and {@code log_offset} = its length + 1. A server still on the 60 s default
  * lifetime fails the run with a message that says so.
  */
-public class ReconnectStormSimulation extends Simulation {
+public class ReconnectStormSimulation extends WatchRunSimulation {
 
     private static final Duration LIFETIME = Params.duration("lifetime", Duration.ofSeconds(5));
     private static final Duration SPREAD = Params.duration("spread", Duration.ofSeconds(6));
     private static final Duration LONGEST_STREAM = LIFETIME.plus(SPREAD);
     private static final Duration DURATION = Params.duration("duration", LONGEST_STREAM.multipliedBy(2));
 
-    private final WatchRun run = new WatchRun("storm", 1, 50, 20, DURATION,
-            (int) Math.max(1, DURATION.toMillis() / Math.max(1, LONGEST_STREAM.toMillis())));
-
-    {
-        setUp(run.populations()).assertions(run.assertions());
+    public ReconnectStormSimulation() {
+        super(new WatchRun("storm", 1, 50, 20, DURATION,
+                (int) Math.max(1, DURATION.toMillis() / Math.max(1, LONGEST_STREAM.toMillis()))));
     }
 
     @Override
     public void before() {
         System.out.printf("%s: expects the server's JOBWATCH_WATCH_LIFETIME=%ss and JOBWATCH_WATCH_SPREAD=%ss"
                 + " (-Dlifetime, -Dspread)%n", getClass().getSimpleName(), LIFETIME.toMillis() / 1000.0, SPREAD.toMillis() / 1000.0);
-        run.before(getClass().getSimpleName());
-    }
-
-    @Override
-    public void after() {
-        run.after(getClass().getSimpleName());
+        super.before();
     }
 }
