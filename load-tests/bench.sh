@@ -68,10 +68,10 @@ export BENCH_IDLE_STEPS BENCH_IDLE_JOBS BENCH_FANOUT_STEPS BENCH_FANOUT_RATE BEN
 # ---- build ------------------------------------------------------------------------------------------------------
 if [ "${BENCH_SKIP_BUILD:-0}" != 1 ]; then
   for try in 1 2 3; do
-    if (cd "$ROOT" && ./mvnw -q -B -o -DskipTests package); then break; fi
+    if (cd "$ROOT" && ./mvnw -q -B -ntp -DskipTests package); then break; fi
     echo "bench: app build failed (target/ busy?), retry $try" >&2; sleep 10
   done
-  (cd "$ROOT" && ./mvnw -q -B -f load-tests/harness/pom.xml package)
+  (cd "$ROOT" && ./mvnw -q -B -ntp -f load-tests/harness/pom.xml package)
 fi
 APP_JAR=$ROOT/target/jobwatch-0.1.0-SNAPSHOT.jar
 HARNESS_JAR=$HARNESS/target/jobwatch-harness.jar

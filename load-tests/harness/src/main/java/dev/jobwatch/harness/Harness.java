@@ -74,7 +74,17 @@ public final class Harness {
         }
         int code = 0;
         try {
-            new Harness().run();
+            if (mode.equals("soak")) {
+                Harness harness = new Harness();
+                harness.setUp();
+                try {
+                    new Soak(harness).run();
+                } finally {
+                    harness.tearDown();
+                }
+            } else {
+                new Harness().run();
+            }
         } catch (Throwable t) {
             t.printStackTrace(System.out);
             code = 1;
@@ -143,6 +153,17 @@ public final class Harness {
     long redisPid;
 
     void run() throws Exception {
+        setUp();
+        try {
+            idle();
+            fanout();
+        } finally {
+            tearDown();
+        }
+        log("done; results in %s", outFile);
+    }
+
+    void setUp() throws Exception {
         Files.createDirectories(outFile.toAbsolutePath().getParent());
         put("target", target);
         put("client.sources", sources);
@@ -159,19 +180,16 @@ public final class Harness {
         api = HttpClient.create(ConnectionProvider.builder("api").maxConnections(64).pendingAcquireMaxCount(-1).build())
                 .runOn(loops);
         startOrAttach();
-        try {
-            idle();
-            fanout();
-        } finally {
-            save();
-            if (server != null) {
-                server.destroy();
-                if (!server.waitFor(30, TimeUnit.SECONDS)) {
-                    server.destroyForcibly();
-                }
+    }
+
+    void tearDown() throws Exception {
+        save();
+        if (server != null) {
+            server.destroy();
+            if (!server.waitFor(30, TimeUnit.SECONDS)) {
+                server.destroyForcibly();
             }
         }
-        log("done; results in %s", outFile);
     }
 
     void save() throws IOException {
@@ -308,6 +326,16 @@ public final class Harness {
         String info = exec(jcmd, String.valueOf(serverPid), "GC.heap_info");
         Matcher m = Pattern.compile("used (\\d+)K").matcher(info);
         return m.find() ? Long.parseLong(m.group(1)) : -1;
+    }
+
+    /** With --histogram, the server's heap by class after the step, to see what each stream holds. */
+    void histogram(long step) throws IOException {
+        if (!Boolean.parseBoolean(opt("histogram", "false")) || serverPid <= 0) {
+            return;
+        }
+        String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
+        List<String> lines = exec(jcmd, String.valueOf(serverPid), "GC.class_histogram").lines().limit(60).toList();
+        Files.write(outFile.toAbsolutePath().getParent().resolve(target + "-histogram-" + step + ".txt"), lines);
     }
 
     static String exec(String... cmd) {
@@ -504,6 +532,7 @@ public final class Harness {
             put(k + "heap_per_watcher_kb", String.format(Locale.ROOT, "%.2f", heapPer));
             if (!nchan) {
                 put(k + "server_streams_open", metric("jobwatch_streams_open"));
+                histogram(step);
             }
             done.append(done.length() > 0 ? " " : "").append(step);
             put("idle.steps", done);
