@@ -11,9 +11,9 @@ import reactor.blockhound.integration.BlockHoundIntegration;
  * <li>Lettuce guards its command writes with a lock held only while a command is handed to Netty, so
  * two event loops writing to the shared connection at once may meet there.</li>
  * <li>Netty's adaptive buffer allocator takes a lock when it grows or frees a magazine.</li>
- * <li>Cancelling a periodic timer (a stream's pings) removes it from the scheduler's delay queue under
- * that queue's lock; Reactor's own integration allows the same lock for one-shot timers but not for
- * periodic ones.</li>
+ * <li>Cancelling a periodic timer (a stream's pings, a hub's rechecks) removes it from the scheduler's
+ * delay queue under that queue's lock; Reactor's own integration allows the same lock for one-shot
+ * timers but not for periodic ones, whether scheduled on a worker or on the scheduler itself.</li>
  * <li>Jackson fills its deserializer cache under a lock the first time a type is read, which many
  * event loops may do at once when many streams start together.</li>
  * </ul>
@@ -27,6 +27,7 @@ public class LibraryLocksBlockHoundIntegration implements BlockHoundIntegration 
         builder.allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$MagazineGroup", "tryExpandMagazines");
         builder.allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$Magazine", "free");
         builder.allowBlockingCallsInside("reactor.core.scheduler.PeriodicWorkerTask", "dispose");
+        builder.allowBlockingCallsInside("reactor.core.scheduler.PeriodicSchedulerTask", "dispose");
         builder.allowBlockingCallsInside("tools.jackson.databind.deser.DeserializerCache", "_createAndCacheValueDeserializer");
     }
 }

@@ -3,10 +3,8 @@ package dev.jobwatch.watch;
 import dev.jobwatch.config.WatchProperties;
 import dev.jobwatch.job.JobRef;
 import dev.jobwatch.store.JobStore;
-import dev.jobwatch.store.StoreUnavailableException;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.function.Supplier;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
@@ -45,14 +43,24 @@ public final class WatchService {
             metrics.drained.increment();
             return WatchEvent.TIMEOUT;
         }));
-        return Flux.usingWhen(
-                        Mono.fromSupplier(() -> hubs.acquire(ref)),
-                        hub -> events(hub.states(), hub::current, watcher(ref, options, false), settings.cadence(),
-                                settings.ping(), lifetime(), settings.recheck(), drained, scheduler),
-                        hub -> Mono.fromRunnable(() -> hubs.release(hub)))
-                .doOnNext(this::count)
-                .doOnSubscribe(subscription -> metrics.openStreams.incrementAndGet())
-                .doFinally(signal -> metrics.openStreams.decrementAndGet());
+        return Flux.defer(() -> {
+            JobHub hub = hubs.acquire(ref);
+            metrics.openStreams.incrementAndGet();
+            return new WatchStream(hub.states(), hub::current, watcher(ref, options, false),
+                    new WatchStream.Settings(settings.cadence(), settings.ping(), lifetime(), settings.recheck(), scheduler),
+                    drained, new WatchStream.Listener() {
+                        @Override
+                        public void sent(WatchEvent event) {
+                            count(event);
+                        }
+
+                        @Override
+                        public void ended() {
+                            metrics.openStreams.decrementAndGet();
+                            hubs.release(hub);
+                        }
+                    });
+        });
     }
 
     /**
@@ -85,42 +93,6 @@ public final class WatchService {
         return JobHub.readOnce(ref, store, mapper, page, options.logOffset(), options.streamOffset())
                 .flatMap(watcher::next)
                 .map(WatchEvent::data);
-    }
-
-    /**
-     * The composition of one watcher's stream, in one place.
-     *
-     * <p>{@code changes} only wakes the watcher: each wake computes an update from the watcher's cursor
-     * against the hub's current state, so wakes can be merged without losing anything. While one update
-     * is being made or the cadence pause after it runs, later wakes collapse into one (the latest), so a
-     * slow client gets fewer, larger updates and nothing queues. The first update goes out as soon as
-     * the hub has a state; after each update the watcher rests for {@code cadence}; a watcher still
-     * behind (catching up on a long log) goes on page by page. Pings, the lifetime and the pod's drain
-     * run beside it; whichever event is last ends the stream and cancels the rest.
-     */
-    static Flux<WatchEvent> events(Flux<?> changes, Supplier<HubState> current, Watcher watcher, Duration cadence,
-            Duration ping, Duration lifetime, Duration retry, Mono<WatchEvent> drained, Scheduler scheduler) {
-        Mono<WatchEvent> rest = Mono.delay(cadence, scheduler).then(Mono.empty());
-        Flux<WatchEvent> updates = changes
-                .onBackpressureLatest()
-                .concatMap(change -> Flux.defer(() -> step(watcher, current.get(), rest, retry, scheduler))
-                        .repeat(() -> watcher.behind(current.get())), 0)
-                .takeUntil(WatchEvent::last);
-        // A client that does not read misses pings rather than piling them up.
-        Flux<WatchEvent> pings = Flux.interval(ping, ping, scheduler).onBackpressureDrop().map(tick -> WatchEvent.PING);
-        Mono<WatchEvent> timeout = Mono.delay(lifetime, scheduler).thenReturn(WatchEvent.TIMEOUT);
-        // Prefetch 1: nothing is made ahead for a client that is not reading.
-        return Flux.merge(1, updates, pings, timeout, drained).takeUntil(WatchEvent::last);
-    }
-
-    private static Flux<WatchEvent> step(Watcher watcher, HubState state, Mono<WatchEvent> rest, Duration retry,
-            Scheduler scheduler) {
-        return watcher.next(state)
-                .map(event -> Flux.just(event).concatWith(rest))
-                .switchIfEmpty(Mono.fromSupplier(() -> watcher.behind(state) ? rest.flux() : Flux.<WatchEvent>empty()))
-                .onErrorResume(StoreUnavailableException.class,
-                        unavailable -> Mono.just(Mono.delay(retry, scheduler).then(Mono.<WatchEvent>empty()).flux()))
-                .flatMapMany(events -> events);
     }
 
     private Duration lifetime() {

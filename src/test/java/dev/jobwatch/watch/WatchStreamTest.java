@@ -29,7 +29,7 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * One watcher's stream ({@link WatchService#events}) as its client sees it, in virtual time, over a hub
+ * One watcher's stream ({@link WatchStream}) as its client sees it, in virtual time, over a hub
  * that publishes states by hand: no Redis, no sleeping. Every hub state here keeps the whole log and all
  * chunks in its windows, so watchers never need the store.
  */
@@ -649,6 +649,44 @@ class WatchStreamTest {
                 .verify(STUCK);
     }
 
+    // ---------------------------------------------------------------- real threads
+
+    @Test
+    void aHubPublishingOnAnotherThreadWhileTheStreamSendsLosesNoWakeUp() throws Exception {
+        Scheduler clock = reactor.core.scheduler.Schedulers.newParallel("race", 2);
+        try {
+            for (int round = 0; round < 30; round++) {
+                Hub racing = new Hub();
+                StringBuilder written = new StringBuilder();
+                racing.publish();
+                StringBuilder received = new StringBuilder();
+                Flux<WatchEvent> stream = new WatchStream(racing.sink.asFlux(), racing.current::get,
+                        watcher(FROM_START), new WatchStream.Settings(Duration.ofMillis(1), PING, LIFETIME, RETRY, clock),
+                        Mono.never(), WatchStream.Listener.NONE);
+                Thread writer = new Thread(() -> {
+                    for (int i = 0; i < 200; i++) {
+                        String line = "line " + i + "\n";
+                        written.append(line);
+                        racing.log(line).publish();
+                    }
+                    racing.completed("1").publish();
+                });
+                writer.start();
+                List<WatchEvent> events = stream.doOnNext(event -> {
+                    JsonNode update = json(event);
+                    if (update.has("new_logs")) {
+                        received.append(update.get("new_logs").asString());
+                    }
+                }).collectList().block(STUCK);
+                writer.join();
+                assertThat(events).as("round %d", round).last().satisfies(event -> assertThat(event.last()).isTrue());
+                assertThat(received.toString()).as("round %d", round).isEqualTo(written.toString());
+            }
+        } finally {
+            clock.dispose();
+        }
+    }
+
     // ---------------------------------------------------------------- encoding once
 
     @Test
@@ -737,8 +775,9 @@ class WatchStreamTest {
         }
 
         Flux<WatchEvent> watch(WatchOptions options, Scheduler scheduler, Duration ping, Duration lifetime) {
-            return WatchService.events(sink.asFlux(), current::get, watcher(options), CADENCE, ping, lifetime, RETRY,
-                    Mono.never(), scheduler);
+            return new WatchStream(sink.asFlux(), current::get, watcher(options),
+                    new WatchStream.Settings(CADENCE, ping, lifetime, RETRY, scheduler), Mono.never(),
+                    WatchStream.Listener.NONE);
         }
 
         int subscribers() {

@@ -120,9 +120,11 @@ class WatchAtScaleIntegrationTest {
             Map<String, Long> withFiveHundred = commandsFor100Writes(server, probe, 500);
             System.out.printf("Redis commands for 100 writes: 1 watcher %s, 500 watchers %s%n", withOne, withFiveHundred);
 
+            // Bounds rather than equality: under CPU load a hub's reads collapse more, so either count can be lower.
             assertThat(withOne.get("evalsha")).as("a script per write and at most one read per change").isBetween(100L, 210L);
-            assertThat(withFiveHundred.get("evalsha")).as("500 watchers call what 1 calls").isLessThanOrEqualTo(withOne.get("evalsha") + 10);
-            assertThat(withFiveHundred.get("all")).as("counting the scripts' own commands").isLessThanOrEqualTo(withOne.get("all") + 50);
+            assertThat(withFiveHundred.get("evalsha")).as("500 watchers: still what 1 watcher calls").isBetween(100L, 210L);
+            assertThat(withOne.get("all")).as("counting the scripts' own commands, 1 watcher").isLessThanOrEqualTo(1450L);
+            assertThat(withFiveHundred.get("all")).as("counting the scripts' own commands, 500 watchers").isLessThanOrEqualTo(1450L);
         }
     }
 
