@@ -1,0 +1,94 @@
+package dev.jobwatch.web;
+
+import static org.springframework.web.reactive.function.server.RouterFunctions.route;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.HashMap;
+import java.util.Map;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.io.Resource;
+import org.springframework.core.io.support.PathMatchingResourcePatternResolver;
+import org.springframework.http.MediaType;
+import org.springframework.web.reactive.function.server.RouterFunction;
+import org.springframework.web.reactive.function.server.ServerRequest;
+import org.springframework.web.reactive.function.server.ServerResponse;
+import reactor.core.publisher.Mono;
+
+/**
+ * The browser pages: the index of a namespace's recent jobs at {@code /}, one job's live page at
+ * {@code /jobs/{namespace}/{id}} (the same page for every job; its script reads the job from the
+ * address), and their scripts and styles under {@code /static/}.
+ *
+ * <p>The files of {@code resources/static} are read once at start and served from memory: reading a
+ * classpath resource per request would be file I/O on an event loop (a {@code RandomAccessFile} read
+ * inside a jar), and these few small files never change while the server runs. Spring's own static
+ * handler is off ({@code spring.web.resources.add-mappings=false}) so nothing serves them the blocking way.
+ */
+@Configuration(proxyBeanMethods = false)
+class PageRoutes {
+
+    /**
+     * Pages run only their own files and talk only to their own origin, so an injected string could
+     * neither run a script nor send data elsewhere.
+     */
+    private static final String CONTENT_POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; "
+            + "img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+    private static final Map<String, MediaType> TYPES = Map.of(
+            "html", MediaType.parseMediaType("text/html;charset=UTF-8"),
+            "js", MediaType.parseMediaType("text/javascript;charset=UTF-8"),
+            "css", MediaType.parseMediaType("text/css;charset=UTF-8"),
+            "png", MediaType.IMAGE_PNG,
+            "svg", MediaType.parseMediaType("image/svg+xml"));
+
+    @Bean
+    RouterFunction<ServerResponse> pages() {
+        Map<String, Asset> assets = load("classpath:static/*");
+        Asset index = assets.get("index.html");
+        Asset job = assets.get("job.html");
+        return route()
+                .GET("/", request -> index.response())
+                .GET("/jobs/{namespace}/{id}", request -> job.response())
+                .GET("/static/{file}", request -> asset(assets, request))
+                .build();
+    }
+
+    private static Mono<ServerResponse> asset(Map<String, Asset> assets, ServerRequest request) {
+        Asset asset = assets.get(request.pathVariable("file"));
+        return asset == null ? ServerResponse.notFound().build() : asset.response();
+    }
+
+    private static Map<String, Asset> load(String pattern) {
+        Map<String, Asset> assets = new HashMap<>();
+        try {
+            for (Resource resource : new PathMatchingResourcePatternResolver().getResources(pattern)) {
+                String name = resource.getFilename();
+                MediaType type = name == null ? null : TYPES.get(name.substring(name.lastIndexOf('.') + 1));
+                if (type != null) {
+                    try (InputStream in = resource.getInputStream()) {
+                        assets.put(name, new Asset(type, in.readAllBytes()));
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the pages in resources/static", e);
+        }
+        return Map.copyOf(assets);
+    }
+
+    /** One file's bytes; {@code no-cache} makes browsers check again, so a new version shows at once. */
+    private record Asset(MediaType type, byte[] bytes) {
+
+        Mono<ServerResponse> response() {
+            return ServerResponse.ok()
+                    .contentType(type)
+                    .header("Cache-Control", "no-cache")
+                    .header("X-Content-Type-Options", "nosniff")
+                    .header("Content-Security-Policy", CONTENT_POLICY)
+                    .bodyValue(bytes);
+        }
+    }
+}
