@@ -228,7 +228,7 @@
       connect();
     }
     if (state.running && !state.ended) {
-      element('timing').textContent = `running, seen for ${duration(Date.now() - state.runningSince)}`;
+      element('timing').textContent = `watched running for ${duration(Date.now() - state.runningSince)}`;
     }
   }, 1000);
 

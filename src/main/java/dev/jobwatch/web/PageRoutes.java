@@ -22,10 +22,12 @@ import reactor.core.publisher.Mono;
  * {@code /jobs/{namespace}/{id}} (the same page for every job; its script reads the job from the
  * address), and their scripts and styles under {@code /static/}.
  *
- * <p>The files of {@code resources/static} are read once at start and served from memory: reading a
- * classpath resource per request would be file I/O on an event loop (a {@code RandomAccessFile} read
- * inside a jar), and these few small files never change while the server runs. Spring's own static
- * handler is off ({@code spring.web.resources.add-mappings=false}) so nothing serves them the blocking way.
+ * <p>The files of {@code resources/static} are read once at start and served from memory. Spring's own
+ * static handler reads a plain file through an {@code AsynchronousFileChannel} (BlockHound let it pass
+ * in a trial run from {@code target/classes}), but an entry of the packaged jar through an
+ * {@code InputStream} on the event loop, which is file I/O where nothing may block. These few small
+ * files never change while the server runs, so memory is the simple non-blocking way; Spring's handler
+ * is off ({@code spring.web.resources.add-mappings=false}) so nothing serves them the other way.
  */
 @Configuration(proxyBeanMethods = false)
 class PageRoutes {
