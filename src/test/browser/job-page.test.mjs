@@ -3,7 +3,10 @@
 // which starts the server and restarts it when this script prints RESTART (it answers RESTARTED on
 // stdin). Exits 0 when every check holds; on failure it prints why and saves a screenshot.
 //
-// Environment: BASE_URL, NAMESPACE, JOB_ID, JOB_TOKEN, WATCH_TOKEN, PRODUCER_TOKEN, SCREENSHOT,
+// It also prints DROP, to have every connection of the browser cut (answered with DROPPED).
+//
+// Environment: BASE_URL (the server, for the worker API), PAGE_URL (where the browser goes: a relay in
+// front of the server that can cut connections), NAMESPACE, JOB_ID, JOB_TOKEN, WATCH_TOKEN, PRODUCER_TOKEN, SCREENSHOT,
 // CHROMIUM (default /usr/bin/chromium).
 import { createInterface } from 'node:readline';
 import { chromium } from 'playwright-core';
@@ -16,6 +19,7 @@ const env = name => {
   return value;
 };
 const base = env('BASE_URL');
+const pageBase = env('PAGE_URL');
 const namespace = env('NAMESPACE');
 const jobId = env('JOB_ID');
 const jobToken = env('JOB_TOKEN');
@@ -82,10 +86,11 @@ function check(what, condition) {
   }
 }
 
-async function restartServer() {
-  console.log('RESTART');
+/** Asks the JUnit test to do something to the server or the network, and waits until it is done. */
+async function ask(request, done) {
+  console.log(request);
   const answer = await lines.next();
-  check(`the test answered ${JSON.stringify(answer.value)} to RESTART`, answer.value === 'RESTARTED');
+  check(`the test answered ${JSON.stringify(answer.value)} to ${request}`, answer.value === done);
 }
 
 const browser = await chromium.launch({
@@ -106,7 +111,7 @@ const attribute = (selector, name) => page.locator(selector).getAttribute(name);
 
 try {
   // The watch token comes in the page's address; the page hands it on to its EventSource.
-  await page.goto(`${base}/jobs/${encodeURIComponent(namespace)}/${encodeURIComponent(jobId)}?token=${watchToken}`);
+  await page.goto(`${pageBase}/jobs/${encodeURIComponent(namespace)}/${encodeURIComponent(jobId)}?token=${watchToken}`);
   await until('connection before the job starts', () => attribute('#connection', 'data-state'), 'live');
   await until('status before the job starts', () => text('#status'), 'queued');
   check('the title names the job', (await text('#title')) === `${namespace} / ${jobId}`);
@@ -121,13 +126,22 @@ try {
   check('a coloured row is a coloured span', (await page.locator('#log .ansi-fg-1.ansi-bold').count()) === ROWS / 20);
 
   // The server goes away under the open stream and comes back on the same port.
-  await restartServer();
-  await writeRows(ROWS / 2, ROWS, 10, i => Math.round((i + 1) * 87 / ROWS));
-  await worker('/stream', 'second chunk', 'text/plain');
-  await until('log pane after the restart', () => text('#log'), expectedLog(ROWS));
-  await until('progress bar after the restart', () => attribute('#progress', 'aria-valuenow'), '87');
-  await until('result stream after the restart', () => text('#stream'), 'first chunk; second chunk');
+  await ask('RESTART', 'RESTARTED');
+  await writeRows(ROWS / 2, ROWS * 3 / 4, 10, i => Math.round((i + 1) * 60 / ROWS));
+  await worker('/stream', 'second chunk; ', 'text/plain');
+  await until('log pane after the restart', () => text('#log'), expectedLog(ROWS * 3 / 4));
+  await until('progress bar after the restart', () => attribute('#progress', 'aria-valuenow'), '45');
+  await until('result stream after the restart', () => text('#stream'), 'first chunk; second chunk; ');
   await until('connection after the restart', () => attribute('#connection', 'data-state'), 'live');
+
+  // The connection is cut with no last event: the browser reconnects by itself, with Last-Event-ID.
+  await ask('DROP', 'DROPPED');
+  await writeRows(ROWS * 3 / 4, ROWS, 10, i => Math.round((i + 1) * 87 / ROWS));
+  await worker('/stream', 'third chunk', 'text/plain');
+  await until('log pane after the drop', () => text('#log'), expectedLog(ROWS));
+  await until('progress bar after the drop', () => attribute('#progress', 'aria-valuenow'), '87');
+  await until('result stream after the drop', () => text('#stream'), 'first chunk; second chunk; third chunk');
+  await until('connection after the drop', () => attribute('#connection', 'data-state'), 'live');
   await page.screenshot({ path: screenshot });
 
   await worker('/progress', '"packaging"');
@@ -142,7 +156,7 @@ try {
       && (await page.evaluate(() => document.body.dataset.injected)) === undefined);
 
   // The index lists the job once the producer token is entered, and links to its page.
-  await page.goto(`${base}/?namespace=${encodeURIComponent(namespace)}`);
+  await page.goto(`${pageBase}/?namespace=${encodeURIComponent(namespace)}`);
   await until('the index without a token', () => text('#message'), 'this namespace needs a producer token');
   await page.fill('#token', producerToken);
   await page.click('button[type=submit]');

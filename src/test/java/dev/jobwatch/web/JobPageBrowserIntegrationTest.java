@@ -30,7 +30,9 @@ import org.junit.jupiter.api.Test;
  * The job page in a real browser: headless Chromium, driven by {@code src/test/browser/job-page.test.mjs}
  * with Playwright, watches a job while the script writes 200 rows and progress through the worker API;
  * halfway the server stops and starts again on the same port, and the page must end with every row
- * exactly once, the last progress and the result. The screenshot goes to {@code target/job-page.png}.
+ * exactly once, the last progress and the result. Later every connection of the browser is cut (a relay
+ * in front of the server drops them, with no last event), and the browser's own reconnect, which sends
+ * {@code Last-Event-ID}, must resume as exactly. The screenshot goes to {@code target/job-page.png}.
  *
  * <p>Without Chromium or the script's {@code node_modules} ({@code src/test/browser/setup.sh} installs
  * both) the test is skipped, unless {@code JOBWATCH_REQUIRE_BROWSER=1} (CI) makes it fail.
@@ -46,7 +48,7 @@ class JobPageBrowserIntegrationTest {
         requireBrowser();
         int port = freePort();
         String[] settings = {"server.port=" + port, "jobwatch.watch.auth=token"};
-        try (TestRedis redis = new TestRedis()) {
+        try (TestRedis redis = new TestRedis(); DroppingProxy proxy = new DroppingProxy(port)) {
             TestServer server = new TestServer(redis.url(), settings);
             try {
                 WorkerApiClient api = new WorkerApiClient(port);
@@ -55,6 +57,7 @@ class JobPageBrowserIntegrationTest {
 
                 Map<String, String> env = Map.of(
                         "BASE_URL", "http://127.0.0.1:" + port,
+                        "PAGE_URL", "http://127.0.0.1:" + proxy.port(),
                         "NAMESPACE", api.namespace,
                         "JOB_ID", "page-1",
                         "JOB_TOKEN", jobToken,
@@ -64,6 +67,7 @@ class JobPageBrowserIntegrationTest {
                         "CHROMIUM", CHROMIUM.toString());
                 Process script = start(env);
                 List<String> output = new ArrayList<>();
+                int sentBeforeDrop = 0;
                 try (BufferedReader out = new BufferedReader(new InputStreamReader(script.getInputStream(), StandardCharsets.UTF_8));
                         Writer in = new OutputStreamWriter(script.getOutputStream(), StandardCharsets.UTF_8)) {
                     for (String line; (line = out.readLine()) != null;) {
@@ -75,6 +79,12 @@ class JobPageBrowserIntegrationTest {
                             in.write("RESTARTED\n");
                             in.flush();
                         }
+                        if (line.equals("DROP")) {
+                            sentBeforeDrop = proxy.sentByClients().length();
+                            proxy.dropAll();
+                            in.write("DROPPED\n");
+                            in.flush();
+                        }
                     }
                 }
                 if (!script.waitFor(SCRIPT_MINUTES, TimeUnit.MINUTES)) {
@@ -83,7 +93,9 @@ class JobPageBrowserIntegrationTest {
                 }
                 assertThat(script.exitValue()).as("job-page.test.mjs exit status; its output:\n%s",
                         String.join("\n", output)).isZero();
-                assertThat(output).contains("RESTART", "PASSED");
+                assertThat(output).contains("RESTART", "DROP", "PASSED");
+                assertThat(proxy.sentByClients().substring(sentBeforeDrop)).as("the browser came back after the drop with the id of the last event it had")
+                        .containsPattern("(?i)\r\nLast-Event-ID: \\d+:\\d+:1\r\n");
             } finally {
                 server.close();
             }
