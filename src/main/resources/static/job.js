@@ -7,9 +7,9 @@
  * same offsets, so nothing is lost or shown twice.
  */
 (() => {
-  const PROGRESS = 'get_progress';
   const MAX_LOG_NODES = 20000;
-  const SILENCE_MS = 20000;
+  // Pings come every 5 s by default; a stream silent for far longer is dead even if its socket does not know it yet.
+  const SILENCE_MS = 35000;
   const element = id => document.getElementById(id);
 
   const [, , namespacePart = '', ...idParts] = location.pathname.split('/');
@@ -38,7 +38,7 @@
 
   function streamUrl() {
     const query = new URLSearchParams({
-      [PROGRESS]: 'true',
+      get_progress: 'true',
       running: String(state.running),
       log_offset: String(state.logOffset),
       stream_offset: String(state.streamOffset),
@@ -222,7 +222,6 @@
     }
   });
 
-  // Pings come every few seconds; a stream silent for longer is dead even if the socket does not know it yet.
   setInterval(() => {
     if (!state.ended && Date.now() - state.heardAt > SILENCE_MS) {
       connect();

@@ -15,7 +15,6 @@ import org.springframework.context.ApplicationListener;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Schedulers;
 
 /**
  * Synthetic jobs for a first look: once the server listens, it adds a few jobs to the namespace
@@ -98,8 +97,7 @@ final class DemoJobs implements ApplicationListener<WebServerInitializedEvent>, 
                 .onErrorResume(error -> {
                     log.warn("Demo job {} stopped: {}", script.id(), error.toString());
                     return Mono.empty();
-                })
-                .subscribeOn(Schedulers.parallel());
+                });
     }
 
     private Mono<Void> stepOf(Script script, JobRef ref, int n) {

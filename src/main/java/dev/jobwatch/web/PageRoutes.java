@@ -5,7 +5,10 @@ import static org.springframework.web.reactive.function.server.RouterFunctions.r
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.Map;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -42,25 +45,29 @@ class PageRoutes {
     private static final Map<String, MediaType> TYPES = Map.of(
             "html", MediaType.parseMediaType("text/html;charset=UTF-8"),
             "js", MediaType.parseMediaType("text/javascript;charset=UTF-8"),
-            "css", MediaType.parseMediaType("text/css;charset=UTF-8"),
-            "png", MediaType.IMAGE_PNG,
-            "svg", MediaType.parseMediaType("image/svg+xml"));
+            "css", MediaType.parseMediaType("text/css;charset=UTF-8"));
 
     @Bean
     RouterFunction<ServerResponse> pages() {
         Map<String, Asset> assets = load("classpath:static/*");
-        Asset index = assets.get("index.html");
-        Asset job = assets.get("job.html");
+        Asset index = required(assets, "index.html");
+        Asset job = required(assets, "job.html");
         return route()
-                .GET("/", request -> index.response())
-                .GET("/jobs/{namespace}/{id}", request -> job.response())
-                .GET("/static/{file}", request -> asset(assets, request))
+                .GET("/", index::response)
+                .GET("/jobs/{namespace}/{id}", job::response)
+                .GET("/static/{file}", request -> {
+                    Asset asset = assets.get(request.pathVariable("file"));
+                    return asset == null ? ServerResponse.notFound().build() : asset.response(request);
+                })
                 .build();
     }
 
-    private static Mono<ServerResponse> asset(Map<String, Asset> assets, ServerRequest request) {
-        Asset asset = assets.get(request.pathVariable("file"));
-        return asset == null ? ServerResponse.notFound().build() : asset.response();
+    private static Asset required(Map<String, Asset> assets, String name) {
+        Asset asset = assets.get(name);
+        if (asset == null) {
+            throw new IllegalStateException("resources/static/" + name + " is missing from the build");
+        }
+        return asset;
     }
 
     private static Map<String, Asset> load(String pattern) {
@@ -71,7 +78,7 @@ class PageRoutes {
                 MediaType type = name == null ? null : TYPES.get(name.substring(name.lastIndexOf('.') + 1));
                 if (type != null) {
                     try (InputStream in = resource.getInputStream()) {
-                        assets.put(name, new Asset(type, in.readAllBytes()));
+                        assets.put(name, Asset.of(type, in.readAllBytes()));
                     }
                 }
             }
@@ -81,16 +88,29 @@ class PageRoutes {
         return Map.copyOf(assets);
     }
 
-    /** One file's bytes; {@code no-cache} makes browsers check again, so a new version shows at once. */
-    private record Asset(MediaType type, byte[] bytes) {
+    /**
+     * One file's bytes and their ETag. {@code no-cache} makes browsers ask again each time, so a new
+     * version shows at once, and the ETag makes the asking cheap (304).
+     */
+    private record Asset(MediaType type, byte[] bytes, String etag) {
 
-        Mono<ServerResponse> response() {
-            return ServerResponse.ok()
+        static Asset of(MediaType type, byte[] bytes) {
+            try {
+                byte[] digest = MessageDigest.getInstance("SHA-256").digest(bytes);
+                return new Asset(type, bytes, "\"" + HexFormat.of().formatHex(digest, 0, 16) + "\"");
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        Mono<ServerResponse> response(ServerRequest request) {
+            return request.checkNotModified(etag).switchIfEmpty(Mono.defer(() -> ServerResponse.ok()
                     .contentType(type)
+                    .eTag(etag)
                     .header("Cache-Control", "no-cache")
                     .header("X-Content-Type-Options", "nosniff")
                     .header("Content-Security-Policy", CONTENT_POLICY)
-                    .bodyValue(bytes);
+                    .bodyValue(bytes)));
         }
     }
 }

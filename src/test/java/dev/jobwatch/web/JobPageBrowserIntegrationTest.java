@@ -13,8 +13,6 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,8 +21,10 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.web.server.PortInUseException;
 
 /**
  * The job page in a real browser: headless Chromium, driven by {@code src/test/browser/job-page.test.mjs}
@@ -42,15 +42,16 @@ class JobPageBrowserIntegrationTest {
     private static final Path BROWSER_DIR = Path.of("src/test/browser");
     private static final Path CHROMIUM = Path.of(System.getenv().getOrDefault("CHROMIUM", "/usr/bin/chromium"));
     private static final long SCRIPT_MINUTES = 3;
+    private static final String WATCH_AUTH = "jobwatch.watch.auth=token";
 
     @Test
     void thePageFollowsAJobThroughAServerRestartToItsResult() throws Exception {
         requireBrowser();
-        int port = freePort();
-        String[] settings = {"server.port=" + port, "jobwatch.watch.auth=token"};
-        try (TestRedis redis = new TestRedis(); DroppingProxy proxy = new DroppingProxy(port)) {
-            TestServer server = new TestServer(redis.url(), settings);
-            try {
+        try (TestRedis redis = new TestRedis()) {
+            // The server picks its port (a probed one may be taken before it binds); the restart reuses it.
+            TestServer server = new TestServer(redis.url(), WATCH_AUTH);
+            int port = server.port();
+            try (DroppingProxy proxy = new DroppingProxy(port)) {
                 WorkerApiClient api = new WorkerApiClient(port);
                 String jobToken = api.add("page-1");
                 String watchToken = server.bean(Access.class).watchToken(new JobRef(api.namespace, "page-1"));
@@ -75,7 +76,7 @@ class JobPageBrowserIntegrationTest {
                         System.out.println("job-page.test.mjs: " + line);
                         if (line.equals("RESTART")) {
                             server.close();
-                            server = new TestServer(redis.url(), settings);
+                            server = restart(redis.url(), port);
                             in.write("RESTARTED\n");
                             in.flush();
                         }
@@ -138,10 +139,27 @@ class JobPageBrowserIntegrationTest {
                 .anyMatch(dir -> !dir.isEmpty() && Files.isExecutable(Path.of(dir, command)));
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            socket.setReuseAddress(true);
-            return socket.getLocalPort();
+    /** A server again on the port of the one just stopped; another process may hold it for a moment. */
+    private static TestServer restart(String redisUrl, int port) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (true) {
+            try {
+                return new TestServer(redisUrl, WATCH_AUTH, "server.port=" + port);
+            } catch (RuntimeException e) {
+                if (!portInUse(e) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200));
+            }
         }
+    }
+
+    private static boolean portInUse(Throwable error) {
+        for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+            if (cause instanceof PortInUseException) {
+                return true;
+            }
+        }
+        return false;
     }
 }
