@@ -22,11 +22,17 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /** The job store on Redis; the layout is in {@code docs/redis-layout.md}. */
 public final class RedisJobStore implements JobStore {
+
+    private static final Logger log = LoggerFactory.getLogger(RedisJobStore.class);
+    /** Job reads in flight for one listing; each job may live on another cluster node. */
+    private static final int RECENT_READS = 16;
 
     private final RedisClusterReactiveCommands<String, String> redis;
     private final String prefix;
@@ -44,6 +50,7 @@ public final class RedisJobStore implements JobStore {
     private final LuaScript logRowsScript = LuaScript.load("logrows");
     private final LuaScript readLogScript = LuaScript.load("readlog");
     private final LuaScript watchScript = LuaScript.load("watch");
+    private final LuaScript recentScript = LuaScript.load("recent");
 
     public RedisJobStore(RedisClusterReactiveCommands<String, String> redis, String prefix,
             RetentionProperties retention, Clock clock, String publish) {
@@ -79,8 +86,37 @@ public final class RedisJobStore implements JobStore {
                     .onErrorResume(error -> Flux.fromIterable(added)
                             .concatMap(keys -> redis.del(keys.job()))
                             .onErrorResume(rollbackError -> Mono.empty())
-                            .then(Mono.error(error)));
+                            .then(Mono.error(error)))
+                    .flatMap(stored -> remember(namespace, stored, now).thenReturn(stored));
         });
+    }
+
+    /**
+     * Adds the jobs to their namespace's index. The jobs are stored by then, so a failure here is
+     * logged and the add still succeeds: the index only helps find jobs, and failing the add would
+     * make the producer's retry meet its own jobs (409).
+     */
+    private Mono<Void> remember(String namespace, List<Job> jobs, long now) {
+        String[] args = new String[3 + jobs.size()];
+        args[0] = Long.toString(now);
+        args[1] = Long.toString(Math.max(idleTtl, completedTtl));
+        args[2] = Integer.toString(RECENT_KEPT);
+        for (int i = 0; i < jobs.size(); i++) {
+            args[3 + i] = jobs.get(i).ref().id();
+        }
+        return status(recentScript, new String[] {JobKeys.recent(prefix, namespace)}, args)
+                .doOnError(error -> log.warn("Jobs added to {} but not to its index of recent jobs: {}",
+                        namespace, error.toString()))
+                .onErrorComplete()
+                .then();
+    }
+
+    @Override
+    public Flux<Job> recent(String namespace, int limit) {
+        return redis.zrevrange(JobKeys.recent(prefix, namespace), 0, limit - 1L)
+                .onErrorMap(RedisJobStore::translate)
+                .flatMapSequential(id -> get(new JobRef(namespace, id))
+                        .onErrorResume(JobNotFoundException.class, expired -> Mono.empty()), RECENT_READS);
     }
 
     @Override

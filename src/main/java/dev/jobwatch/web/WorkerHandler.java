@@ -33,6 +33,8 @@ import tools.jackson.databind.node.ObjectNode;
 final class WorkerHandler {
 
     private static final int MAX_LOG_PAGE = 100;
+    private static final int DEFAULT_LIST = 50;
+    private static final int MAX_LIST = 1000;
     private static final Set<String> COMPLETE_FIELDS = Set.of("success", "result");
     private static final Set<String> CANCEL_FIELDS = Set.of("reason", "canceled_by");
 
@@ -69,6 +71,32 @@ final class WorkerHandler {
                         return json(added);
                     });
         });
+    }
+
+    /** The namespace's recently added jobs that still exist, newest first. */
+    Mono<ServerResponse> list(ServerRequest request) {
+        return Mono.defer(() -> {
+            String namespace = request.pathVariable("q");
+            JobRef.checkNamespace(namespace);
+            access.requireProducer(bearer(request));
+            int limit = listLimit(request);
+            return store.recent(namespace, limit)
+                    .collect(mapper::createArrayNode, (jobs, job) -> jobs.add(JobJson.document(job, mapper)))
+                    .flatMap(this::json);
+        });
+    }
+
+    private static int listLimit(ServerRequest request) {
+        String value = request.queryParam("limit").orElse(Integer.toString(DEFAULT_LIST));
+        try {
+            int limit = Integer.parseInt(value);
+            if (limit >= 1 && limit <= MAX_LIST) {
+                return limit;
+            }
+        } catch (NumberFormatException e) {
+            // answered below
+        }
+        throw new InvalidInputException("Invalid limit: use a whole number from 1 to " + MAX_LIST);
     }
 
     Mono<ServerResponse> get(ServerRequest request) {

@@ -21,6 +21,7 @@ class WorkerRoutes {
         return route()
                 .path("/queues/{q}/jobs", routes -> routes
                         .POST("", jobs::add)
+                        .GET("", jobs::list)
                         .GET("/{id}", jobs::get)
                         .POST("/{id}/start", jobs::start)
                         .POST("/{id}/progress", jobs::progress)
