@@ -1,6 +1,7 @@
 // Real BullMQ on one side, jobwatch on the other: the JUnit test BullMqInteropIntegrationTest runs this.
 // It adds the jobs, says so on stdout ({"added": [...]}), waits for "go" on stdin (the test's watchers are
-// then in place), runs a real Worker over them, and prints what BullMQ itself saw ({"result": {...}}).
+// then in place), runs a real Worker over them, prints what BullMQ itself saw ({"result": {...}}), and once
+// told "done" removes the queue.
 // Env: REDIS_URL, BULLMQ_PREFIX, QUEUE, JOBWATCH_URL.
 import { Queue, QueueEvents, Worker } from 'bullmq';
 import { createInterface } from 'node:readline';
@@ -91,6 +92,7 @@ say({
     keptLogs: await queue.getJobLogs('kept-1'),
   },
 });
+await lines.next();
 await worker.close();
 await events.close();
 await queue.obliterate({ force: true });

@@ -97,9 +97,20 @@ class BullMqInteropIntegrationTest {
 
             JsonNode result = CompletableFuture.supplyAsync(() -> message(out, "result")).get(60, TimeUnit.SECONDS)
                     .get("result");
-            assertThat(node.waitFor(30, TimeUnit.SECONDS)).as("the node script ends").isTrue();
-            assertThat(node.exitValue()).isZero();
-
+            WorkerApiClient api = new WorkerApiClient(server.port());
+            api.http.get().uri("/api/w/" + NAMESPACE + "/jobs_u/get/ok-1").exchange().expectStatus().isOk()
+                    .expectBody()
+                    .jsonPath("$.logs").isEqualTo(OK_LOG)
+                    .jsonPath("$.result.answer").isEqualTo(42)
+                    .jsonPath("$.name").isEqualTo("ok")
+                    .jsonPath("$.args.n").isEqualTo(1);
+            api.http.get().uri("/queues/" + NAMESPACE + "/jobs/ok-1/logs?start=1&length=2")
+                    .header("Authorization", "Bearer " + WorkerApiClient.PRODUCER).exchange().expectStatus().isOk()
+                    .expectBody().json("{\"count\":4,\"logs\":[\"héllo wörld ✓ 🎉\",\"\"]}");
+            api.http.post().uri("/queues/" + NAMESPACE + "/jobs/ok-1/complete")
+                    .header("Authorization", "Bearer " + WorkerApiClient.PRODUCER).exchange()
+                    .expectStatus().isBadRequest();
+            api.http.get().uri("/api/w/bullmq.not-served/jobs_u/get/ok-1").exchange().expectStatus().isNotFound();
             List<JsonNode> ok = watched.get("ok-1").get(30, TimeUnit.SECONDS);
             assertThat(text(ok)).as("every row BullMQ's job.log wrote, in order").isEqualTo(OK_LOG);
             assertThat(ok.get(0).path("completed").asBoolean(false)).as("the watcher came before the job ran").isFalse();
@@ -137,20 +148,10 @@ class BullMqInteropIntegrationTest {
             assertThat(result.get("keptLogs").toString()).as("the job's keepLogs holds")
                     .isEqualTo("{\"logs\":[\"two\",\"three\"],\"count\":2}");
 
-            WorkerApiClient api = new WorkerApiClient(server.port());
-            api.http.get().uri("/api/w/" + NAMESPACE + "/jobs_u/get/ok-1").exchange().expectStatus().isOk()
-                    .expectBody()
-                    .jsonPath("$.logs").isEqualTo(OK_LOG)
-                    .jsonPath("$.result.answer").isEqualTo(42)
-                    .jsonPath("$.name").isEqualTo("ok")
-                    .jsonPath("$.args.n").isEqualTo(1);
-            api.http.get().uri("/queues/" + NAMESPACE + "/jobs/ok-1/logs?start=1&length=2")
-                    .header("Authorization", "Bearer " + WorkerApiClient.PRODUCER).exchange().expectStatus().isOk()
-                    .expectBody().json("{\"count\":4,\"logs\":[\"héllo wörld ✓ 🎉\",\"\"]}");
-            api.http.post().uri("/queues/" + NAMESPACE + "/jobs/ok-1/complete")
-                    .header("Authorization", "Bearer " + WorkerApiClient.PRODUCER).exchange()
-                    .expectStatus().isBadRequest();
-            api.http.get().uri("/api/w/bullmq.not-served/jobs_u/get/ok-1").exchange().expectStatus().isNotFound();
+            in.write("done\n".getBytes(StandardCharsets.UTF_8));
+            in.flush();
+            assertThat(node.waitFor(30, TimeUnit.SECONDS)).as("the node script ends").isTrue();
+            assertThat(node.exitValue()).isZero();
         } finally {
             node.destroyForcibly();
         }
