@@ -89,9 +89,7 @@ final class WorkerHandler {
     Mono<ServerResponse> start(ServerRequest request) {
         return Mono.defer(() -> {
             JobRef ref = ref(request);
-            if (bullmq.owns(ref.namespace())) {
-                return ok(store.start(ref));
-            }
+            refuseOnBullMq(ref);
             access.requireJob(bearer(request), ref);
             return ok(store.start(ref));
         });
@@ -164,9 +162,7 @@ final class WorkerHandler {
     Mono<ServerResponse> addChunk(ServerRequest request) {
         return Mono.defer(() -> {
             JobRef ref = ref(request);
-            if (bullmq.owns(ref.namespace())) {
-                return ok(store.appendChunk(ref, ""));
-            }
+            refuseOnBullMq(ref);
             access.requireJob(bearer(request), ref);
             return bodies.text(request, "Chunk", limits.chunk()).flatMap(chunk -> ok(store.appendChunk(ref, chunk)));
         });
@@ -175,9 +171,7 @@ final class WorkerHandler {
     Mono<ServerResponse> complete(ServerRequest request) {
         return Mono.defer(() -> {
             JobRef ref = ref(request);
-            if (bullmq.owns(ref.namespace())) {
-                return ok(store.complete(ref, false, "null"));
-            }
+            refuseOnBullMq(ref);
             access.requireJob(bearer(request), ref);
             return bodies.json(request, "Completion", limits.result()).flatMap(body -> {
                 requireObject(body, "Completion", COMPLETE_FIELDS);
@@ -259,6 +253,13 @@ final class WorkerHandler {
             return new NewJob(jobId, mapper.writeValueAsString(meta));
         } catch (InvalidInputException e) {
             throw new InvalidInputException(where + ": " + e.getMessage());
+        }
+    }
+
+    /** BullMQ runs and completes its own jobs; these routes are not for them, whatever the token. */
+    private void refuseOnBullMq(JobRef ref) {
+        if (bullmq.owns(ref.namespace())) {
+            throw new InvalidInputException(BullMqJobs.BULLMQ_ONLY);
         }
     }
 

@@ -32,9 +32,6 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public final class BullMqJobStore implements JobStore {
 
-    private static final String NOT_HERE = "This is a BullMQ queue: BullMQ adds, runs and completes its jobs; "
-            + "jobwatch takes only progress and logs for them";
-
     private final RedisClusterReactiveCommands<String, String> redis;
     private final BullMqQueues queues;
     private final JsonMapper mapper;
@@ -50,7 +47,7 @@ public final class BullMqJobStore implements JobStore {
 
     @Override
     public Mono<List<Job>> add(String namespace, List<NewJob> jobs) {
-        return Mono.error(new InvalidInputException(NOT_HERE));
+        return Mono.error(new InvalidInputException(BullMqJobs.BULLMQ_ONLY));
     }
 
     @Override
@@ -72,7 +69,7 @@ public final class BullMqJobStore implements JobStore {
 
     @Override
     public Mono<Void> start(JobRef ref) {
-        return Mono.error(new InvalidInputException(NOT_HERE));
+        return Mono.error(new InvalidInputException(BullMqJobs.BULLMQ_ONLY));
     }
 
     /** Without a lock token no write can hold the job: {@link BullMqWriter} takes these writes. */
@@ -88,17 +85,17 @@ public final class BullMqJobStore implements JobStore {
 
     @Override
     public Mono<Void> appendChunk(JobRef ref, String chunk) {
-        return Mono.error(new InvalidInputException(NOT_HERE));
+        return Mono.error(new InvalidInputException(BullMqJobs.BULLMQ_ONLY));
     }
 
     @Override
     public Mono<Void> complete(JobRef ref, boolean success, String resultJson) {
-        return Mono.error(new InvalidInputException(NOT_HERE));
+        return Mono.error(new InvalidInputException(BullMqJobs.BULLMQ_ONLY));
     }
 
     @Override
     public Mono<Void> cancel(JobRef ref, String reason, String canceledBy, String resultJson) {
-        return Mono.error(new InvalidInputException(NOT_HERE));
+        return Mono.error(new InvalidInputException(BullMqJobs.BULLMQ_ONLY));
     }
 
     @Override

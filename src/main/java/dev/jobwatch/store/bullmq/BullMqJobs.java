@@ -12,6 +12,10 @@ import reactor.core.publisher.Mono;
  */
 public interface BullMqJobs {
 
+    /** The answer (400) to the routes that only BullMQ may take on its jobs. */
+    String BULLMQ_ONLY = "This is a BullMQ queue: BullMQ adds, runs and completes its jobs; "
+            + "jobwatch takes only progress and logs for them";
+
     /** When the BullMQ source is off: no namespace is BullMQ's. */
     BullMqJobs NONE = new BullMqJobs() {
         @Override
