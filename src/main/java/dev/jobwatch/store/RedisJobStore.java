@@ -15,7 +15,6 @@ import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisException;
-import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.cluster.api.reactive.RedisClusterReactiveCommands;
 import java.time.Clock;
@@ -300,16 +299,8 @@ public final class RedisJobStore implements JobStore {
         return this.<String>eval(script, ScriptOutputType.VALUE, keys, args).next();
     }
 
-    /**
-     * Calls a script by SHA; when the node does not know it (first use, a restart, a new master after
-     * a failover) it sends the body once with EVAL, which runs it on the key's own node and caches it
-     * there for the next EVALSHA.
-     */
     private <T> Flux<T> eval(LuaScript script, ScriptOutputType type, String[] keys, String... args) {
-        return Flux.defer(() -> redis.<T>evalsha(script.sha(), type, keys, args))
-                .onErrorResume(RedisNoScriptException.class,
-                        missing -> Flux.defer(() -> redis.<T>eval(script.body(), type, keys, args)))
-                .onErrorMap(RedisJobStore::translate);
+        return script.run(redis, type, keys, args);
     }
 
     private JobKeys keys(JobRef ref) {
@@ -317,7 +308,7 @@ public final class RedisJobStore implements JobStore {
     }
 
     /** Failures that mean "Redis is not there right now" become 503s; anything else is a bug. */
-    static Throwable translate(Throwable error) {
+    public static Throwable translate(Throwable error) {
         if (error instanceof RedisCommandExecutionException commandError) {
             String message = String.valueOf(commandError.getMessage());
             boolean transientState = message.startsWith("LOADING") || message.startsWith("BUSY")

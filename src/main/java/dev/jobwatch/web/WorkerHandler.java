@@ -8,6 +8,7 @@ import dev.jobwatch.job.JobJson;
 import dev.jobwatch.job.JobRef;
 import dev.jobwatch.job.NewJob;
 import dev.jobwatch.store.JobStore;
+import dev.jobwatch.store.bullmq.BullMqJobs;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -29,6 +30,10 @@ import tools.jackson.databind.node.ObjectNode;
  * The BullMQ HTTP API's job routes. Each handler checks, in order, the names in the path (400), the
  * token (401), the body (415, 413, 400), and only then asks the store (404, 409, 503), so a refused
  * request never reaches Redis.
+ *
+ * <p>On a BullMQ queue's jobs the job token is BullMQ's lock token, which only Redis knows: it is
+ * checked there first (401), then the body, then the write checks it again in the same atomic step.
+ * Routes that BullMQ itself owns (start, stream, complete) answer 400 there whatever the token.
  */
 final class WorkerHandler {
 
@@ -39,13 +44,15 @@ final class WorkerHandler {
     private static final Set<String> CANCEL_FIELDS = Set.of("reason", "canceled_by");
 
     private final JobStore store;
+    private final BullMqJobs bullmq;
     private final Access access;
     private final LimitProperties limits;
     private final JsonMapper mapper;
     private final RequestBodies bodies;
 
-    WorkerHandler(JobStore store, Access access, LimitProperties limits, JsonMapper mapper) {
+    WorkerHandler(JobStore store, BullMqJobs bullmq, Access access, LimitProperties limits, JsonMapper mapper) {
         this.store = store;
+        this.bullmq = bullmq;
         this.access = access;
         this.limits = limits;
         this.mapper = mapper;
@@ -110,6 +117,7 @@ final class WorkerHandler {
     Mono<ServerResponse> start(ServerRequest request) {
         return Mono.defer(() -> {
             JobRef ref = ref(request);
+            refuseOnBullMq(ref);
             access.requireJob(bearer(request), ref);
             return ok(store.start(ref));
         });
@@ -118,6 +126,12 @@ final class WorkerHandler {
     Mono<ServerResponse> progress(ServerRequest request) {
         return Mono.defer(() -> {
             JobRef ref = ref(request);
+            if (bullmq.owns(ref.namespace())) {
+                String token = bearer(request);
+                return bullmq.requireLock(ref, token)
+                        .then(bodies.json(request, "Progress", limits.progress()))
+                        .flatMap(progress -> ok(bullmq.progress(ref, token, mapper.writeValueAsString(progress))));
+            }
             access.requireJob(bearer(request), ref);
             return bodies.json(request, "Progress", limits.progress())
                     .flatMap(progress -> ok(store.progress(ref, mapper.writeValueAsString(progress))));
@@ -127,6 +141,12 @@ final class WorkerHandler {
     Mono<ServerResponse> addLog(ServerRequest request) {
         return Mono.defer(() -> {
             JobRef ref = ref(request);
+            if (bullmq.owns(ref.namespace())) {
+                String token = bearer(request);
+                return bullmq.requireLock(ref, token)
+                        .then(bodies.text(request, "Log row", limits.log()))
+                        .flatMap(row -> ok(bullmq.appendLog(ref, token, row)));
+            }
             access.requireJob(bearer(request), ref);
             return bodies.text(request, "Log row", limits.log()).flatMap(row -> ok(store.appendLog(ref, row)));
         });
@@ -135,7 +155,14 @@ final class WorkerHandler {
     Mono<ServerResponse> logs(ServerRequest request) {
         return Mono.defer(() -> {
             JobRef ref = ref(request);
-            access.requireProducerOrJob(bearer(request), ref);
+            String token = bearer(request);
+            Mono<Void> allowed;
+            if (bullmq.owns(ref.namespace()) && !access.isProducer(token)) {
+                allowed = bullmq.requireLock(ref, token);
+            } else {
+                access.requireProducerOrJob(token, ref);
+                allowed = Mono.empty();
+            }
             long start;
             long length;
             try {
@@ -150,7 +177,7 @@ final class WorkerHandler {
             if (length > MAX_LOG_PAGE) {
                 throw new InvalidInputException("Length must be less than or equal to " + MAX_LOG_PAGE);
             }
-            return store.logRows(ref, start, (int) length).flatMap(page -> {
+            return allowed.then(store.logRows(ref, start, (int) length)).flatMap(page -> {
                 ObjectNode body = mapper.createObjectNode();
                 body.put("count", page.count());
                 ArrayNode rows = body.putArray("logs");
@@ -163,6 +190,7 @@ final class WorkerHandler {
     Mono<ServerResponse> addChunk(ServerRequest request) {
         return Mono.defer(() -> {
             JobRef ref = ref(request);
+            refuseOnBullMq(ref);
             access.requireJob(bearer(request), ref);
             return bodies.text(request, "Chunk", limits.chunk()).flatMap(chunk -> ok(store.appendChunk(ref, chunk)));
         });
@@ -171,6 +199,7 @@ final class WorkerHandler {
     Mono<ServerResponse> complete(ServerRequest request) {
         return Mono.defer(() -> {
             JobRef ref = ref(request);
+            refuseOnBullMq(ref);
             access.requireJob(bearer(request), ref);
             return bodies.json(request, "Completion", limits.result()).flatMap(body -> {
                 requireObject(body, "Completion", COMPLETE_FIELDS);
@@ -252,6 +281,13 @@ final class WorkerHandler {
             return new NewJob(jobId, mapper.writeValueAsString(meta));
         } catch (InvalidInputException e) {
             throw new InvalidInputException(where + ": " + e.getMessage());
+        }
+    }
+
+    /** BullMQ runs and completes its own jobs; these routes are not for them, whatever the token. */
+    private void refuseOnBullMq(JobRef ref) {
+        if (bullmq.owns(ref.namespace())) {
+            throw new InvalidInputException(BullMqJobs.BULLMQ_ONLY);
         }
     }
 
