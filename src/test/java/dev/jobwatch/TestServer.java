@@ -1,6 +1,7 @@
 package dev.jobwatch;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -10,12 +11,15 @@ public final class TestServer implements AutoCloseable {
 
     private final ConfigurableApplicationContext context;
 
+    /** On a random port unless {@code properties} set {@code server.port}, as a test that restarts a server on its port does. */
     public TestServer(String redisUrl, String... properties) {
         List<String> all = new ArrayList<>(List.of(
                 "jobwatch.redis.url=" + redisUrl,
                 "jobwatch.auth.tokens=producer-token-1",
-                "jobwatch.token.secret=test-secret-for-jobwatch-0123456789",
-                "server.port=0"));
+                "jobwatch.token.secret=test-secret-for-jobwatch-0123456789"));
+        if (Arrays.stream(properties).noneMatch(property -> property.startsWith("server.port="))) {
+            all.add("server.port=0");
+        }
         all.addAll(List.of(properties));
         // As arguments, so they outrank application.properties as a deployment's settings would.
         context = new SpringApplicationBuilder(JobwatchApplication.class)

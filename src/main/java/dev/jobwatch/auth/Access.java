@@ -34,6 +34,10 @@ public final class Access {
         }
     }
 
+    public boolean isProducer(String bearer) {
+        return producers.accepts(bearer);
+    }
+
     public void requireJob(String bearer, JobRef ref) {
         if (!signer.verify(Purpose.JOB, ref, bearer)) {
             throw new UnauthorizedException();

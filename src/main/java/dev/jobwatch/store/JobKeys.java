@@ -14,6 +14,14 @@ record JobKeys(String job, String log, String stream, String channel) {
         return new JobKeys(base + "job", base + "log", base + "stream", base + "changes");
     }
 
+    /**
+     * The sorted set of a namespace's recent job ids, scored by creation time. Its tag {@code {namespace}}
+     * holds no '/', so it never shares a job's tag, and usually not its slot.
+     */
+    static String recent(String prefix, String namespace) {
+        return prefix + ":{" + namespace + "}:recent";
+    }
+
     String[] all() {
         return new String[] {job, log, stream, channel};
     }

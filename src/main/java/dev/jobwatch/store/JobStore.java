@@ -5,6 +5,7 @@ import dev.jobwatch.job.JobRef;
 import dev.jobwatch.job.LogRows;
 import dev.jobwatch.job.NewJob;
 import java.util.List;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
@@ -26,6 +27,16 @@ public interface JobStore {
     Mono<List<Job>> add(String namespace, List<NewJob> jobs);
 
     Mono<Job> get(JobRef ref);
+
+    /**
+     * The namespace's most recently added jobs that still exist, newest first, at most {@code limit}.
+     * Only the newest {@link #RECENT_KEPT} added jobs of a namespace are remembered, and a job that
+     * expired is left out, so fewer may come back.
+     */
+    Flux<Job> recent(String namespace, int limit);
+
+    /** How many recently added jobs a namespace remembers. */
+    int RECENT_KEPT = 10_000;
 
     Mono<Void> start(JobRef ref);
 

@@ -1,8 +1,14 @@
 package dev.jobwatch.store;
 
+import dev.jobwatch.config.BullMqProperties;
 import dev.jobwatch.config.LimitProperties;
 import dev.jobwatch.config.RedisProperties;
 import dev.jobwatch.config.RetentionProperties;
+import dev.jobwatch.store.bullmq.BullMqChangeFeed;
+import dev.jobwatch.store.bullmq.BullMqJobStore;
+import dev.jobwatch.store.bullmq.BullMqJobs;
+import dev.jobwatch.store.bullmq.BullMqQueues;
+import dev.jobwatch.store.bullmq.BullMqWriter;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.metrics.MicrometerCommandLatencyRecorder;
 import io.lettuce.core.metrics.MicrometerOptions;
@@ -21,6 +27,8 @@ import org.springframework.boot.health.contributor.ReactiveHealthIndicator;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+import tools.jackson.databind.json.JsonMapper;
 
 /** Redis for the pod: where it is (or an embedded one), its connections, and what is built on them. */
 @Configuration(proxyBeanMethods = false)
@@ -79,21 +87,53 @@ class RedisConfiguration {
         return connections;
     }
 
+    /**
+     * Pub/sub for jobwatch's own jobs; with the BullMQ source on, BullMQ's queues are heard on their
+     * events streams. One XREAD waits at most half the command timeout (1 s at most), so it never
+     * times out while it waits.
+     */
     @Bean
-    RedisChangeFeed changeFeed(RedisConnections connections, RedisProperties redis, MeterRegistry meters) {
-        return new RedisChangeFeed(connections.pubSub(), redis.prefix(), connections.sharded(), meters,
+    ChangeFeed changeFeed(RedisConnections connections, RedisProperties redis, BullMqProperties bullmq,
+            MeterRegistry meters) {
+        ChangeFeed own = new RedisChangeFeed(connections.pubSub(), redis.prefix(), connections.sharded(), meters,
                 connections.topologyChanges());
+        if (!bullmq.enabled()) {
+            return own;
+        }
+        BullMqQueues queues = BullMqQueues.of(bullmq);
+        Duration block = redis.timeout().dividedBy(2).compareTo(Duration.ofSeconds(1)) < 0
+                ? redis.timeout().dividedBy(2) : Duration.ofSeconds(1);
+        return new RoutingChangeFeed(own,
+                new BullMqChangeFeed(connections, queues, block, bullmq.logPoll(), Schedulers.parallel()),
+                queues::owns);
+    }
+
+    /** The worker routes of BullMQ's jobs, or none when the BullMQ source is off. */
+    @Bean
+    BullMqJobs bullMqJobs(RedisConnections connections, BullMqProperties bullmq) {
+        if (!bullmq.enabled()) {
+            return BullMqJobs.NONE;
+        }
+        BullMqQueues queues = BullMqQueues.of(bullmq);
+        log.info("Serving BullMQ queues {} (key prefix {}) as namespaces {}<queue>",
+                queues.all() ? "*" : queues.queues(), queues.prefix(), BullMqQueues.NAMESPACE_PREFIX);
+        return new BullMqWriter(connections.commands(), queues);
     }
 
     @Bean
     JobStore jobStore(RedisConnections connections, RedisProperties redis, RetentionProperties retention,
-            LimitProperties limits) {
+            LimitProperties limits, BullMqProperties bullmq, JsonMapper mapper) {
         if (retention.log().toBytes() <= limits.log().toBytes()) {
             throw new IllegalStateException("JOBWATCH_RETENTION_LOG (" + retention.log()
                     + ") must be larger than JOBWATCH_LIMIT_LOG (" + limits.log() + ")");
         }
-        return new RedisJobStore(connections.commands(), redis.prefix(), retention, Clock.systemUTC(),
+        JobStore own = new RedisJobStore(connections.commands(), redis.prefix(), retention, Clock.systemUTC(),
                 connections.sharded() ? "SPUBLISH" : "PUBLISH");
+        if (!bullmq.enabled()) {
+            return own;
+        }
+        BullMqQueues queues = BullMqQueues.of(bullmq);
+        return new RoutingJobStore(own, new BullMqJobStore(connections.commands(), queues, mapper), queues::owns);
     }
 
     /** Readiness includes this: a pod that cannot reach Redis should get no traffic. */

@@ -6,6 +6,7 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.ClusterClientOptions;
@@ -22,6 +23,7 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 
 /**
  * The pod's two Redis connections: one shared, multiplexed connection for commands and one for
@@ -34,16 +36,18 @@ public final class RedisConnections implements AutoCloseable {
     private static final Pattern VERSION = Pattern.compile("redis_version:(\\d+)");
 
     private final AbstractRedisClient client;
+    private final RedisURI uri;
     private final StatefulConnection<String, String> commandConnection;
     private final RedisClusterReactiveCommands<String, String> commands;
     private final StatefulRedisPubSubConnection<String, String> pubSub;
     private final boolean cluster;
     private final int majorVersion;
 
-    private RedisConnections(AbstractRedisClient client, StatefulConnection<String, String> commandConnection,
+    private RedisConnections(AbstractRedisClient client, RedisURI uri, StatefulConnection<String, String> commandConnection,
             RedisClusterReactiveCommands<String, String> commands, StatefulRedisPubSubConnection<String, String> pubSub,
             boolean cluster, String serverInfo) {
         this.client = client;
+        this.uri = uri;
         this.commandConnection = commandConnection;
         this.commands = commands;
         this.pubSub = pubSub;
@@ -57,7 +61,7 @@ public final class RedisConnections implements AutoCloseable {
         RedisClient client = RedisClient.create(resources, uri);
         client.setOptions(failFast(ClientOptions.builder(), timeout).build());
         StatefulRedisConnection<String, String> connection = client.connect();
-        return new RedisConnections(client, connection, connection.reactive(), client.connectPubSub(), false,
+        return new RedisConnections(client, uri, connection, connection.reactive(), client.connectPubSub(), false,
                 connection.sync().info("server"));
     }
 
@@ -82,7 +86,7 @@ public final class RedisConnections implements AutoCloseable {
                         || node.is(RedisClusterNode.NodeFlag.NOADDR)))
                 .build());
         StatefulRedisClusterConnection<String, String> connection = client.connect();
-        return new RedisConnections(client, connection, connection.reactive(), client.connectPubSub(), true,
+        return new RedisConnections(client, null, connection, connection.reactive(), client.connectPubSub(), true,
                 connection.sync().info("server"));
     }
 
@@ -97,6 +101,27 @@ public final class RedisConnections implements AutoCloseable {
 
     public RedisClusterReactiveCommands<String, String> commands() {
         return commands;
+    }
+
+    /**
+     * A connection of its own, opened without waiting, for a command that holds its connection (XREAD
+     * BLOCK) and so must never run on the shared one. Its owner closes it.
+     */
+    public Mono<Dedicated> dedicated() {
+        return client instanceof RedisClusterClient clusterClient
+                ? Mono.fromCompletionStage(() -> clusterClient.connectAsync(StringCodec.UTF8))
+                        .map(connection -> new Dedicated(connection, connection.reactive()))
+                : Mono.fromCompletionStage(() -> ((RedisClient) client).connectAsync(StringCodec.UTF8, uri))
+                        .map(connection -> new Dedicated(connection, connection.reactive()));
+    }
+
+    /** A dedicated connection and its commands. */
+    public record Dedicated(StatefulConnection<String, String> connection,
+            RedisClusterReactiveCommands<String, String> commands) {
+
+        public Mono<Void> close() {
+            return Mono.fromCompletionStage(connection::closeAsync);
+        }
     }
 
     StatefulRedisPubSubConnection<String, String> pubSub() {

@@ -15,18 +15,23 @@ import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisException;
-import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.cluster.api.reactive.RedisClusterReactiveCommands;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /** The job store on Redis; the layout is in {@code docs/redis-layout.md}. */
 public final class RedisJobStore implements JobStore {
+
+    private static final Logger log = LoggerFactory.getLogger(RedisJobStore.class);
+    /** Job reads in flight for one listing; each job may live on another cluster node. */
+    private static final int RECENT_READS = 16;
 
     private final RedisClusterReactiveCommands<String, String> redis;
     private final String prefix;
@@ -44,6 +49,7 @@ public final class RedisJobStore implements JobStore {
     private final LuaScript logRowsScript = LuaScript.load("logrows");
     private final LuaScript readLogScript = LuaScript.load("readlog");
     private final LuaScript watchScript = LuaScript.load("watch");
+    private final LuaScript recentScript = LuaScript.load("recent");
 
     public RedisJobStore(RedisClusterReactiveCommands<String, String> redis, String prefix,
             RetentionProperties retention, Clock clock, String publish) {
@@ -79,8 +85,37 @@ public final class RedisJobStore implements JobStore {
                     .onErrorResume(error -> Flux.fromIterable(added)
                             .concatMap(keys -> redis.del(keys.job()))
                             .onErrorResume(rollbackError -> Mono.empty())
-                            .then(Mono.error(error)));
+                            .then(Mono.error(error)))
+                    .flatMap(stored -> remember(namespace, stored, now).thenReturn(stored));
         });
+    }
+
+    /**
+     * Adds the jobs to their namespace's index. The jobs are stored by then, so a failure here is
+     * logged and the add still succeeds: the index only helps find jobs, and failing the add would
+     * make the producer's retry meet its own jobs (409).
+     */
+    private Mono<Void> remember(String namespace, List<Job> jobs, long now) {
+        String[] args = new String[3 + jobs.size()];
+        args[0] = Long.toString(now);
+        args[1] = Long.toString(Math.max(idleTtl, completedTtl));
+        args[2] = Integer.toString(RECENT_KEPT);
+        for (int i = 0; i < jobs.size(); i++) {
+            args[3 + i] = jobs.get(i).ref().id();
+        }
+        return status(recentScript, new String[] {JobKeys.recent(prefix, namespace)}, args)
+                .doOnError(error -> log.warn("Jobs added to {} but not to its index of recent jobs: {}",
+                        namespace, error.toString()))
+                .onErrorComplete()
+                .then();
+    }
+
+    @Override
+    public Flux<Job> recent(String namespace, int limit) {
+        return redis.zrevrange(JobKeys.recent(prefix, namespace), 0, limit - 1L)
+                .onErrorMap(RedisJobStore::translate)
+                .flatMapSequential(id -> get(new JobRef(namespace, id))
+                        .onErrorResume(JobNotFoundException.class, expired -> Mono.empty()), RECENT_READS);
     }
 
     @Override
@@ -264,16 +299,8 @@ public final class RedisJobStore implements JobStore {
         return this.<String>eval(script, ScriptOutputType.VALUE, keys, args).next();
     }
 
-    /**
-     * Calls a script by SHA; when the node does not know it (first use, a restart, a new master after
-     * a failover) it sends the body once with EVAL, which runs it on the key's own node and caches it
-     * there for the next EVALSHA.
-     */
     private <T> Flux<T> eval(LuaScript script, ScriptOutputType type, String[] keys, String... args) {
-        return Flux.defer(() -> redis.<T>evalsha(script.sha(), type, keys, args))
-                .onErrorResume(RedisNoScriptException.class,
-                        missing -> Flux.defer(() -> redis.<T>eval(script.body(), type, keys, args)))
-                .onErrorMap(RedisJobStore::translate);
+        return script.run(redis, type, keys, args);
     }
 
     private JobKeys keys(JobRef ref) {
@@ -281,7 +308,7 @@ public final class RedisJobStore implements JobStore {
     }
 
     /** Failures that mean "Redis is not there right now" become 503s; anything else is a bug. */
-    static Throwable translate(Throwable error) {
+    public static Throwable translate(Throwable error) {
         if (error instanceof RedisCommandExecutionException commandError) {
             String message = String.valueOf(commandError.getMessage());
             boolean transientState = message.startsWith("LOADING") || message.startsWith("BUSY")

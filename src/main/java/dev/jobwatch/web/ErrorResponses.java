@@ -5,6 +5,7 @@ import dev.jobwatch.job.InvalidInputException;
 import dev.jobwatch.job.JobCompletedException;
 import dev.jobwatch.job.JobExistsException;
 import dev.jobwatch.job.JobNotFoundException;
+import dev.jobwatch.job.JobNotHeldException;
 import dev.jobwatch.store.StoreUnavailableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,7 +29,7 @@ final class ErrorResponses {
         if (error instanceof InvalidInputException) {
             return text(HttpStatus.BAD_REQUEST, error.getMessage());
         }
-        if (error instanceof UnauthorizedException) {
+        if (error instanceof UnauthorizedException || error instanceof JobNotHeldException) {
             return text(HttpStatus.UNAUTHORIZED, "Unauthorized");
         }
         if (error instanceof JobNotFoundException) {

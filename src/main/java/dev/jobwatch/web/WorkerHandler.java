@@ -8,6 +8,7 @@ import dev.jobwatch.job.JobJson;
 import dev.jobwatch.job.JobRef;
 import dev.jobwatch.job.NewJob;
 import dev.jobwatch.store.JobStore;
+import dev.jobwatch.store.bullmq.BullMqJobs;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -29,21 +30,29 @@ import tools.jackson.databind.node.ObjectNode;
  * The BullMQ HTTP API's job routes. Each handler checks, in order, the names in the path (400), the
  * token (401), the body (415, 413, 400), and only then asks the store (404, 409, 503), so a refused
  * request never reaches Redis.
+ *
+ * <p>On a BullMQ queue's jobs the job token is BullMQ's lock token, which only Redis knows: it is
+ * checked there first (401), then the body, then the write checks it again in the same atomic step.
+ * Routes that BullMQ itself owns (start, stream, complete) answer 400 there whatever the token.
  */
 final class WorkerHandler {
 
     private static final int MAX_LOG_PAGE = 100;
+    private static final int DEFAULT_LIST = 50;
+    private static final int MAX_LIST = 1000;
     private static final Set<String> COMPLETE_FIELDS = Set.of("success", "result");
     private static final Set<String> CANCEL_FIELDS = Set.of("reason", "canceled_by");
 
     private final JobStore store;
+    private final BullMqJobs bullmq;
     private final Access access;
     private final LimitProperties limits;
     private final JsonMapper mapper;
     private final RequestBodies bodies;
 
-    WorkerHandler(JobStore store, Access access, LimitProperties limits, JsonMapper mapper) {
+    WorkerHandler(JobStore store, BullMqJobs bullmq, Access access, LimitProperties limits, JsonMapper mapper) {
         this.store = store;
+        this.bullmq = bullmq;
         this.access = access;
         this.limits = limits;
         this.mapper = mapper;
@@ -71,6 +80,32 @@ final class WorkerHandler {
         });
     }
 
+    /** The namespace's recently added jobs that still exist, newest first. */
+    Mono<ServerResponse> list(ServerRequest request) {
+        return Mono.defer(() -> {
+            String namespace = request.pathVariable("q");
+            JobRef.checkNamespace(namespace);
+            access.requireProducer(bearer(request));
+            int limit = listLimit(request);
+            return store.recent(namespace, limit)
+                    .collect(mapper::createArrayNode, (jobs, job) -> jobs.add(JobJson.document(job, mapper)))
+                    .flatMap(this::json);
+        });
+    }
+
+    private static int listLimit(ServerRequest request) {
+        String value = request.queryParam("limit").orElse(Integer.toString(DEFAULT_LIST));
+        try {
+            int limit = Integer.parseInt(value);
+            if (limit >= 1 && limit <= MAX_LIST) {
+                return limit;
+            }
+        } catch (NumberFormatException e) {
+            // answered below
+        }
+        throw new InvalidInputException("Invalid limit: use a whole number from 1 to " + MAX_LIST);
+    }
+
     Mono<ServerResponse> get(ServerRequest request) {
         return Mono.defer(() -> {
             JobRef ref = ref(request);
@@ -82,6 +117,7 @@ final class WorkerHandler {
     Mono<ServerResponse> start(ServerRequest request) {
         return Mono.defer(() -> {
             JobRef ref = ref(request);
+            refuseOnBullMq(ref);
             access.requireJob(bearer(request), ref);
             return ok(store.start(ref));
         });
@@ -90,6 +126,12 @@ final class WorkerHandler {
     Mono<ServerResponse> progress(ServerRequest request) {
         return Mono.defer(() -> {
             JobRef ref = ref(request);
+            if (bullmq.owns(ref.namespace())) {
+                String token = bearer(request);
+                return bullmq.requireLock(ref, token)
+                        .then(bodies.json(request, "Progress", limits.progress()))
+                        .flatMap(progress -> ok(bullmq.progress(ref, token, mapper.writeValueAsString(progress))));
+            }
             access.requireJob(bearer(request), ref);
             return bodies.json(request, "Progress", limits.progress())
                     .flatMap(progress -> ok(store.progress(ref, mapper.writeValueAsString(progress))));
@@ -99,6 +141,12 @@ final class WorkerHandler {
     Mono<ServerResponse> addLog(ServerRequest request) {
         return Mono.defer(() -> {
             JobRef ref = ref(request);
+            if (bullmq.owns(ref.namespace())) {
+                String token = bearer(request);
+                return bullmq.requireLock(ref, token)
+                        .then(bodies.text(request, "Log row", limits.log()))
+                        .flatMap(row -> ok(bullmq.appendLog(ref, token, row)));
+            }
             access.requireJob(bearer(request), ref);
             return bodies.text(request, "Log row", limits.log()).flatMap(row -> ok(store.appendLog(ref, row)));
         });
@@ -107,7 +155,14 @@ final class WorkerHandler {
     Mono<ServerResponse> logs(ServerRequest request) {
         return Mono.defer(() -> {
             JobRef ref = ref(request);
-            access.requireProducerOrJob(bearer(request), ref);
+            String token = bearer(request);
+            Mono<Void> allowed;
+            if (bullmq.owns(ref.namespace()) && !access.isProducer(token)) {
+                allowed = bullmq.requireLock(ref, token);
+            } else {
+                access.requireProducerOrJob(token, ref);
+                allowed = Mono.empty();
+            }
             long start;
             long length;
             try {
@@ -122,7 +177,7 @@ final class WorkerHandler {
             if (length > MAX_LOG_PAGE) {
                 throw new InvalidInputException("Length must be less than or equal to " + MAX_LOG_PAGE);
             }
-            return store.logRows(ref, start, (int) length).flatMap(page -> {
+            return allowed.then(store.logRows(ref, start, (int) length)).flatMap(page -> {
                 ObjectNode body = mapper.createObjectNode();
                 body.put("count", page.count());
                 ArrayNode rows = body.putArray("logs");
@@ -135,6 +190,7 @@ final class WorkerHandler {
     Mono<ServerResponse> addChunk(ServerRequest request) {
         return Mono.defer(() -> {
             JobRef ref = ref(request);
+            refuseOnBullMq(ref);
             access.requireJob(bearer(request), ref);
             return bodies.text(request, "Chunk", limits.chunk()).flatMap(chunk -> ok(store.appendChunk(ref, chunk)));
         });
@@ -143,6 +199,7 @@ final class WorkerHandler {
     Mono<ServerResponse> complete(ServerRequest request) {
         return Mono.defer(() -> {
             JobRef ref = ref(request);
+            refuseOnBullMq(ref);
             access.requireJob(bearer(request), ref);
             return bodies.json(request, "Completion", limits.result()).flatMap(body -> {
                 requireObject(body, "Completion", COMPLETE_FIELDS);
@@ -224,6 +281,13 @@ final class WorkerHandler {
             return new NewJob(jobId, mapper.writeValueAsString(meta));
         } catch (InvalidInputException e) {
             throw new InvalidInputException(where + ": " + e.getMessage());
+        }
+    }
+
+    /** BullMQ runs and completes its own jobs; these routes are not for them, whatever the token. */
+    private void refuseOnBullMq(JobRef ref) {
+        if (bullmq.owns(ref.namespace())) {
+            throw new InvalidInputException(BullMqJobs.BULLMQ_ONLY);
         }
     }
 

@@ -5,6 +5,7 @@ import static org.springframework.web.reactive.function.server.RouterFunctions.r
 import dev.jobwatch.auth.Access;
 import dev.jobwatch.config.LimitProperties;
 import dev.jobwatch.store.JobStore;
+import dev.jobwatch.store.bullmq.BullMqJobs;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.reactive.function.server.RouterFunction;
@@ -16,11 +17,13 @@ import tools.jackson.databind.json.JsonMapper;
 class WorkerRoutes {
 
     @Bean
-    RouterFunction<ServerResponse> workerApi(JobStore store, Access access, LimitProperties limits, JsonMapper mapper) {
-        WorkerHandler jobs = new WorkerHandler(store, access, limits, mapper);
+    RouterFunction<ServerResponse> workerApi(JobStore store, BullMqJobs bullmq, Access access, LimitProperties limits,
+            JsonMapper mapper) {
+        WorkerHandler jobs = new WorkerHandler(store, bullmq, access, limits, mapper);
         return route()
                 .path("/queues/{q}/jobs", routes -> routes
                         .POST("", jobs::add)
+                        .GET("", jobs::list)
                         .GET("/{id}", jobs::get)
                         .POST("/{id}/start", jobs::start)
                         .POST("/{id}/progress", jobs::progress)

@@ -8,6 +8,10 @@ import dev.jobwatch.job.LogMarker;
 import dev.jobwatch.job.NewJob;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -137,6 +141,64 @@ class RedisJobStoreIntegrationTest {
                     .mapToObj(i -> "r" + i + "x".repeat(i % 7)).toList();
             assertThat(rows.logs()).isEqualTo(expected);
         }
+    }
+
+    @Test
+    void recentJobsComeNewestFirstWithoutExpiredOnesAndTheIndexExpires() {
+        AtomicLong now = new AtomicLong(1_700_000_000_000L);
+        RedisJobStore store = new RedisJobStore(connections.commands(), "jobwatch",
+                new RetentionProperties(Duration.ofMinutes(1), Duration.ofMinutes(2), DataSize.ofMegabytes(1)),
+                ticking(now), "PUBLISH");
+        for (String id : List.of("first", "second", "third", "fourth")) {
+            now.addAndGet(1000);
+            added(store, id);
+        }
+        connections.commands().del(JobKeys.of("jobwatch", new JobRef(namespace, "second")).job()).block(DEADLINE);
+
+        StepVerifier.create(store.recent(namespace, 10).map(job -> job.ref().id()).collectList())
+                .assertNext(ids -> assertThat(ids).containsExactly("fourth", "third", "first"))
+                .expectComplete().verify(DEADLINE);
+        StepVerifier.create(store.recent(namespace, 2).map(job -> job.ref().id()).collectList())
+                .assertNext(ids -> assertThat(ids).containsExactly("fourth", "third"))
+                .expectComplete().verify(DEADLINE);
+        assertThat(connections.commands().pttl(JobKeys.recent("jobwatch", namespace)).block(DEADLINE))
+                .isBetween(1L, Duration.ofMinutes(2).toMillis());
+    }
+
+    @Test
+    void theIndexKeepsOnlyTheNewestJobs() {
+        RedisJobStore store = new RedisJobStore(connections.commands(), "jobwatch",
+                new RetentionProperties(Duration.ofMinutes(1), Duration.ofMinutes(1), DataSize.ofMegabytes(1)),
+                Clock.systemUTC(), "PUBLISH");
+        int jobs = JobStore.RECENT_KEPT + 5;
+        store.add(namespace, IntStream.range(0, jobs).mapToObj(i -> new NewJob("j" + i, "{}")).toList())
+                .block(Duration.ofMinutes(1));
+        store.add(namespace, List.of(new NewJob("latest", "{}"))).block(DEADLINE);
+
+        assertThat(connections.commands().zcard(JobKeys.recent("jobwatch", namespace)).block(DEADLINE))
+                .isEqualTo(JobStore.RECENT_KEPT);
+        StepVerifier.create(store.recent(namespace, 1).map(job -> job.ref().id()))
+                .expectNext("latest")
+                .expectComplete().verify(DEADLINE);
+    }
+
+    private static Clock ticking(AtomicLong millis) {
+        return new Clock() {
+            @Override
+            public ZoneId getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public Instant instant() {
+                return Instant.ofEpochMilli(millis.get());
+            }
+        };
     }
 
     /** A store on the same Redis whose logs keep at most {@code bytes}. */

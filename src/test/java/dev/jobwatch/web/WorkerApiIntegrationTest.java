@@ -262,6 +262,40 @@ class WorkerApiIntegrationTest {
         api.get(job, PRODUCER).expectStatus().isNotFound();
     }
 
+    @Test
+    void recentJobsAreListedNewestFirstWithTheirState() {
+        api.add("older");
+        String token = api.add("newer");
+        api.post(api.job("newer") + "/start", token, null, null).expectStatus().isOk();
+        api.add("newest");
+
+        List<Map<String, Object>> jobs = list("");
+        assertThat(jobs).extracting(job -> job.get("id")).containsExactly("newest", "newer", "older");
+        assertThat(jobs).extracting(job -> job.get("state")).containsExactly("queued", "running", "queued");
+        assertThat(jobs.get(0)).containsEntry("workspace_id", api.namespace).containsEntry("name", "test")
+                .doesNotContainKey("logs");
+        assertThat(list("?limit=2")).extracting(job -> job.get("id")).containsExactly("newest", "newer");
+        assertThat(new WorkerApiClient(port).get(new WorkerApiClient(port).jobs(), PRODUCER).expectStatus().isOk()
+                .expectBody(String.class).returnResult().getResponseBody()).isEqualTo("[]");
+    }
+
+    @Test
+    void listingNeedsAProducerTokenAndASensibleLimit() {
+        String token = api.add("listed");
+        api.get(api.jobs(), null).expectStatus().isUnauthorized();
+        api.get(api.jobs(), token).expectStatus().isUnauthorized();
+        for (String limit : List.of("0", "-1", "1001", "many", "")) {
+            expect400Get(api.jobs() + "?limit=" + limit, "Invalid limit: use a whole number from 1 to 1000");
+        }
+        assertThat(list("?limit=1000")).hasSize(1);
+    }
+
+    private List<Map<String, Object>> list(String query) {
+        return api.get(api.jobs() + query, PRODUCER).expectStatus().isOk()
+                .expectBody(new ParameterizedTypeReference<List<Map<String, Object>>>() {})
+                .returnResult().getResponseBody();
+    }
+
     private void expect400(String path, MediaType type, String body, String message) {
         expect400(path, type, body, message, PRODUCER);
     }

@@ -1,0 +1,16 @@
+-- Sets a BullMQ job's progress for the worker that holds its lock, with the effects of BullMQ's own
+-- updateProgress: the hash's progress field, and a 'progress' event on the queue's events stream,
+-- trimmed (approximately) to the queue's opts.maxLenEvents, which is set to 10000 when missing.
+-- KEYS: job hash, events stream, queue meta hash, job lock
+-- ARGV: job id, progress JSON, lock token
+-- Returns: 'OK' | 'UNAUTHORIZED' (no lock, as for a job that is not active, or another token) | 'NOTFOUND'
+if redis.call('GET', KEYS[4]) ~= ARGV[3] then return 'UNAUTHORIZED' end
+if redis.call('EXISTS', KEYS[1]) == 0 then return 'NOTFOUND' end
+local max_events = redis.call('HGET', KEYS[3], 'opts.maxLenEvents')
+if not max_events then
+  max_events = 10000
+  redis.call('HSET', KEYS[3], 'opts.maxLenEvents', max_events)
+end
+redis.call('HSET', KEYS[1], 'progress', ARGV[2])
+redis.call('XADD', KEYS[2], 'MAXLEN', '~', max_events, '*', 'event', 'progress', 'jobId', ARGV[1], 'data', ARGV[2])
+return 'OK'

@@ -1,0 +1,215 @@
+package dev.jobwatch.store.bullmq;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.jobwatch.job.InvalidInputException;
+import dev.jobwatch.job.JobNotFoundException;
+import dev.jobwatch.job.JobNotHeldException;
+import dev.jobwatch.job.JobRef;
+import dev.jobwatch.job.JobState;
+import dev.jobwatch.store.ChangeFeed;
+import dev.jobwatch.store.JobStore;
+import dev.jobwatch.store.LogSlice;
+import dev.jobwatch.store.RedisConnections;
+import dev.jobwatch.store.WatchRead;
+import io.lettuce.core.Range;
+import io.lettuce.core.cluster.api.reactive.RedisClusterReactiveCommands;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.context.ActiveProfiles;
+import reactor.core.Disposable;
+import reactor.test.StepVerifier;
+
+/**
+ * The BullMQ source against BullMQ's layout as BullMQ writes it (job hash, log list, lock, events stream),
+ * written here directly on a real Redis; {@code BullMqInteropIntegrationTest} runs the real package.
+ */
+@ActiveProfiles("test")
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE,
+        properties = {"jobwatch.bullmq.queues=*", "jobwatch.bullmq.prefix=jwtest-bullmq", "jobwatch.bullmq.log-poll=50ms"})
+class BullMqSourceIntegrationTest {
+
+    private static final Duration DEADLINE = Duration.ofSeconds(10);
+    private static final JobStore.WatchPage PAGE = new JobStore.WatchPage(10_000, 1 << 20, 1024, 131_072);
+
+    @Autowired
+    JobStore store;
+
+    @Autowired
+    ChangeFeed feed;
+
+    @Autowired
+    BullMqJobs writes;
+
+    @Autowired
+    RedisConnections connections;
+
+    private final String queue = "q" + UUID.randomUUID().toString().substring(0, 8);
+    private final String base = "jwtest-bullmq:" + queue + ":";
+
+    @AfterEach
+    void removeTheQueue() {
+        List<String> keys = redis().keys(base + "*").collectList().block(DEADLINE);
+        if (!keys.isEmpty()) {
+            redis().del(keys.toArray(String[]::new)).block(DEADLINE);
+        }
+    }
+
+    private RedisClusterReactiveCommands<String, String> redis() {
+        return connections.commands();
+    }
+
+    /** A job as BullMQ's add leaves it: waiting, with its log rows. */
+    private JobRef job(String id, String... rows) {
+        redis().hset(base + id, Map.of("name", "render", "data", "{\"n\":7}", "opts", "{\"attempts\":1}",
+                "timestamp", "1700000000000", "delay", "0", "priority", "0")).block(DEADLINE);
+        if (rows.length > 0) {
+            redis().rpush(base + id + ":logs", rows).block(DEADLINE);
+        }
+        return new JobRef("bullmq." + queue, id);
+    }
+
+    @Test
+    void offsetsCountCodePointsOverTheRowsOfTheLogList() {
+        JobRef ref = job("utf8", "é", "日本", "", "😀 ok", "plain");
+        String log = "é\n日本\n\n😀 ok\nplain\n";
+        int length = log.codePointCount(0, log.length());
+
+        StepVerifier.create(store.get(ref))
+                .assertNext(job -> {
+                    assertThat(job.log().length()).isEqualTo(length);
+                    assertThat(job.log().rows()).isEqualTo(5);
+                    assertThat(job.state()).isEqualTo(JobState.QUEUED);
+                })
+                .expectComplete().verify(DEADLINE);
+        for (int offset = 0; offset <= length; offset++) {
+            LogSlice slice = store.readLog(ref, offset, 100, 1 << 20).block(DEADLINE);
+            assertThat(slice.text()).isEqualTo(log.substring(log.offsetByCodePoints(0, offset)));
+            assertThat(slice.end()).isEqualTo(length);
+        }
+        StringBuilder paged = new StringBuilder();
+        long offset = 2;
+        for (LogSlice slice = store.readLog(ref, offset, 1, 1 << 20).block(DEADLINE); !slice.text().isEmpty();
+                slice = store.readLog(ref, slice.end(), 1, 1 << 20).block(DEADLINE)) {
+            paged.append(slice.text());
+        }
+        assertThat(paged.toString()).as("a row a page, from inside the first").isEqualTo(log.substring(2));
+
+        WatchRead newest = store.watch(ref, -1, -1, -1, new JobStore.WatchPage(100, 1 << 20, 10, 6)).block(DEADLINE);
+        assertThat(newest.logStart()).isEqualTo(length - 6);
+        assertThat(newest.log()).as("a new hub starts with the newest window").isEqualTo("plain\n");
+        assertThat(newest.logLength()).isEqualTo(length);
+    }
+
+    @Test
+    void theVersionStaysTheSameUntilSomethingAWatcherSeesChanges() {
+        JobRef ref = job("versions", "one");
+        WatchRead first = store.watch(ref, -1, 0, 0, PAGE).block(DEADLINE);
+        StepVerifier.create(store.watch(ref, first.version(), first.logEnd(), 0, PAGE)).expectComplete().verify(DEADLINE);
+
+        redis().hset(base + "versions", "progress", "{\"pct\":5}").block(DEADLINE);
+        WatchRead progressed = store.watch(ref, first.version(), first.logEnd(), 0, PAGE).block(DEADLINE);
+        assertThat(progressed.progress()).isEqualTo("{\"pct\":5}");
+
+        redis().rpush(base + "versions:logs", "two").block(DEADLINE);
+        WatchRead logged = store.watch(ref, progressed.version(), progressed.logEnd(), 0, PAGE).block(DEADLINE);
+        assertThat(logged.log()).isEqualTo("two\n");
+        assertThat(logged.version()).isNotIn(first.version(), progressed.version());
+    }
+
+    @Test
+    void stateAndResultFollowTheJobHash() {
+        JobRef ok = job("ok");
+        redis().hset(base + "ok", "processedOn", "1700000001000").block(DEADLINE);
+        assertThat(store.get(ok).block(DEADLINE).state()).isEqualTo(JobState.RUNNING);
+        redis().hset(base + "ok", Map.of("finishedOn", "1700000003000", "returnvalue", "{\"url\":\"x\"}",
+                "failedReason", "an earlier attempt")).block(DEADLINE);
+        StepVerifier.create(store.get(ok))
+                .assertNext(job -> {
+                    assertThat(job.state()).isEqualTo(JobState.COMPLETED);
+                    assertThat(job.success()).as("a retried attempt's failedReason stays; returnvalue decides").isTrue();
+                    assertThat(job.result()).isEqualTo("{\"url\":\"x\"}");
+                    assertThat(job.createdAt()).isEqualTo(1700000000000L);
+                    assertThat(job.startedAt()).isEqualTo(1700000001000L);
+                    assertThat(job.completedAt()).isEqualTo(1700000003000L);
+                    assertThat(job.meta()).isEqualTo("{\"name\":\"render\",\"data\":{\"n\":7},\"opts\":{\"attempts\":1}}");
+                })
+                .expectComplete().verify(DEADLINE);
+
+        JobRef failed = job("failed");
+        redis().hset(base + "failed", Map.of("processedOn", "1", "finishedOn", "2", "failedReason", "boom")).block(DEADLINE);
+        StepVerifier.create(store.get(failed))
+                .assertNext(job -> {
+                    assertThat(job.success()).isFalse();
+                    assertThat(job.result()).isEqualTo("{\"error\":{\"name\":\"Error\",\"message\":\"boom\"}}");
+                })
+                .expectComplete().verify(DEADLINE);
+
+        StepVerifier.create(store.get(new JobRef("bullmq." + queue, "missing"))).expectError(JobNotFoundException.class)
+                .verify(DEADLINE);
+        StepVerifier.create(store.complete(ok, true, "1")).expectError(InvalidInputException.class).verify(DEADLINE);
+    }
+
+    @Test
+    void lockedWritesCheckTheLockAndWriteWhatBullMqWrites() {
+        JobRef ref = job("locked");
+        redis().hset(base + "locked", "opts", "{\"kl\":2}").block(DEADLINE);
+        StepVerifier.create(writes.progress(ref, "lock-1", "{\"pct\":1}")).expectError(JobNotHeldException.class)
+                .verify(DEADLINE);
+        redis().set(base + "locked:lock", "lock-1").block(DEADLINE);
+        StepVerifier.create(writes.progress(ref, "lock-2", "{\"pct\":1}")).expectError(JobNotHeldException.class)
+                .verify(DEADLINE);
+        assertThat(redis().hget(base + "locked", "progress").block(DEADLINE)).as("a refused write changes nothing").isNull();
+
+        StepVerifier.create(writes.progress(ref, "lock-1", "{\"pct\":60}")).expectComplete().verify(DEADLINE);
+        assertThat(redis().hget(base + "locked", "progress").block(DEADLINE)).isEqualTo("{\"pct\":60}");
+        assertThat(redis().xrange(base + "events", Range.create("-", "+")).collectList().block(DEADLINE))
+                .singleElement().satisfies(event -> assertThat(event.getBody())
+                        .isEqualTo(Map.of("event", "progress", "jobId", "locked", "data", "{\"pct\":60}")));
+        assertThat(redis().hget(base + "meta", "opts.maxLenEvents").block(DEADLINE)).isEqualTo("10000");
+
+        for (String row : List.of("one", "two", "three")) {
+            StepVerifier.create(writes.appendLog(ref, "lock-1", row)).expectComplete().verify(DEADLINE);
+        }
+        assertThat(redis().lrange(base + "locked:logs", 0, -1).collectList().block(DEADLINE))
+                .as("keepLogs 2, as the job's opts say").containsExactly("two", "three");
+        StepVerifier.create(writes.requireLock(ref, "lock-1")).expectComplete().verify(DEADLINE);
+        StepVerifier.create(writes.requireLock(ref, null)).expectError(JobNotHeldException.class).verify(DEADLINE);
+    }
+
+    @Test
+    void theFeedSignalsOnceInPlaceThenOnEventsAndLogRowsAndLetsGoOfTheQueue() {
+        JobRef ref = job("fed");
+        AtomicInteger signals = new AtomicInteger();
+        Disposable subscription = feed.changes(ref).subscribe(signal -> signals.incrementAndGet());
+        try {
+            // Once in place, and once more when the log length is first seen.
+            await().atMost(DEADLINE).until(() -> signals.get() >= 2);
+            assertThat(feed.subscriptions()).isEqualTo(1);
+
+            int before = signals.get();
+            redis().xadd(base + "events", Map.of("event", "active", "jobId", "fed", "prev", "waiting")).block(DEADLINE);
+            await().atMost(DEADLINE).until(() -> signals.get() > before);
+
+            int beforeLog = signals.get();
+            redis().rpush(base + "fed:logs", "a row").block(DEADLINE);
+            await().atMost(DEADLINE).until(() -> signals.get() > beforeLog);
+
+            int beforeOther = signals.get();
+            redis().xadd(base + "events", Map.of("event", "progress", "jobId", "another", "data", "1")).block(DEADLINE);
+            redis().xadd(base + "events", Map.of("event", "progress", "jobId", "fed", "data", "2")).block(DEADLINE);
+            await().atMost(DEADLINE).until(() -> signals.get() > beforeOther);
+        } finally {
+            subscription.dispose();
+        }
+        await().atMost(DEADLINE).until(() -> feed.subscriptions() == 0);
+    }
+}
