@@ -11,6 +11,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.server.reactive.HttpHandlerDecoratorFactory;
 import org.springframework.web.cors.CorsConfiguration;
 import org.springframework.web.cors.reactive.CorsWebFilter;
 import org.springframework.web.cors.reactive.UrlBasedCorsConfigurationSource;
@@ -18,8 +19,8 @@ import org.springframework.web.server.WebFilter;
 import org.springframework.web.util.pattern.PathPatternParser;
 
 /**
- * What every request meets before a route: the request size limits of the HTTP server, CORS for
- * browser watchers, and the security headers of every answer.
+ * What every request meets before a route: the request size limits of the HTTP server, a query's
+ * token taken out of the URL, CORS for browser watchers, and the security headers of every answer.
  */
 @Configuration(proxyBeanMethods = false)
 class EdgeConfiguration {
@@ -79,6 +80,11 @@ class EdgeConfiguration {
             headers.set(HttpHeaders.CACHE_CONTROL, "no-store");
             return chain.filter(exchange);
         };
+    }
+
+    @Bean
+    HttpHandlerDecoratorFactory queryTokenOutOfTheUrl() {
+        return QueryToken::outOfTheUrl;
     }
 
     private record RequestSizeLimits(int headers, int line)

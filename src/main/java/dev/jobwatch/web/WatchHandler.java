@@ -103,7 +103,7 @@ final class WatchHandler {
         if (cookie != null) {
             return cookie.getValue();
         }
-        return request.queryParam("token").orElse(null);
+        return request.headers().firstHeader(QueryToken.HEADER);
     }
 
     private static WatchOptions options(ServerRequest request) {
