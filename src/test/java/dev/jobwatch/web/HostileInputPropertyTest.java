@@ -442,7 +442,7 @@ class HostileInputPropertyTest {
     Arbitrary<Credential> credentials() {
         Arbitrary<String> junk = Arbitraries.oneOf(
                 Arbitraries.strings().withCharRange('!', '~').ofMaxLength(60),
-                Arbitraries.of("", "null", "undefined", "Bearer", "producer-token-1 ", "producer-token-", "PRODUCER-TOKEN-1",
+                Arbitraries.of("", "null", "undefined", "Bearer", "producer-token-1%20", "producer-token-", "PRODUCER-TOKEN-1",
                         "producer-token-1x", "9999999999.", "1.abc", ".", "0." + "A".repeat(43), "A".repeat(43),
                         "99999999999999999999.x", "a".repeat(3000)));
         return Arbitraries.oneOf(

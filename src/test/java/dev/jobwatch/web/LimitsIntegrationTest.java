@@ -106,7 +106,8 @@ class LimitsIntegrationTest {
                         .as("stream %d after the job completed", i).last()
                         .satisfies(update -> assertThat(update.get("completed").booleanValue()).isTrue());
             }
-            assertThat(watch.openStreams()).as("streams that ended gave their slots back").isZero();
+            // The client may see the end of a stream just before the server has closed it.
+            await().atMost(DEADLINE).until(() -> watch.openStreams() == 0);
         }
     }
 
