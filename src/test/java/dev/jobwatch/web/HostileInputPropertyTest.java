@@ -121,7 +121,7 @@ class HostileInputPropertyTest {
 
     // ---------------------------------------------------------------- properties
 
-    @Property(tries = 300)
+    @Property(tries = 250)
     void hostileNamesAreRefusedOnEveryRoute(@ForAll("routes") Route route, @ForAll("names") String namespace,
             @ForAll("names") String id) throws Exception {
         boolean validNamespace = namespace.matches("[A-Za-z0-9._-]{3,100}");
@@ -139,7 +139,7 @@ class HostileInputPropertyTest {
         }
     }
 
-    @Property(tries = 300)
+    @Property(tries = 250)
     void hostileQueriesAreRefusedOrAnsweredOnTheReadRoutes(@ForAll("readRoutes") String route, @ForAll("jobs") String job,
             @ForAll("queries") List<Map.Entry<String, String>> query, @ForAll("lastEventIds") String lastEventId) throws Exception {
         StringBuilder path = new StringBuilder(route.formatted(NAMESPACE, job)).append('?');
@@ -159,7 +159,7 @@ class HostileInputPropertyTest {
         }
     }
 
-    @Property(tries = 400)
+    @Property(tries = 300)
     void hostileBodiesChangeNothingOnACompletedJob(@ForAll("writeRoutes") Route route, @ForAll("bodies") byte[] body,
             @ForAll("contentTypes") String contentType) throws Exception {
         Assume.that(!route.suffix().isEmpty() || !couldAddJobs(body));
@@ -171,7 +171,7 @@ class HostileInputPropertyTest {
         assertRefused(answer);
     }
 
-    @Property(tries = 300)
+    @Property(tries = 200)
     void invalidBodiesAreRefusedBeforeTheyReachALiveJob(@ForAll("writeRoutes") Route route, @ForAll("invalidBodies") Invalid invalid)
             throws Exception {
         Assume.that(invalid.appliesTo(route));
