@@ -16,9 +16,11 @@ import org.springframework.web.reactive.function.BodyExtractors;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import reactor.core.publisher.Mono;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.exc.StreamConstraintsException;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectReader;
+import tools.jackson.databind.exc.MismatchedInputException;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -118,9 +120,22 @@ final class RequestBodies {
         }
         try {
             return reader.readValue(text);
+        } catch (StreamConstraintsException e) {
+            throw new InvalidInputException(what + " is not valid JSON: it is nested too deep or holds a number or "
+                    + "string too long");
+        } catch (MismatchedInputException e) {
+            throw new InvalidInputException(what + " is not valid JSON: send one JSON value, with nothing after it");
         } catch (JacksonException e) {
-            throw new InvalidInputException(what + " is not valid JSON: " + e.getOriginalMessage());
+            throw new InvalidInputException(what + " is not valid JSON: " + withoutInternals(e.getOriginalMessage()));
         }
+    }
+
+    /**
+     * The parser's own words on what is wrong, less the parts in backquotes, where Jackson names its
+     * classes and settings: a client learns nothing from those, and an attacker something.
+     */
+    private static String withoutInternals(String message) {
+        return message.replaceAll("\\s*\\([^()]*`[^()]*\\)", "").replaceAll("`[^`]*`", "it");
     }
 
     private static String decode(byte[] bytes, Charset charset) {

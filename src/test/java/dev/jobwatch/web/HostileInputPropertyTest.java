@@ -77,7 +77,7 @@ class HostileInputPropertyTest {
             415, Pattern.compile("Content type .* is not supported here: send .*|Content type is not valid: .*"));
 
     static final Pattern LEAK = Pattern.compile("Exception|\\tat |java\\.|javax\\.|tools\\.jackson|dev\\.jobwatch"
-            + "|org\\.springframework|reactor\\.|io\\.netty|io\\.lettuce");
+            + "|org\\.springframework|reactor\\.|io\\.netty|io\\.lettuce|`|JsonToken|DeserializationFeature|StreamReadConstraints");
 
     static TestRedis redis;
     static TestServer server;
@@ -221,6 +221,19 @@ class HostileInputPropertyTest {
 
             assertThat(answer).as(chunked ? "chunked" : "with Content-Length")
                     .isEqualTo(new Answer(413, "Log row is larger than the limit of 64 KiB"));
+        }
+    }
+
+    @Example
+    void jsonTheParserRefusesIsExplainedWithoutItsInternals() throws Exception {
+        String progress = jobPath("live") + "/progress";
+        Map<String, String> cases = Map.of(
+                "1 2", "Progress is not valid JSON: send one JSON value, with nothing after it",
+                nested(2_000), "Progress is not valid JSON: it is nested too deep or holds a number or string too long");
+        for (Map.Entry<String, String> json : cases.entrySet()) {
+            Answer answer = unchanged(() -> send("POST", progress, tokens.get("live"), "application/json",
+                    json.getKey().getBytes(StandardCharsets.UTF_8), Map.of()));
+            assertThat(answer).isEqualTo(new Answer(400, json.getValue()));
         }
     }
 
