@@ -32,4 +32,4 @@ if stream_from < stream_len then
     chunks[#chunks + 1] = entry[2][2]
   end
 end
-return {'OK', h[1], h[2], h[3], h[4], h[5], h[6], h[7], tostring(log_from), tostring(stream_from), entries, chunks}
+return {'OK', h[1], h[2], h[3], h[4], h[5], h[6], h[7], string.format('%.0f', log_from), string.format('%.0f', stream_from), entries, chunks}

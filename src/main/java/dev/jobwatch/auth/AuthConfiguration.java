@@ -7,6 +7,7 @@ import dev.jobwatch.config.TokenProperties;
 import dev.jobwatch.config.WatchProperties;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
+import java.time.Clock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Bean;
@@ -46,7 +47,7 @@ class AuthConfiguration {
                 throw new MissingSettingException("JOBWATCH_TOKEN_SECRET",
                         "is too short: use at least " + MIN_SECRET_LENGTH + " random characters.");
             }
-            return new TokenSigner(token.secret().getBytes(StandardCharsets.UTF_8));
+            return new TokenSigner(token.secret().getBytes(StandardCharsets.UTF_8), token.ttl(), Clock.systemUTC());
         }
         if (!redis.embedded()) {
             throw new MissingSettingException("JOBWATCH_TOKEN_SECRET",
@@ -58,6 +59,6 @@ class AuthConfiguration {
                 + "secret and stop working when this process stops.");
         byte[] secret = new byte[32];
         new SecureRandom().nextBytes(secret);
-        return new TokenSigner(secret);
+        return new TokenSigner(secret, token.ttl(), Clock.systemUTC());
     }
 }

@@ -17,6 +17,10 @@ import org.springframework.validation.annotation.Validated;
  * @param result   one completion body with its result (env {@code JOBWATCH_LIMIT_RESULT}), default 1 MiB
  * @param batch    jobs in one add request (env {@code JOBWATCH_LIMIT_BATCH}), default 1,000
  * @param body     one add request's body (env {@code JOBWATCH_LIMIT_BODY}), default 16 MiB
+ * @param headers  all of one request's headers together (env {@code JOBWATCH_LIMIT_HEADERS}), default
+ *                 8 KiB; past it the answer is 431
+ * @param url      one request line, method and URL with its query (env {@code JOBWATCH_LIMIT_URL}),
+ *                 default 4 KiB; past it the answer is 414
  */
 @Validated
 @ConfigurationProperties("jobwatch.limit")
@@ -26,5 +30,7 @@ public record LimitProperties(
         @DefaultValue("16KB") @NotNull DataSize progress,
         @DefaultValue("1MB") @NotNull DataSize result,
         @DefaultValue("1000") @Min(1) @Max(100_000) int batch,
-        @DefaultValue("16MB") @NotNull DataSize body) {
+        @DefaultValue("16MB") @NotNull DataSize body,
+        @DefaultValue("8KB") @NotNull DataSize headers,
+        @DefaultValue("4KB") @NotNull DataSize url) {
 }

@@ -27,6 +27,9 @@ import org.springframework.validation.annotation.Validated;
  * @param window   log code points each hub keeps in memory for its watchers (env
  *                 {@code JOBWATCH_WATCH_WINDOW}), default 131,072; a watcher behind that reads Redis
  * @param page     most log text one read brings (env {@code JOBWATCH_WATCH_PAGE}), default 1 MiB
+ * @param maxStreams most SSE streams one pod keeps open (env {@code JOBWATCH_WATCH_MAX_STREAMS}), default
+ *                 100,000; past it a new stream gets 503 with {@code Retry-After}, so a pod that is full
+ *                 sends its watchers to another one instead of running out of memory or file handles
  */
 @Validated
 @ConfigurationProperties("jobwatch.watch")
@@ -39,7 +42,8 @@ public record WatchProperties(
         @DefaultValue("3s") @NotNull Duration recheck,
         @DefaultValue("1s") @NotNull Duration linger,
         @DefaultValue("131072") @Min(1024) int window,
-        @DefaultValue("1MB") @NotNull DataSize page) {
+        @DefaultValue("1MB") @NotNull DataSize page,
+        @DefaultValue("100000") @Min(1) int maxStreams) {
 
     public enum Auth {
         OPEN, TOKEN

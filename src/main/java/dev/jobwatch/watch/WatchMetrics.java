@@ -19,6 +19,7 @@ final class WatchMetrics {
     final Counter rechecksFound;
     final Counter catchUpReads;
     final Counter drained;
+    final Counter refused;
 
     private final MeterRegistry meters;
 
@@ -35,6 +36,8 @@ final class WatchMetrics {
         catchUpReads = Counter.builder("jobwatch.catchup.reads")
                 .description("Reads by watchers behind their hub's window").register(meters);
         drained = Counter.builder("jobwatch.streams.drained").description("Streams ended by a pod's drain").register(meters);
+        refused = Counter.builder("jobwatch.streams.refused")
+                .description("Streams refused (503) because the pod held its maximum").register(meters);
     }
 
     /** The hub gauge, once the registry that the hubs' metrics feed exists. */

@@ -15,6 +15,12 @@ public record WatchOptions(
         boolean onlyResult,
         boolean noLogs) {
 
+    /**
+     * The largest offset a client may send: 2^53 - 1, the largest whole number that JavaScript clients
+     * and Redis's Lua (whose numbers are doubles) both hold exactly.
+     */
+    public static final long MAX_OFFSET = (1L << 53) - 1;
+
     boolean wantsLogs() {
         return !noLogs && !onlyResult;
     }
@@ -39,7 +45,8 @@ public record WatchOptions(
         try {
             long log = Long.parseLong(parts[0]);
             long stream = Long.parseLong(parts[1]);
-            if (log < 1 || stream < 0 || !(parts[2].equals("0") || parts[2].equals("1"))) {
+            if (log < 1 || stream < 0 || log > MAX_OFFSET || stream > MAX_OFFSET
+                    || !(parts[2].equals("0") || parts[2].equals("1"))) {
                 return this;
             }
             return new WatchOptions(parts[2].equals("1"), log - 1, stream, getProgress, onlyResult, noLogs);

@@ -5,6 +5,7 @@ import dev.jobwatch.job.JobRef;
 import dev.jobwatch.store.JobStore;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
@@ -37,15 +38,20 @@ public final class WatchService {
     /**
      * The watcher's events until its job completes, is not found, fails to load, or the stream's
      * lifetime ends. Cancelling it releases the watcher's hold on the hub, its timers and its reads.
+     *
+     * <p>The stream takes one of the pod's slots at once, before the response starts, so that a full pod
+     * can still answer 503; the slot comes back when the stream ends or its client leaves.
+     *
+     * @throws TooManyStreamsException when the pod already holds {@code maxStreams} streams
      */
     public Flux<WatchEvent> stream(JobRef ref, WatchOptions options) {
+        Runnable release = reserveSlot();
         Mono<WatchEvent> drained = draining.asMono().then(Mono.fromSupplier(() -> {
             metrics.drained.increment();
             return WatchEvent.TIMEOUT;
         }));
         return Flux.defer(() -> {
             JobHub hub = hubs.acquire(ref);
-            metrics.openStreams.incrementAndGet();
             return new WatchStream(hub.states(), hub::current, watcher(ref, options, false),
                     new WatchStream.Settings(settings.cadence(), settings.ping(), lifetime(), settings.recheck(), scheduler),
                     drained, new WatchStream.Listener() {
@@ -56,11 +62,30 @@ public final class WatchService {
 
                         @Override
                         public void ended() {
-                            metrics.openStreams.decrementAndGet();
+                            release.run();
                             hubs.release(hub);
                         }
                     });
         });
+    }
+
+    /** A compare-and-set loop, so that racing requests never take more slots than there are. */
+    private Runnable reserveSlot() {
+        int max = settings.maxStreams();
+        int open;
+        do {
+            open = metrics.openStreams.get();
+            if (open >= max) {
+                metrics.refused.increment();
+                throw new TooManyStreamsException(max);
+            }
+        } while (!metrics.openStreams.compareAndSet(open, open + 1));
+        AtomicBoolean held = new AtomicBoolean(true);
+        return () -> {
+            if (held.compareAndSet(true, false)) {
+                metrics.openStreams.decrementAndGet();
+            }
+        };
     }
 
     /**

@@ -7,8 +7,11 @@ import dev.jobwatch.job.JobExistsException;
 import dev.jobwatch.job.JobNotFoundException;
 import dev.jobwatch.job.JobNotHeldException;
 import dev.jobwatch.store.StoreUnavailableException;
+import dev.jobwatch.watch.TooManyStreamsException;
+import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
@@ -21,6 +24,7 @@ import reactor.core.publisher.Mono;
 final class ErrorResponses {
 
     private static final Logger log = LoggerFactory.getLogger(ErrorResponses.class);
+    private static final long RETRY_AFTER_SECONDS = 5;
 
     private ErrorResponses() {
     }
@@ -40,6 +44,13 @@ final class ErrorResponses {
         }
         if (error instanceof ApiException api) {
             return text(api.status(), api.getMessage());
+        }
+        if (error instanceof TooManyStreamsException) {
+            // Spread over a few seconds, so that the watchers a full pod turns away do not all come back at once.
+            long retryAfter = RETRY_AFTER_SECONDS + ThreadLocalRandom.current().nextLong(RETRY_AFTER_SECONDS + 1);
+            return ServerResponse.status(HttpStatus.SERVICE_UNAVAILABLE)
+                    .header(HttpHeaders.RETRY_AFTER, Long.toString(retryAfter))
+                    .contentType(MediaType.TEXT_PLAIN).bodyValue(error.getMessage());
         }
         if (error instanceof StoreUnavailableException) {
             log.warn("{} {}: {}", request.method(), request.path(), error.getMessage());

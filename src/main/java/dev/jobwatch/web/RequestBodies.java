@@ -16,9 +16,11 @@ import org.springframework.web.reactive.function.BodyExtractors;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import reactor.core.publisher.Mono;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.exc.StreamConstraintsException;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectReader;
+import tools.jackson.databind.exc.MismatchedInputException;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -35,7 +37,7 @@ final class RequestBodies {
 
     /** A JSON body: {@code application/json}, a {@code +json} type, or no content type at all. */
     Mono<JsonNode> json(ServerRequest request, String what, DataSize limit) {
-        MediaType type = request.headers().contentType().orElse(MediaType.APPLICATION_JSON);
+        MediaType type = contentType(request, "application/json").orElse(MediaType.APPLICATION_JSON);
         if (!isJson(type)) {
             return Mono.error(unsupported(type, "application/json"));
         }
@@ -48,7 +50,7 @@ final class RequestBodies {
             if (bytes.length == 0) {
                 return Mono.empty();
             }
-            MediaType type = request.headers().contentType().orElse(MediaType.APPLICATION_JSON);
+            MediaType type = contentType(request, "application/json").orElse(MediaType.APPLICATION_JSON);
             if (!isJson(type)) {
                 return Mono.error(unsupported(type, "application/json"));
             }
@@ -61,7 +63,7 @@ final class RequestBodies {
      * as {@code application/json}, as bullmq-proxy takes log rows.
      */
     Mono<String> text(ServerRequest request, String what, DataSize limit) {
-        Optional<MediaType> type = request.headers().contentType();
+        Optional<MediaType> type = contentType(request, "text/plain or application/json");
         if (type.isEmpty() || MediaType.TEXT_PLAIN.includes(type.get())) {
             Charset charset = type.map(MediaType::getCharset).orElse(StandardCharsets.UTF_8);
             return bytes(request, what, limit).map(bytes -> decode(bytes, charset == null ? StandardCharsets.UTF_8 : charset));
@@ -76,6 +78,20 @@ final class RequestBodies {
             });
         }
         return Mono.error(unsupported(type.get(), "text/plain or application/json"));
+    }
+
+    /**
+     * The request's content type. One that does not parse, or names a charset this JVM does not have,
+     * is refused here as a 415 rather than failing later as a server error.
+     */
+    private static Optional<MediaType> contentType(ServerRequest request, String accepted) {
+        try {
+            Optional<MediaType> type = request.headers().contentType();
+            type.ifPresent(MediaType::getCharset);
+            return type;
+        } catch (IllegalArgumentException e) {
+            throw new ApiException(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "Content type is not valid: send " + accepted);
+        }
     }
 
     /** The raw body, empty when there is none. */
@@ -104,9 +120,22 @@ final class RequestBodies {
         }
         try {
             return reader.readValue(text);
+        } catch (StreamConstraintsException e) {
+            throw new InvalidInputException(what + " is not valid JSON: it is nested too deep or holds a number or "
+                    + "string too long");
+        } catch (MismatchedInputException e) {
+            throw new InvalidInputException(what + " is not valid JSON: send one JSON value, with nothing after it");
         } catch (JacksonException e) {
-            throw new InvalidInputException(what + " is not valid JSON: " + e.getOriginalMessage());
+            throw new InvalidInputException(what + " is not valid JSON: " + withoutInternals(e.getOriginalMessage()));
         }
+    }
+
+    /**
+     * The parser's own words on what is wrong, less the parts in backquotes, where Jackson names its
+     * classes and settings: a client learns nothing from those, and an attacker something.
+     */
+    private static String withoutInternals(String message) {
+        return message.replaceAll("\\s*\\([^()]*`[^()]*\\)", "").replaceAll("`[^`]*`", "it");
     }
 
     private static String decode(byte[] bytes, Charset charset) {

@@ -100,7 +100,7 @@ final class WatchHandler {
         if (cookie != null) {
             return cookie.getValue();
         }
-        return request.queryParam("token").orElse(null);
+        return request.headers().firstHeader(QueryToken.HEADER);
     }
 
     private static WatchOptions options(ServerRequest request) {
@@ -125,14 +125,18 @@ final class WatchHandler {
 
     private static long count(ServerRequest request, String name) {
         String value = request.queryParam(name).orElse("0");
+        long number;
         try {
-            long number = Long.parseLong(value);
-            if (number >= 0) {
-                return number;
-            }
+            number = Long.parseLong(value);
         } catch (NumberFormatException e) {
-            // answered below
+            number = -1;
         }
-        throw new InvalidInputException("Invalid " + name + ": use a whole number, 0 or more");
+        if (number < 0) {
+            throw new InvalidInputException("Invalid " + name + ": use a whole number, 0 or more");
+        }
+        if (number > WatchOptions.MAX_OFFSET) {
+            throw new InvalidInputException("Invalid " + name + ": use a whole number up to " + WatchOptions.MAX_OFFSET);
+        }
+        return number;
     }
 }

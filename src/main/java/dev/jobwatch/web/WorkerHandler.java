@@ -9,6 +9,9 @@ import dev.jobwatch.job.JobRef;
 import dev.jobwatch.job.NewJob;
 import dev.jobwatch.store.JobStore;
 import dev.jobwatch.store.bullmq.BullMqJobs;
+import java.nio.ByteBuffer;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -49,6 +52,7 @@ final class WorkerHandler {
     private final LimitProperties limits;
     private final JsonMapper mapper;
     private final RequestBodies bodies;
+    private final SecureRandom ids = seededAtStart();
 
     WorkerHandler(JobStore store, BullMqJobs bullmq, Access access, LimitProperties limits, JsonMapper mapper) {
         this.store = store;
@@ -276,7 +280,7 @@ final class WorkerHandler {
         if (id != null && !id.isNull() && !id.isString()) {
             throw new InvalidInputException(where + ": \"id\" must be a string");
         }
-        String jobId = id == null || id.isNull() ? UUID.randomUUID().toString() : id.stringValue();
+        String jobId = id == null || id.isNull() ? randomId() : id.stringValue();
         try {
             return new NewJob(jobId, mapper.writeValueAsString(meta));
         } catch (InvalidInputException e) {
@@ -288,6 +292,30 @@ final class WorkerHandler {
     private void refuseOnBullMq(JobRef ref) {
         if (bullmq.owns(ref.namespace())) {
             throw new InvalidInputException(BullMqJobs.BULLMQ_ONLY);
+        }
+    }
+
+    /**
+     * A random (version 4) UUID. {@link UUID#randomUUID} reads the OS entropy source on the calling
+     * thread, which here is an event loop; a DRBG seeded once at start makes the same kind of id from
+     * memory alone. The ids stay unguessable, which matters when watchers are open.
+     */
+    private String randomId() {
+        byte[] bytes = new byte[16];
+        ids.nextBytes(bytes);
+        bytes[6] = (byte) ((bytes[6] & 0x0f) | 0x40);
+        bytes[8] = (byte) ((bytes[8] & 0x3f) | 0x80);
+        ByteBuffer buffer = ByteBuffer.wrap(bytes);
+        return new UUID(buffer.getLong(), buffer.getLong()).toString();
+    }
+
+    private static SecureRandom seededAtStart() {
+        try {
+            SecureRandom random = SecureRandom.getInstance("DRBG");
+            random.nextBytes(new byte[16]);
+            return random;
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 

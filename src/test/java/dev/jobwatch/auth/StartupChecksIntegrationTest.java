@@ -9,10 +9,16 @@ import dev.jobwatch.config.MissingSettingException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.core.NestedExceptionUtils;
 
-/** With an external Redis, the server refuses to start open or with a per-process secret. */
+/**
+ * With an external Redis, the server refuses to start open or with a per-process secret; in local mode
+ * it starts open and says so at every start.
+ */
 class StartupChecksIntegrationTest {
 
     /** A Redis that answers, so that a start fails only for the setting under test. */
@@ -52,6 +58,20 @@ class StartupChecksIntegrationTest {
     void aShortTokenSecretStopsTheStart() {
         assertThatThrownBy(() -> start(external, "jobwatch.auth.tokens=p1", "jobwatch.token.secret=short"))
                 .satisfies(error -> assertThat(missing(error).getMessage()).contains("at least 16"));
+    }
+
+    @Test
+    @ExtendWith(OutputCaptureExtension.class)
+    void localModeSaysAtEveryStartThatItRunsOpen(CapturedOutput output) {
+        start("jobwatch.redis.url=");
+        start("jobwatch.redis.url=");
+
+        assertThat(output.getAll().lines().filter(line -> line.contains(" WARN ")))
+                .filteredOn(line -> line.contains("JOBWATCH_AUTH_TOKENS is not set: local mode, producer routes"))
+                .as("one WARN per start that producer routes are open").hasSize(2);
+        assertThat(output.getAll().lines().filter(line -> line.contains(" WARN ")))
+                .filteredOn(line -> line.contains("JOBWATCH_TOKEN_SECRET is not set: local mode"))
+                .as("one WARN per start that tokens are signed with a random secret").hasSize(2);
     }
 
     private static void start(String... properties) {

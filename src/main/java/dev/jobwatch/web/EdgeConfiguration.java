@@ -1,0 +1,104 @@
+package dev.jobwatch.web;
+
+import dev.jobwatch.config.CorsProperties;
+import dev.jobwatch.config.LimitProperties;
+import java.time.Duration;
+import java.util.List;
+import org.springframework.boot.reactor.netty.NettyReactiveWebServerFactory;
+import org.springframework.boot.web.server.WebServerFactoryCustomizer;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.server.reactive.HttpHandlerDecoratorFactory;
+import org.springframework.web.cors.CorsConfiguration;
+import org.springframework.web.cors.reactive.CorsWebFilter;
+import org.springframework.web.cors.reactive.UrlBasedCorsConfigurationSource;
+import org.springframework.web.server.WebFilter;
+import org.springframework.web.util.pattern.PathPatternParser;
+
+/**
+ * What every request meets before a route: the request size limits of the HTTP server, a query's
+ * token taken out of the URL, CORS for browser watchers, and the security headers of every answer.
+ */
+@Configuration(proxyBeanMethods = false)
+class EdgeConfiguration {
+
+    /**
+     * Reactor Netty refuses a request line or headers past these with 414 or 431 before any handler
+     * runs. Ordered after Spring Boot's own customizer, so that these settings are the ones that hold.
+     */
+    @Bean
+    WebServerFactoryCustomizer<NettyReactiveWebServerFactory> requestSizeLimits(LimitProperties limits) {
+        int headers = (int) Math.min(limits.headers().toBytes(), Integer.MAX_VALUE);
+        int line = (int) Math.min(limits.url().toBytes(), Integer.MAX_VALUE);
+        return new RequestSizeLimits(headers, line);
+    }
+
+    /**
+     * CORS on the watcher routes only: a browser page may follow a job, but adding, writing and
+     * cancelling jobs is for servers, so producer routes never answer a cross-origin browser.
+     * Cookies (the {@code token} cookie) go only to origins named one by one.
+     */
+    @Bean
+    @Order(Ordered.HIGHEST_PRECEDENCE)
+    CorsWebFilter corsFilter(CorsProperties cors) {
+        UrlBasedCorsConfigurationSource source = new UrlBasedCorsConfigurationSource(new PathPatternParser());
+        if (!cors.origins().isEmpty()) {
+            CorsConfiguration config = new CorsConfiguration();
+            if (cors.anyOrigin()) {
+                config.setAllowedOriginPatterns(List.of("*"));
+                config.setAllowCredentials(false);
+            } else {
+                config.setAllowedOrigins(cors.origins());
+                config.setAllowCredentials(true);
+            }
+            config.setAllowedMethods(List.of("GET"));
+            config.setAllowedHeaders(List.of(HttpHeaders.AUTHORIZATION, "Last-Event-ID", HttpHeaders.CACHE_CONTROL,
+                    HttpHeaders.ACCEPT));
+            config.setMaxAge(Duration.ofHours(1));
+            source.registerCorsConfiguration("/api/w/**", config);
+        }
+        return new CorsWebFilter(source);
+    }
+
+    /**
+     * Answers are data for programs, never pages: no type sniffing, no framing, no referrer, and not
+     * kept in caches unless a route says otherwise (the SSE route sets {@code Cache-Control: no-cache},
+     * which replaces this default when its response is written).
+     */
+    @Bean
+    @Order(Ordered.HIGHEST_PRECEDENCE + 1)
+    WebFilter securityHeaders() {
+        return (exchange, chain) -> {
+            HttpHeaders headers = exchange.getResponse().getHeaders();
+            headers.set("X-Content-Type-Options", "nosniff");
+            headers.set("X-Frame-Options", "DENY");
+            headers.set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
+            headers.set("Referrer-Policy", "no-referrer");
+            headers.set(HttpHeaders.CACHE_CONTROL, "no-store");
+            return chain.filter(exchange);
+        };
+    }
+
+    @Bean
+    HttpHandlerDecoratorFactory queryTokenOutOfTheUrl() {
+        return QueryToken::outOfTheUrl;
+    }
+
+    private record RequestSizeLimits(int headers, int line)
+            implements WebServerFactoryCustomizer<NettyReactiveWebServerFactory>, Ordered {
+
+        @Override
+        public void customize(NettyReactiveWebServerFactory factory) {
+            factory.addServerCustomizers(server -> server.httpRequestDecoder(
+                    spec -> spec.maxHeaderSize(headers).maxInitialLineLength(line)));
+        }
+
+        @Override
+        public int getOrder() {
+            return Ordered.LOWEST_PRECEDENCE;
+        }
+    }
+}

@@ -1,0 +1,203 @@
+package dev.jobwatch.web;
+
+import static dev.jobwatch.web.WorkerApiClient.PRODUCER;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.jobwatch.TestRedis;
+import dev.jobwatch.TestServer;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.core.ParameterizedTypeReference;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+/** Tokens, CORS, security headers and what the logs may hold, as a client and an operator see them. */
+@ExtendWith(OutputCaptureExtension.class)
+class SecurityIntegrationTest {
+
+    private static final Duration DEADLINE = Duration.ofSeconds(20);
+    private static final String SECRET = "test-secret-for-jobwatch-0123456789";
+    private static final String ORIGIN = "https://app.example.com";
+
+    private static TestRedis ownRedis;
+    private static String redisUrl;
+
+    @BeforeAll
+    static void redis() {
+        redisUrl = System.getenv("REDIS_URL");
+        if (redisUrl == null || redisUrl.isBlank()) {
+            ownRedis = new TestRedis();
+            redisUrl = ownRedis.url();
+        }
+    }
+
+    @AfterAll
+    static void stopRedis() {
+        if (ownRedis != null) {
+            ownRedis.close();
+        }
+    }
+
+    @Test
+    void tokensOpenOnlyTheirJobAndPurposeAndExpireWhenATimeToLiveIsSet() {
+        try (TestServer server = new TestServer(redisUrl, "jobwatch.token.ttl=2s", "jobwatch.watch.auth=token")) {
+            WorkerApiClient api = new WorkerApiClient(server.port());
+            Map<String, String> a = added(api, "a");
+            Map<String, String> b = added(api, "b");
+            String watchB = "/api/w/" + api.namespace + "/jobs_u/getupdate/b";
+
+            assertThat(a.get("token")).matches("\\d+\\.[A-Za-z0-9_-]{43}");
+            api.log("a", a.get("token"), "mine");
+            api.post(api.job("b") + "/logs", a.get("token"), MediaType.TEXT_PLAIN, "not mine").expectStatus().isUnauthorized();
+            api.post(api.job("b") + "/logs", b.get("watch_token"), MediaType.TEXT_PLAIN, "watch cannot write")
+                    .expectStatus().isUnauthorized().expectBody(String.class).isEqualTo("Unauthorized");
+            api.get(watchB, b.get("watch_token")).expectStatus().isOk();
+            api.get(watchB, a.get("watch_token")).expectStatus().isUnauthorized();
+            // A job token is for writing, not watching.
+            api.get(watchB, b.get("token")).expectStatus().isUnauthorized();
+
+            await().atMost(DEADLINE).pollInterval(Duration.ofMillis(200)).until(() -> api.post(api.job("a") + "/logs",
+                    a.get("token"), MediaType.TEXT_PLAIN, "late").returnResult(String.class).getStatus().value() == 401);
+            api.get(watchB, b.get("watch_token")).expectStatus().isUnauthorized();
+            // Producer tokens are configured, not issued: they do not expire.
+            api.get(watchB, PRODUCER).expectStatus().isOk();
+        }
+    }
+
+    @Test
+    void everyAnswerCarriesTheSecurityHeadersAndStreamsKeepTheirOwnCaching() {
+        try (TestServer server = new TestServer(redisUrl)) {
+            WorkerApiClient api = new WorkerApiClient(server.port());
+            String token = api.add("headed");
+
+            for (WebTestClient.ResponseSpec answer : List.of(
+                    api.get(api.job("headed"), PRODUCER).expectStatus().isOk(),
+                    api.get(api.job("headed"), "wrong").expectStatus().isUnauthorized(),
+                    api.post(api.job("headed") + "/logs", token, MediaType.TEXT_PLAIN, "row").expectStatus().isOk(),
+                    api.get("/api/w/" + api.namespace + "/jobs_u/getupdate/headed", null).expectStatus().isOk(),
+                    api.get("/no/such/route", null).expectStatus().isNotFound())) {
+                securityHeaders(answer).expectHeader().valueEquals(HttpHeaders.CACHE_CONTROL, "no-store");
+            }
+
+            securityHeaders(api.http.get().uri("/api/w/" + api.namespace + "/jobs_u/getupdate_sse/headed").exchange())
+                    .expectHeader().valueEquals(HttpHeaders.CACHE_CONTROL, "no-cache")
+                    .expectHeader().valueEquals("X-Accel-Buffering", "no")
+                    .expectHeader().contentTypeCompatibleWith(MediaType.TEXT_EVENT_STREAM)
+                    .returnResult(String.class).getResponseBody().take(1).blockLast(DEADLINE);
+        }
+    }
+
+    @Test
+    void corsIsClosedByDefault() {
+        try (TestServer server = new TestServer(redisUrl)) {
+            WorkerApiClient api = new WorkerApiClient(server.port());
+            api.add("closed");
+
+            api.http.options().uri("/api/w/" + api.namespace + "/jobs_u/getupdate_sse/closed")
+                    .header(HttpHeaders.ORIGIN, ORIGIN)
+                    .header(HttpHeaders.ACCESS_CONTROL_REQUEST_METHOD, "GET")
+                    .exchange()
+                    .expectHeader().doesNotExist(HttpHeaders.ACCESS_CONTROL_ALLOW_ORIGIN);
+            api.http.get().uri("/api/w/" + api.namespace + "/jobs_u/getupdate/closed").header(HttpHeaders.ORIGIN, ORIGIN)
+                    .exchange()
+                    .expectHeader().doesNotExist(HttpHeaders.ACCESS_CONTROL_ALLOW_ORIGIN);
+        }
+    }
+
+    @Test
+    void corsLetsTheConfiguredOriginsWatchButNeverWrite() {
+        try (TestServer server = new TestServer(redisUrl, "jobwatch.cors.origins=" + ORIGIN + ", https://other.example.com")) {
+            WorkerApiClient api = new WorkerApiClient(server.port());
+            String token = api.add("shared");
+            String watch = "/api/w/" + api.namespace + "/jobs_u/getupdate_sse/shared";
+
+            api.http.options().uri(watch)
+                    .header(HttpHeaders.ORIGIN, ORIGIN)
+                    .header(HttpHeaders.ACCESS_CONTROL_REQUEST_METHOD, "GET")
+                    .header(HttpHeaders.ACCESS_CONTROL_REQUEST_HEADERS, "authorization, last-event-id")
+                    .exchange()
+                    .expectStatus().isOk()
+                    .expectHeader().valueEquals(HttpHeaders.ACCESS_CONTROL_ALLOW_ORIGIN, ORIGIN)
+                    .expectHeader().valueEquals(HttpHeaders.ACCESS_CONTROL_ALLOW_CREDENTIALS, "true")
+                    .expectHeader().value(HttpHeaders.ACCESS_CONTROL_ALLOW_METHODS, methods -> assertThat(methods).contains("GET"))
+                    .expectHeader().value(HttpHeaders.ACCESS_CONTROL_ALLOW_HEADERS,
+                            headers -> assertThat(headers.toLowerCase()).contains("authorization", "last-event-id"));
+            api.http.get().uri(watch).header(HttpHeaders.ORIGIN, ORIGIN).exchange()
+                    .expectStatus().isOk()
+                    .expectHeader().valueEquals(HttpHeaders.ACCESS_CONTROL_ALLOW_ORIGIN, ORIGIN)
+                    .returnResult(String.class).getResponseBody().take(1).blockLast(DEADLINE);
+
+            api.http.options().uri(watch)
+                    .header(HttpHeaders.ORIGIN, "https://evil.example.net")
+                    .header(HttpHeaders.ACCESS_CONTROL_REQUEST_METHOD, "GET")
+                    .exchange()
+                    .expectStatus().isForbidden()
+                    .expectHeader().doesNotExist(HttpHeaders.ACCESS_CONTROL_ALLOW_ORIGIN);
+            api.http.get().uri(watch).header(HttpHeaders.ORIGIN, "https://evil.example.net").exchange()
+                    .expectStatus().isForbidden();
+
+            api.http.options().uri(api.job("shared") + "/logs")
+                    .header(HttpHeaders.ORIGIN, ORIGIN)
+                    .header(HttpHeaders.ACCESS_CONTROL_REQUEST_METHOD, "POST")
+                    .exchange()
+                    .expectHeader().doesNotExist(HttpHeaders.ACCESS_CONTROL_ALLOW_ORIGIN);
+            api.http.post().uri(api.job("shared") + "/logs").header(HttpHeaders.ORIGIN, ORIGIN)
+                    .header(HttpHeaders.AUTHORIZATION, "Bearer " + token).contentType(MediaType.TEXT_PLAIN).bodyValue("row")
+                    .exchange()
+                    .expectHeader().doesNotExist(HttpHeaders.ACCESS_CONTROL_ALLOW_ORIGIN);
+        }
+    }
+
+    @Test
+    void tokensAndSecretsNeverReachTheLogsEvenAtDebug(CapturedOutput output) {
+        try (TestServer server = new TestServer(redisUrl, "jobwatch.watch.auth=token",
+                "logging.level.dev.jobwatch=DEBUG", "logging.level.org.springframework.web=DEBUG",
+                "logging.level.org.springframework.http=DEBUG")) {
+            WorkerApiClient api = new WorkerApiClient(server.port());
+            Map<String, String> job = added(api, "quiet");
+            Map<String, String> other = added(api, "other");
+            String watch = "/api/w/" + api.namespace + "/jobs_u/getupdate/quiet";
+
+            api.log("quiet", job.get("token"), "row");
+            api.post(api.job("quiet") + "/logs", other.get("token"), MediaType.TEXT_PLAIN, "refused").expectStatus().isUnauthorized();
+            api.post(api.job("quiet") + "/logs", job.get("token") + "x", MediaType.TEXT_PLAIN, "refused").expectStatus().isUnauthorized();
+            api.post(api.job("quiet") + "/complete", job.get("token"), MediaType.APPLICATION_JSON, "{oops").expectStatus().isBadRequest();
+            api.get(watch, job.get("watch_token")).expectStatus().isOk();
+            api.get(watch + "?token=" + job.get("watch_token"), null).expectStatus().isOk();
+            api.get(watch + "?token=" + other.get("watch_token"), null).expectStatus().isUnauthorized();
+            api.http.get().uri(watch).cookie("token", job.get("watch_token")).exchange().expectStatus().isOk();
+            api.http.get().uri(watch + "?log_offset=-1").cookie("token", job.get("watch_token")).exchange().expectStatus().isBadRequest();
+            api.get(api.job("quiet"), PRODUCER).expectStatus().isOk();
+            api.get(api.job("quiet"), "producer-token-wrong").expectStatus().isUnauthorized();
+
+            assertThat(output.getAll()).as("the server logged at DEBUG").contains("jobwatch")
+                    .doesNotContain(job.get("token"), job.get("watch_token"), other.get("token"), other.get("watch_token"),
+                            PRODUCER, "producer-token-wrong", SECRET);
+        }
+    }
+
+    private static WebTestClient.ResponseSpec securityHeaders(WebTestClient.ResponseSpec answer) {
+        return answer.expectHeader().valueEquals("X-Content-Type-Options", "nosniff")
+                .expectHeader().valueEquals("X-Frame-Options", "DENY")
+                .expectHeader().valueEquals("Referrer-Policy", "no-referrer")
+                .expectHeader().valueEquals("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
+    }
+
+    /** Adds a job and gives back its {@code token} and {@code watch_token}. */
+    private static Map<String, String> added(WorkerApiClient api, String id) {
+        Map<String, Object> job = api.post(api.jobs(), PRODUCER, MediaType.APPLICATION_JSON, "[{\"id\":\"" + id + "\"}]")
+                .expectStatus().isOk()
+                .expectBody(new ParameterizedTypeReference<List<Map<String, Object>>>() {})
+                .returnResult().getResponseBody().get(0);
+        return Map.of("token", (String) job.get("token"), "watch_token", (String) job.get("watch_token"));
+    }
+}
