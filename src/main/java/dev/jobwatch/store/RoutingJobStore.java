@@ -6,6 +6,7 @@ import dev.jobwatch.job.LogRows;
 import dev.jobwatch.job.NewJob;
 import java.util.List;
 import java.util.function.Predicate;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
@@ -40,6 +41,11 @@ final class RoutingJobStore implements JobStore {
     @Override
     public Mono<Job> get(JobRef ref) {
         return of(ref).get(ref);
+    }
+
+    @Override
+    public Flux<Job> recent(String namespace, int limit) {
+        return of(namespace).recent(namespace, limit);
     }
 
     @Override

@@ -17,6 +17,7 @@ import io.lettuce.core.cluster.api.reactive.RedisClusterReactiveCommands;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -48,6 +49,12 @@ public final class BullMqJobStore implements JobStore {
     @Override
     public Mono<List<Job>> add(String namespace, List<NewJob> jobs) {
         return Mono.error(new InvalidInputException(BullMqJobs.BULLMQ_ONLY));
+    }
+
+    /** BullMQ keeps its own lists of a queue's jobs; jobwatch lists only the jobs it added. */
+    @Override
+    public Flux<Job> recent(String namespace, int limit) {
+        return Flux.error(new InvalidInputException(BullMqJobs.NO_LISTING));
     }
 
     @Override

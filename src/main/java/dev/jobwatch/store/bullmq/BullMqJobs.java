@@ -16,6 +16,8 @@ public interface BullMqJobs {
     String BULLMQ_ONLY = "This is a BullMQ queue: BullMQ adds, runs and completes its jobs; "
             + "jobwatch takes only progress and logs for them";
 
+    String NO_LISTING = "This is a BullMQ queue: list its jobs with BullMQ; jobwatch lists only the jobs it added";
+
     /** When the BullMQ source is off: no namespace is BullMQ's. */
     BullMqJobs NONE = new BullMqJobs() {
         @Override
