@@ -99,7 +99,7 @@ class RedisConfiguration {
     /** Readiness includes this: a pod that cannot reach Redis should get no traffic. */
     @Bean
     ReactiveHealthIndicator redisHealthIndicator(RedisConnections connections) {
-        return () -> connections.commands().ping()
+        return () -> connections.commands().flatMap(commands -> commands.ping())
                 .map(pong -> Health.up().withDetail("redis", connections.describe()).build())
                 .onErrorResume(error -> Mono.just(Health.down().withException(error).build()));
     }

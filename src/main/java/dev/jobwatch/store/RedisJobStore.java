@@ -28,7 +28,7 @@ import reactor.core.publisher.Mono;
 /** The job store on Redis; the layout is in {@code docs/redis-layout.md}. */
 public final class RedisJobStore implements JobStore {
 
-    private final RedisClusterReactiveCommands<String, String> redis;
+    private final Mono<RedisClusterReactiveCommands<String, String>> redis;
     private final String prefix;
     private final long idleTtl;
     private final long completedTtl;
@@ -45,7 +45,7 @@ public final class RedisJobStore implements JobStore {
     private final LuaScript readLogScript = LuaScript.load("readlog");
     private final LuaScript watchScript = LuaScript.load("watch");
 
-    public RedisJobStore(RedisClusterReactiveCommands<String, String> redis, String prefix,
+    public RedisJobStore(Mono<RedisClusterReactiveCommands<String, String>> redis, String prefix,
             RetentionProperties retention, Clock clock, String publish) {
         this.redis = redis;
         this.prefix = prefix;
@@ -77,7 +77,7 @@ public final class RedisJobStore implements JobStore {
                     })
                     .collectList()
                     .onErrorResume(error -> Flux.fromIterable(added)
-                            .concatMap(keys -> redis.del(keys.job()))
+                            .concatMap(keys -> redis.flatMap(commands -> commands.del(keys.job())))
                             .onErrorResume(rollbackError -> Mono.empty())
                             .then(Mono.error(error)));
         });
@@ -85,7 +85,7 @@ public final class RedisJobStore implements JobStore {
 
     @Override
     public Mono<Job> get(JobRef ref) {
-        return redis.hgetall(keys(ref).job())
+        return redis.flatMapMany(commands -> commands.hgetall(keys(ref).job()))
                 .collectMap(KeyValue::getKey, KeyValue::getValue)
                 .onErrorMap(RedisJobStore::translate)
                 .flatMap(hash -> hash.isEmpty() ? Mono.error(new JobNotFoundException()) : Mono.just(parse(ref, hash)));
@@ -172,7 +172,8 @@ public final class RedisJobStore implements JobStore {
 
     @Override
     public Mono<List<String>> readChunks(JobRef ref, long from, int max) {
-        return redis.xrange(keys(ref).stream(), Range.create((from + 1) + "-0", "+"), Limit.from(max))
+        return redis.flatMapMany(commands -> commands.xrange(keys(ref).stream(), Range.create((from + 1) + "-0", "+"),
+                        Limit.from(max)))
                 .map(message -> message.getBody().get("c"))
                 .collectList()
                 .onErrorMap(RedisJobStore::translate);
@@ -270,9 +271,9 @@ public final class RedisJobStore implements JobStore {
      * there for the next EVALSHA.
      */
     private <T> Flux<T> eval(LuaScript script, ScriptOutputType type, String[] keys, String... args) {
-        return Flux.defer(() -> redis.<T>evalsha(script.sha(), type, keys, args))
-                .onErrorResume(RedisNoScriptException.class,
-                        missing -> Flux.defer(() -> redis.<T>eval(script.body(), type, keys, args)))
+        return redis.flatMapMany(commands -> commands.<T>evalsha(script.sha(), type, keys, args)
+                        .onErrorResume(RedisNoScriptException.class,
+                                missing -> Flux.defer(() -> commands.<T>eval(script.body(), type, keys, args))))
                 .onErrorMap(RedisJobStore::translate);
     }
 
