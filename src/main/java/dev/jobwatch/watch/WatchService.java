@@ -6,6 +6,7 @@ import dev.jobwatch.store.JobStore;
 import dev.jobwatch.store.StoreUnavailableException;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -39,16 +40,19 @@ public final class WatchService {
     /**
      * The watcher's events until its job completes, is not found, fails to load, or the stream's
      * lifetime ends. Cancelling it releases the watcher's hold on the hub, its timers and its reads.
+     *
+     * @param writable whether the client's connection takes more now (false while what was sent to it
+     *                 waits unread above the connection's high-water mark)
      */
-    public Flux<WatchEvent> stream(JobRef ref, WatchOptions options) {
+    public Flux<WatchEvent> stream(JobRef ref, WatchOptions options, BooleanSupplier writable) {
         Mono<WatchEvent> drained = draining.asMono().then(Mono.fromSupplier(() -> {
             metrics.drained.increment();
             return WatchEvent.TIMEOUT;
         }));
         return Flux.usingWhen(
                         Mono.fromSupplier(() -> hubs.acquire(ref)),
-                        hub -> events(hub.states(), hub::current, watcher(ref, options, false), settings.cadence(),
-                                settings.ping(), lifetime(), settings.recheck(), drained, scheduler),
+                        hub -> events(hub.states(), hub::current, watcher(ref, options, false), writable,
+                                settings.cadence(), settings.ping(), lifetime(), settings.recheck(), drained, scheduler),
                         hub -> Mono.fromRunnable(() -> hubs.release(hub)))
                 .doOnNext(this::count)
                 .doOnSubscribe(subscription -> metrics.openStreams.incrementAndGet())
@@ -97,13 +101,22 @@ public final class WatchService {
      * the hub has a state; after each update the watcher rests for {@code cadence}; a watcher still
      * behind (catching up on a long log) goes on page by page. Pings, the lifetime and the pod's drain
      * run beside it; whichever event is last ends the stream and cancels the rest.
+     *
+     * <p>The server asks for many events ahead (Reactor Netty's send prefetch), so demand alone would let
+     * a client that stopped reading pile up as many updates, each up to a page, in the pod's buffers.
+     * Each update therefore waits until the connection is {@code writable} again (checked every
+     * {@code cadence}): a stalled watcher holds at most one update beyond the connection's high-water
+     * mark, keeps its cursor, and catches up from it once it reads again.
      */
-    static Flux<WatchEvent> events(Flux<?> changes, Supplier<HubState> current, Watcher watcher, Duration cadence,
-            Duration ping, Duration lifetime, Duration retry, Mono<WatchEvent> drained, Scheduler scheduler) {
+    static Flux<WatchEvent> events(Flux<?> changes, Supplier<HubState> current, Watcher watcher, BooleanSupplier writable,
+            Duration cadence, Duration ping, Duration lifetime, Duration retry, Mono<WatchEvent> drained,
+            Scheduler scheduler) {
         Mono<WatchEvent> rest = Mono.delay(cadence, scheduler).then(Mono.empty());
+        Mono<Long> drainedBelowMark = Mono.defer(() -> writable.getAsBoolean() ? Mono.just(0L)
+                : Flux.interval(cadence, cadence, scheduler).filter(tick -> writable.getAsBoolean()).next());
         Flux<WatchEvent> updates = changes
                 .onBackpressureLatest()
-                .concatMap(change -> Flux.defer(() -> step(watcher, current.get(), rest, retry, scheduler))
+                .concatMap(change -> drainedBelowMark.thenMany(Flux.defer(() -> step(watcher, current.get(), rest, retry, scheduler)))
                         .repeat(() -> watcher.behind(current.get())), 0)
                 .takeUntil(WatchEvent::last);
         // A client that does not read misses pings rather than piling them up.
