@@ -104,16 +104,19 @@ public final class WatchService {
      *
      * <p>The server asks for many events ahead (Reactor Netty's send prefetch), so demand alone would let
      * a client that stopped reading pile up as many updates, each up to a page, in the pod's buffers.
-     * Each update therefore waits until the connection is {@code writable} again (checked every
-     * {@code cadence}): a stalled watcher holds at most one update beyond the connection's high-water
-     * mark, keeps its cursor, and catches up from it once it reads again.
+     * Each update therefore waits until the connection is {@code writable} again: a stalled watcher
+     * holds at most one update beyond the connection's high-water mark, keeps its cursor, and catches
+     * up from it once it reads again. The check backs off from 5 ms to {@code cadence}, so a connection
+     * that drains soon (a catch-up page on its way) goes on soon, and a stalled one costs a check per
+     * cadence.
      */
     static Flux<WatchEvent> events(Flux<?> changes, Supplier<HubState> current, Watcher watcher, BooleanSupplier writable,
             Duration cadence, Duration ping, Duration lifetime, Duration retry, Mono<WatchEvent> drained,
             Scheduler scheduler) {
         Mono<WatchEvent> rest = Mono.delay(cadence, scheduler).then(Mono.empty());
-        Mono<Long> drainedBelowMark = Mono.defer(() -> writable.getAsBoolean() ? Mono.just(0L)
-                : Flux.interval(cadence, cadence, scheduler).filter(tick -> writable.getAsBoolean()).next());
+        Mono<Boolean> whenWritable = Mono.fromSupplier(writable::getAsBoolean).filter(Boolean::booleanValue)
+                .repeatWhenEmpty(checks -> checks.concatMap(check -> Mono.delay(recheckAfter(check, cadence), scheduler)));
+        Mono<Boolean> drainedBelowMark = Mono.defer(() -> writable.getAsBoolean() ? Mono.just(true) : whenWritable);
         Flux<WatchEvent> updates = changes
                 .onBackpressureLatest()
                 .concatMap(change -> drainedBelowMark.thenMany(Flux.defer(() -> step(watcher, current.get(), rest, retry, scheduler)))
@@ -124,6 +127,10 @@ public final class WatchService {
         Mono<WatchEvent> timeout = Mono.delay(lifetime, scheduler).thenReturn(WatchEvent.TIMEOUT);
         // Prefetch 1: nothing is made ahead for a client that is not reading.
         return Flux.merge(1, updates, pings, timeout, drained).takeUntil(WatchEvent::last);
+    }
+
+    private static Duration recheckAfter(long check, Duration cadence) {
+        return Duration.ofMillis(Math.min(cadence.toMillis(), 5L << Math.min(check, 10)));
     }
 
     private static Flux<WatchEvent> step(Watcher watcher, HubState state, Mono<WatchEvent> rest, Duration retry,
