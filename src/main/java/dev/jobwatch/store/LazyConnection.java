@@ -35,7 +35,8 @@ final class LazyConnection<C> {
 
     /** One already made, at start-up, while Redis answered. */
     static <C> LazyConnection<C> made(C connection) {
-        LazyConnection<C> lazy = new LazyConnection<>(() -> CompletableFuture.completedFuture(connection), Duration.ZERO);
+        LazyConnection<C> lazy = new LazyConnection<>(() -> CompletableFuture.completedFuture(connection),
+                Duration.ZERO);
         lazy.connection = connection;
         lazy.arrived = connection;
         return lazy;
@@ -78,7 +79,13 @@ final class LazyConnection<C> {
             CompletableFuture<C> next = new CompletableFuture<>();
             attempt = next;
             failedAt = 0;
-            connect.get().whenComplete((made, error) -> {
+            CompletionStage<C> connecting;
+            try {
+                connecting = connect.get();
+            } catch (RuntimeException e) {
+                connecting = CompletableFuture.failedFuture(e);
+            }
+            connecting.whenComplete((made, error) -> {
                 if (error != null) {
                     synchronized (this) {
                         failedAt = System.nanoTime();

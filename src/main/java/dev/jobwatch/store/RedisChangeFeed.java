@@ -34,8 +34,8 @@ final class RedisChangeFeed implements ChangeFeed {
      *                        the node that owned the slot) and every job is woken to re-read what it
      *                        may have missed meanwhile
      */
-    RedisChangeFeed(LazyConnection<StatefulRedisPubSubConnection<String, String>> connection, String prefix, boolean sharded,
-            MeterRegistry meters, Flux<Object> topologyChanges) {
+    RedisChangeFeed(LazyConnection<StatefulRedisPubSubConnection<String, String>> connection, String prefix,
+            boolean sharded, MeterRegistry meters, Flux<Object> topologyChanges) {
         this.connection = connection;
         this.prefix = prefix;
         this.sharded = sharded;

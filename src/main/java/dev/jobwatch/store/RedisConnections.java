@@ -75,8 +75,8 @@ public final class RedisConnections implements AutoCloseable {
         try {
             connection = client.connect();
         } catch (RedisConnectionException e) {
-            log.warn("Redis at {}:{} cannot be reached ({}); starting anyway: readiness stays down and requests get 503 "
-                    + "until it answers", uri.getHost(), uri.getPort(), e.getMessage());
+            log.warn("Redis at {}:{} cannot be reached ({}); starting anyway: readiness stays down and requests "
+                    + "get 503 until it answers", uri.getHost(), uri.getPort(), e.getMessage());
             return new RedisConnections(client,
                     new LazyConnection<>(() -> client.connectAsync(StringCodec.UTF8, uri), RETRY_CONNECT),
                     StatefulRedisConnection::reactive,
@@ -149,8 +149,8 @@ public final class RedisConnections implements AutoCloseable {
     }
 
     String describe() {
-        return (cluster ? "Redis Cluster" : "Redis") + (majorVersion > 0 ? " " + majorVersion + ".x" : " (not reached yet)")
-                + ", change notifications by "
+        return (cluster ? "Redis Cluster" : "Redis")
+                + (majorVersion > 0 ? " " + majorVersion + ".x" : " (not reached yet)") + ", change notifications by "
                 + (sharded() ? "sharded pub/sub (SPUBLISH/SSUBSCRIBE)" : "pub/sub (PUBLISH/SUBSCRIBE)");
     }
 

@@ -52,7 +52,8 @@ public final class WatchService {
         return Flux.usingWhen(
                         Mono.fromSupplier(() -> hubs.acquire(ref)),
                         hub -> events(hub.states(), hub::current, watcher(ref, options, false), writable,
-                                settings.cadence(), settings.ping(), lifetime(), settings.recheck(), drained, scheduler),
+                                settings.cadence(), settings.ping(), lifetime(), settings.recheck(), drained,
+                                scheduler),
                         hub -> Mono.fromRunnable(() -> hubs.release(hub)))
                 .doOnNext(this::count)
                 .doOnSubscribe(subscription -> metrics.openStreams.incrementAndGet())
@@ -110,16 +111,18 @@ public final class WatchService {
      * that drains soon (a catch-up page on its way) goes on soon, and a stalled one costs a check per
      * cadence.
      */
-    static Flux<WatchEvent> events(Flux<?> changes, Supplier<HubState> current, Watcher watcher, BooleanSupplier writable,
-            Duration cadence, Duration ping, Duration lifetime, Duration retry, Mono<WatchEvent> drained,
-            Scheduler scheduler) {
+    static Flux<WatchEvent> events(Flux<?> changes, Supplier<HubState> current, Watcher watcher,
+            BooleanSupplier writable, Duration cadence, Duration ping, Duration lifetime, Duration retry,
+            Mono<WatchEvent> drained, Scheduler scheduler) {
         Mono<WatchEvent> rest = Mono.delay(cadence, scheduler).then(Mono.empty());
         Mono<Boolean> whenWritable = Mono.fromSupplier(writable::getAsBoolean).filter(Boolean::booleanValue)
-                .repeatWhenEmpty(checks -> checks.concatMap(check -> Mono.delay(recheckAfter(check, cadence), scheduler)));
+                .repeatWhenEmpty(checks -> checks.concatMap(check ->
+                        Mono.delay(recheckAfter(check, cadence), scheduler)));
         Mono<Boolean> drainedBelowMark = Mono.defer(() -> writable.getAsBoolean() ? Mono.just(true) : whenWritable);
         Flux<WatchEvent> updates = changes
                 .onBackpressureLatest()
-                .concatMap(change -> drainedBelowMark.thenMany(Flux.defer(() -> step(watcher, current.get(), rest, retry, scheduler)))
+                .concatMap(change -> drainedBelowMark
+                        .thenMany(Flux.defer(() -> step(watcher, current.get(), rest, retry, scheduler)))
                         .repeat(() -> watcher.behind(current.get())), 0)
                 .takeUntil(WatchEvent::last);
         // A client that does not read misses pings rather than piling them up.
