@@ -96,8 +96,9 @@ class RedisOutageIntegrationTest {
             await().atMost(DEADLINE).until(() -> watchers.stream().allMatch(Watch::ended));
 
             String expected = String.join("\n", accepted) + "\n";
+            long pause = watchers.get(0).firstUpdateAfter(backAt) - backAt;
             System.out.printf("Redis restart: %d writes got 503 while it was away; watchers heard again %d ms after it "
-                    + "started%n", rejected.size(), Duration.ofNanos(watchers.get(0).firstUpdateAfter(backAt) - backAt).toMillis());
+                    + "started%n", rejected.size(), Duration.ofNanos(pause).toMillis());
             for (Watch watch : watchers) {
                 assertThat(watch.subscriptions.get()).as("the one SSE connection lasted").isEqualTo(1);
                 assertThat(watch.error).isNull();

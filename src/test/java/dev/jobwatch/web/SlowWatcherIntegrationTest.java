@@ -79,8 +79,9 @@ class SlowWatcherIntegrationTest {
                     pace(start + (i + 1) * spacing);
                 }
                 long writesEnded = System.nanoTime();
-                for (long due = start + STALL.toNanos(); System.nanoTime() < due; pace(Math.min(due, System.nanoTime() + 1_000_000_000L))) {
+                for (long due = start + STALL.toNanos(); System.nanoTime() < due; ) {
                     samples.add(memory(pod));
+                    pace(Math.min(due, System.nanoTime() + 1_000_000_000L));
                 }
                 api.post(api.job("verbose") + "/complete", token, MediaType.APPLICATION_JSON, "{\"success\":true}")
                         .expectStatus().isOk();
@@ -91,7 +92,8 @@ class SlowWatcherIntegrationTest {
 
                 StringBuilder slowText = new StringBuilder();
                 caughtUp.forEach(event -> slowText.append(event.path("new_logs").asString("")));
-                await().atMost(Duration.ofSeconds(30)).until(() -> lengths.stream().allMatch(l -> l.get() >= written.length()));
+                await().atMost(Duration.ofSeconds(30))
+                        .until(() -> lengths.stream().allMatch(length -> length.get() >= written.length()));
                 fast.forEach(Disposable::dispose);
 
                 long maxGap = 0;
