@@ -17,12 +17,17 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /** A jobwatch pod as its own JVM, as Kubernetes would run it: started, made ready, and sent SIGTERM. */
 public final class PodProcess implements AutoCloseable {
 
     /** What Spring Boot logs once the web server listens. */
     private static final Pattern LISTENING = Pattern.compile("Netty started on port (\\d+)");
+    /** One sample of the Prometheus text format: name, labels, value. */
+    /** One client for every metrics read, so that they share a kept-alive connection. */
+    private static final HttpClient METRICS = HttpClient.newHttpClient();
+    private static final Pattern SAMPLE = Pattern.compile("^(\\w+)\\{([^}]*)} (\\S+)$", Pattern.MULTILINE);
 
     private final Process process;
     private final Path log;
@@ -33,11 +38,18 @@ public final class PodProcess implements AutoCloseable {
      * it) and waits until it is ready.
      */
     public PodProcess(String redisUrl, String... settings) {
+        this(List.of(), redisUrl, settings);
+    }
+
+    /** @param jvmOptions options for the pod's JVM, after the default {@code -Xmx512m} (so a later -Xmx wins) */
+    public PodProcess(List<String> jvmOptions, String redisUrl, String... settings) {
         try {
             this.log = Files.createTempFile("jobwatch-pod-", ".log");
             List<String> command = new ArrayList<>(List.of(
                     Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx512m",
+                    "-Xmx512m"));
+            command.addAll(jvmOptions);
+            command.addAll(List.of(
                     "-cp", System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")),
                     JobwatchApplication.class.getName(),
                     "--server.port=0",
@@ -107,6 +119,56 @@ public final class PodProcess implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         return Duration.ofNanos(System.nanoTime() - start);
+    }
+
+    /**
+     * The sum of a Prometheus series' samples whose labels contain {@code labels} (empty for all), from
+     * the pod's {@code /actuator/prometheus}.
+     */
+    public double metric(String name, String labels) {
+        try {
+            String text = METRICS.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/prometheus"))
+                            .timeout(Duration.ofSeconds(30)).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            double sum = 0;
+            Matcher sample = SAMPLE.matcher(text);
+            while (sample.find()) {
+                if (sample.group(1).equals(name) && sample.group(2).contains(labels)) {
+                    sum += Double.parseDouble(sample.group(3));
+                }
+            }
+            return sum;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** File descriptors the pod holds open now (its sockets among them). */
+    public long openFiles() {
+        try (Stream<Path> descriptors = Files.list(Path.of("/proc", Long.toString(process.pid()), "fd"))) {
+            return descriptors.count();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Runs a full garbage collection in the pod, so that Netty's leak detector sees what was dropped. */
+    public void collectGarbage() {
+        try {
+            Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                    Long.toString(process.pid()), "GC.run").redirectErrorStream(true).start();
+            if (!jcmd.waitFor(30, TimeUnit.SECONDS) || jcmd.exitValue() != 0) {
+                throw new IllegalStateException("jcmd GC.run failed: " + new String(jcmd.getInputStream().readAllBytes()));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     public String log() {

@@ -23,7 +23,7 @@ final class RedisChangeFeed implements ChangeFeed {
 
     private static final Logger log = LoggerFactory.getLogger(RedisChangeFeed.class);
 
-    private final StatefulRedisPubSubConnection<String, String> connection;
+    private final LazyConnection<StatefulRedisPubSubConnection<String, String>> connection;
     private final String prefix;
     private final boolean sharded;
     private final Counter received;
@@ -34,8 +34,8 @@ final class RedisChangeFeed implements ChangeFeed {
      *                        the node that owned the slot) and every job is woken to re-read what it
      *                        may have missed meanwhile
      */
-    RedisChangeFeed(StatefulRedisPubSubConnection<String, String> connection, String prefix, boolean sharded,
-            MeterRegistry meters, Flux<Object> topologyChanges) {
+    RedisChangeFeed(LazyConnection<StatefulRedisPubSubConnection<String, String>> connection, String prefix,
+            boolean sharded, MeterRegistry meters, Flux<Object> topologyChanges) {
         this.connection = connection;
         this.prefix = prefix;
         this.sharded = sharded;
@@ -43,7 +43,7 @@ final class RedisChangeFeed implements ChangeFeed {
                 .description("Change notifications received from Redis").register(meters);
         Gauge.builder("jobwatch.subscriptions.open", sinks, Map::size)
                 .description("Jobs this pod is subscribed to").register(meters);
-        connection.addListener(new RedisPubSubAdapter<>() {
+        connection.whenConnected(made -> made.addListener(new RedisPubSubAdapter<>() {
             @Override
             public void message(String channel, String message) {
                 wake(channel);
@@ -53,14 +53,15 @@ final class RedisChangeFeed implements ChangeFeed {
             public void smessage(String channel, String message) {
                 wake(channel);
             }
-        });
+        }));
         topologyChanges.subscribe(change -> resubscribe());
     }
 
     private void resubscribe() {
+        StatefulRedisPubSubConnection<String, String> made = connection.now();
         sinks.forEach((channel, sink) -> {
-            if (sharded) {
-                connection.reactive().ssubscribe(channel).subscribe(null,
+            if (sharded && made != null) {
+                made.reactive().ssubscribe(channel).subscribe(null,
                         error -> log.debug("ssubscribe {} again failed: {}", channel, error.toString()));
             }
             sink.next(1L);
@@ -78,21 +79,21 @@ final class RedisChangeFeed implements ChangeFeed {
     @Override
     public Flux<Long> changes(JobRef ref) {
         String channel = JobKeys.of(prefix, ref).channel();
-        return Flux.create(sink -> {
+        return connection.get().onErrorMap(RedisJobStore::translate).flatMapMany(made -> Flux.create(sink -> {
             sinks.put(channel, sink);
             sink.onDispose(() -> {
                 // A newer subscriber of the same job (a hub that replaced this one) keeps the channel.
                 if (sinks.remove(channel, sink)) {
-                    var commands = connection.reactive();
+                    var commands = made.reactive();
                     (sharded ? commands.sunsubscribe(channel) : commands.unsubscribe(channel)).subscribe(null,
                             error -> log.debug("unsubscribe {} failed: {}", channel, error.toString()));
                 }
             });
-            var commands = connection.reactive();
+            var commands = made.reactive();
             (sharded ? commands.ssubscribe(channel) : commands.subscribe(channel)).subscribe(null,
                     error -> sink.error(RedisJobStore.translate(error)),
                     () -> sink.next(0L));
-        }, FluxSink.OverflowStrategy.LATEST);
+        }, FluxSink.OverflowStrategy.LATEST));
     }
 
     @Override

@@ -136,10 +136,14 @@ class RedisConfiguration {
         return new RoutingJobStore(own, new BullMqJobStore(connections.commands(), queues, mapper), queues::owns);
     }
 
-    /** Readiness includes this: a pod that cannot reach Redis should get no traffic. */
+    /**
+     * Readiness includes this: a pod that cannot reach Redis should get no traffic. Both connections
+     * must be there (a pod that started before Redis makes them on first use), so that a watch that
+     * comes once the pod is ready can subscribe.
+     */
     @Bean
     ReactiveHealthIndicator redisHealthIndicator(RedisConnections connections) {
-        return () -> connections.commands().ping()
+        return () -> connections.pubSub().get().then(connections.commands()).flatMap(commands -> commands.ping())
                 .map(pong -> Health.up().withDetail("redis", connections.describe()).build())
                 .onErrorResume(error -> Mono.just(Health.down().withException(error).build()));
     }

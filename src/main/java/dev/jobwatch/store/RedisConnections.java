@@ -3,6 +3,7 @@ package dev.jobwatch.store;
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
@@ -16,12 +17,16 @@ import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.reactive.RedisClusterReactiveCommands;
 import io.lettuce.core.cluster.event.ClusterTopologyChangedEvent;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
+import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -35,34 +40,54 @@ public final class RedisConnections implements AutoCloseable {
 
     private static final Pattern VERSION = Pattern.compile("redis_version:(\\d+)");
 
+    private static final Logger log = LoggerFactory.getLogger(RedisConnections.class);
+
+    /** Least time between two attempts to reach a Redis that was not there at start-up. */
+    private static final Duration RETRY_CONNECT = Duration.ofMillis(500);
+
     private final AbstractRedisClient client;
     private final RedisURI uri;
-    private final StatefulConnection<String, String> commandConnection;
-    private final RedisClusterReactiveCommands<String, String> commands;
-    private final StatefulRedisPubSubConnection<String, String> pubSub;
+    private final LazyConnection<? extends StatefulConnection<String, String>> commandConnection;
+    private final Mono<RedisClusterReactiveCommands<String, String>> commands;
+    private final LazyConnection<StatefulRedisPubSubConnection<String, String>> pubSub;
     private final boolean cluster;
     private final int majorVersion;
 
-    private RedisConnections(AbstractRedisClient client, RedisURI uri, StatefulConnection<String, String> commandConnection,
-            RedisClusterReactiveCommands<String, String> commands, StatefulRedisPubSubConnection<String, String> pubSub,
-            boolean cluster, String serverInfo) {
+    private <S extends StatefulConnection<String, String>> RedisConnections(AbstractRedisClient client, RedisURI uri,
+            LazyConnection<S> commandConnection, Function<S, RedisClusterReactiveCommands<String, String>> commands,
+            LazyConnection<StatefulRedisPubSubConnection<String, String>> pubSub, boolean cluster, String serverInfo) {
         this.client = client;
         this.uri = uri;
         this.commandConnection = commandConnection;
-        this.commands = commands;
+        this.commands = commandConnection.get().map(commands);
         this.pubSub = pubSub;
         this.cluster = cluster;
         Matcher version = VERSION.matcher(serverInfo);
         this.majorVersion = version.find() ? Integer.parseInt(version.group(1)) : 0;
     }
 
-    /** Connects at start-up, on the main thread: the one place where waiting on Redis is right. */
+    /**
+     * Connects at start-up, on the main thread: the one place where waiting on Redis is right. A Redis
+     * that does not answer does not stop the start: the pod comes up unready, answers 503, and connects
+     * on first use once Redis is there, without a restart.
+     */
     static RedisConnections standalone(ClientResources resources, RedisURI uri, Duration timeout) {
         RedisClient client = RedisClient.create(resources, uri);
         client.setOptions(failFast(ClientOptions.builder(), timeout).build());
-        StatefulRedisConnection<String, String> connection = client.connect();
-        return new RedisConnections(client, uri, connection, connection.reactive(), client.connectPubSub(), false,
-                connection.sync().info("server"));
+        StatefulRedisConnection<String, String> connection;
+        try {
+            connection = client.connect();
+        } catch (RedisConnectionException e) {
+            log.warn("Redis at {}:{} cannot be reached ({}); starting anyway: readiness stays down and requests "
+                    + "get 503 until it answers", uri.getHost(), uri.getPort(), e.getMessage());
+            return new RedisConnections(client, uri,
+                    new LazyConnection<>(() -> client.connectAsync(StringCodec.UTF8, uri), RETRY_CONNECT),
+                    StatefulRedisConnection::reactive,
+                    new LazyConnection<>(() -> client.connectPubSubAsync(StringCodec.UTF8, uri), RETRY_CONNECT),
+                    false, "");
+        }
+        return new RedisConnections(client, uri, LazyConnection.made(connection), StatefulRedisConnection::reactive,
+                LazyConnection.made(client.connectPubSub()), false, connection.sync().info("server"));
     }
 
     /**
@@ -86,8 +111,8 @@ public final class RedisConnections implements AutoCloseable {
                         || node.is(RedisClusterNode.NodeFlag.NOADDR)))
                 .build());
         StatefulRedisClusterConnection<String, String> connection = client.connect();
-        return new RedisConnections(client, null, connection, connection.reactive(), client.connectPubSub(), true,
-                connection.sync().info("server"));
+        return new RedisConnections(client, null, LazyConnection.made(connection), StatefulRedisClusterConnection::reactive,
+                LazyConnection.made(client.connectPubSub()), true, connection.sync().info("server"));
     }
 
     /** Reconnect by itself, but refuse commands while disconnected and time them out, rather than queue them. */
@@ -99,7 +124,8 @@ public final class RedisConnections implements AutoCloseable {
         return builder;
     }
 
-    public RedisClusterReactiveCommands<String, String> commands() {
+    /** The commands, once connected; fails at once while Redis has never been reached. */
+    public Mono<RedisClusterReactiveCommands<String, String>> commands() {
         return commands;
     }
 
@@ -124,7 +150,7 @@ public final class RedisConnections implements AutoCloseable {
         }
     }
 
-    StatefulRedisPubSubConnection<String, String> pubSub() {
+    LazyConnection<StatefulRedisPubSubConnection<String, String>> pubSub() {
         return pubSub;
     }
 
@@ -147,14 +173,19 @@ public final class RedisConnections implements AutoCloseable {
     }
 
     String describe() {
-        return (cluster ? "Redis Cluster" : "Redis") + " " + majorVersion + ".x, change notifications by "
+        return (cluster ? "Redis Cluster" : "Redis")
+                + (majorVersion > 0 ? " " + majorVersion + ".x" : " (not reached yet)") + ", change notifications by "
                 + (sharded() ? "sharded pub/sub (SPUBLISH/SSUBSCRIBE)" : "pub/sub (PUBLISH/SUBSCRIBE)");
     }
 
     @Override
     public void close() {
-        pubSub.close();
-        commandConnection.close();
+        if (pubSub.now() != null) {
+            pubSub.now().close();
+        }
+        if (commandConnection.now() != null) {
+            commandConnection.now().close();
+        }
         client.shutdown();
     }
 }

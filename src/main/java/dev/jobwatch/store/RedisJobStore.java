@@ -33,7 +33,7 @@ public final class RedisJobStore implements JobStore {
     /** Job reads in flight for one listing; each job may live on another cluster node. */
     private static final int RECENT_READS = 16;
 
-    private final RedisClusterReactiveCommands<String, String> redis;
+    private final Mono<RedisClusterReactiveCommands<String, String>> redis;
     private final String prefix;
     private final long idleTtl;
     private final long completedTtl;
@@ -51,7 +51,7 @@ public final class RedisJobStore implements JobStore {
     private final LuaScript watchScript = LuaScript.load("watch");
     private final LuaScript recentScript = LuaScript.load("recent");
 
-    public RedisJobStore(RedisClusterReactiveCommands<String, String> redis, String prefix,
+    public RedisJobStore(Mono<RedisClusterReactiveCommands<String, String>> redis, String prefix,
             RetentionProperties retention, Clock clock, String publish) {
         this.redis = redis;
         this.prefix = prefix;
@@ -83,7 +83,7 @@ public final class RedisJobStore implements JobStore {
                     })
                     .collectList()
                     .onErrorResume(error -> Flux.fromIterable(added)
-                            .concatMap(keys -> redis.del(keys.job()))
+                            .concatMap(keys -> redis.flatMap(commands -> commands.del(keys.job())))
                             .onErrorResume(rollbackError -> Mono.empty())
                             .then(Mono.error(error)))
                     .flatMap(stored -> remember(namespace, stored, now).thenReturn(stored));
@@ -112,7 +112,7 @@ public final class RedisJobStore implements JobStore {
 
     @Override
     public Flux<Job> recent(String namespace, int limit) {
-        return redis.zrevrange(JobKeys.recent(prefix, namespace), 0, limit - 1L)
+        return redis.flatMapMany(commands -> commands.zrevrange(JobKeys.recent(prefix, namespace), 0, limit - 1L))
                 .onErrorMap(RedisJobStore::translate)
                 .flatMapSequential(id -> get(new JobRef(namespace, id))
                         .onErrorResume(JobNotFoundException.class, expired -> Mono.empty()), RECENT_READS);
@@ -120,7 +120,7 @@ public final class RedisJobStore implements JobStore {
 
     @Override
     public Mono<Job> get(JobRef ref) {
-        return redis.hgetall(keys(ref).job())
+        return redis.flatMapMany(commands -> commands.hgetall(keys(ref).job()))
                 .collectMap(KeyValue::getKey, KeyValue::getValue)
                 .onErrorMap(RedisJobStore::translate)
                 .flatMap(hash -> hash.isEmpty() ? Mono.error(new JobNotFoundException()) : Mono.just(parse(ref, hash)));
@@ -207,7 +207,8 @@ public final class RedisJobStore implements JobStore {
 
     @Override
     public Mono<List<String>> readChunks(JobRef ref, long from, int max) {
-        return redis.xrange(keys(ref).stream(), Range.create((from + 1) + "-0", "+"), Limit.from(max))
+        return redis.flatMapMany(commands -> commands.xrange(keys(ref).stream(), Range.create((from + 1) + "-0", "+"),
+                        Limit.from(max)))
                 .map(message -> message.getBody().get("c"))
                 .collectList()
                 .onErrorMap(RedisJobStore::translate);
@@ -300,7 +301,7 @@ public final class RedisJobStore implements JobStore {
     }
 
     private <T> Flux<T> eval(LuaScript script, ScriptOutputType type, String[] keys, String... args) {
-        return script.run(redis, type, keys, args);
+        return redis.flatMapMany(commands -> script.<T>run(commands, type, keys, args));
     }
 
     private JobKeys keys(JobRef ref) {

@@ -6,6 +6,7 @@ import dev.jobwatch.store.JobStore;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
@@ -42,9 +43,11 @@ public final class WatchService {
      * <p>The stream takes one of the pod's slots at once, before the response starts, so that a full pod
      * can still answer 503; the slot comes back when the stream ends or its client leaves.
      *
+     * @param writable whether the client's connection takes more now (false while what was sent to it
+     *                 waits unread above the connection's high-water mark)
      * @throws TooManyStreamsException when the pod already holds {@code maxStreams} streams
      */
-    public Flux<WatchEvent> stream(JobRef ref, WatchOptions options) {
+    public Flux<WatchEvent> stream(JobRef ref, WatchOptions options, BooleanSupplier writable) {
         Runnable release = reserveSlot();
         Mono<WatchEvent> drained = draining.asMono().then(Mono.fromSupplier(() -> {
             metrics.drained.increment();
@@ -52,7 +55,7 @@ public final class WatchService {
         }));
         return Flux.defer(() -> {
             JobHub hub = hubs.acquire(ref);
-            return new WatchStream(hub.states(), hub::current, watcher(ref, options, false),
+            return new WatchStream(hub.states(), hub::current, watcher(ref, options, false), writable,
                     new WatchStream.Settings(settings.cadence(), settings.ping(), lifetime(), settings.recheck(), scheduler),
                     drained, new WatchStream.Listener() {
                         @Override

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicLongFieldUpdater;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
@@ -25,7 +26,12 @@ import reactor.util.context.Context;
  * repeated. A change wakes the stream; an update goes out at once unless the stream is resting after
  * the previous one, in which case it goes out when the rest ends (leading and trailing edge of the
  * cadence). A watcher still behind after an update (catching up on a long log) goes on after the rest
- * without waiting for a change. Pings go out only when the client is reading. The lifetime's
+ * without waiting for a change. The server asks for many events ahead (Reactor Netty's send prefetch),
+ * so demand alone would let a client that stopped reading pile up updates, each up to a page, in the
+ * pod's buffers: an update is therefore made only while the connection is writable (below its
+ * high-water mark), checked again after 5 ms, then less often up to once per cadence, so a stalled
+ * watcher holds at most one update beyond the mark and catches up from its cursor once it reads
+ * again. Pings go out only when the client is reading. The lifetime's
  * {@code timeout}, the pod's drain, and the update that says the job completed end the stream; every
  * timer and subscription is released when the stream ends or the client leaves.
  */
@@ -46,6 +52,7 @@ final class WatchStream extends Flux<WatchEvent> {
     private final Flux<?> changes;
     private final Supplier<HubState> current;
     private final Watcher watcher;
+    private final BooleanSupplier writable;
     private final Settings settings;
     private final Mono<WatchEvent> drained;
     private final Listener listener;
@@ -54,11 +61,13 @@ final class WatchStream extends Flux<WatchEvent> {
     record Settings(Duration cadence, Duration ping, Duration lifetime, Duration retry, Scheduler scheduler) {
     }
 
-    WatchStream(Flux<?> changes, Supplier<HubState> current, Watcher watcher, Settings settings,
-            Mono<WatchEvent> drained, Listener listener) {
+    /** @param writable whether the client's connection takes more now */
+    WatchStream(Flux<?> changes, Supplier<HubState> current, Watcher watcher, BooleanSupplier writable,
+            Settings settings, Mono<WatchEvent> drained, Listener listener) {
         this.changes = changes;
         this.current = current;
         this.watcher = watcher;
+        this.writable = writable;
         this.settings = settings;
         this.drained = drained;
         this.listener = listener;
@@ -99,6 +108,7 @@ final class WatchStream extends Flux<WatchEvent> {
         private Disposable drain;
         private Disposable read;
         private boolean finished;
+        private int checksWhileFull;
 
         Delivery(CoreSubscriber<? super WatchEvent> actual) {
             this.actual = actual;
@@ -230,6 +240,11 @@ final class WatchStream extends Flux<WatchEvent> {
                     return;
                 }
                 if (idle && changed && !resting && current.get() != null) {
+                    if (!writable.getAsBoolean()) {
+                        restThenGoOn(untilWritable());
+                        continue;
+                    }
+                    checksWhileFull = 0;
                     // Cleared before the state is read: a change published after this read wakes the loop again.
                     changed = false;
                     make(current.get());
@@ -268,6 +283,12 @@ final class WatchStream extends Flux<WatchEvent> {
                         making = false;
                         drain();
                     });
+        }
+
+        /** 5 ms, then twice as long each time, up to the cadence. */
+        private Duration untilWritable() {
+            long millis = Math.min(settings.cadence().toMillis(), 5L << Math.min(checksWhileFull++, 10));
+            return Duration.ofMillis(millis);
         }
 
         /** A watcher still behind goes on after the pause without waiting for a change. */

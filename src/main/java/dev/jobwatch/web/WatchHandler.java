@@ -9,14 +9,18 @@ import dev.jobwatch.store.LogSlice;
 import dev.jobwatch.watch.WatchEvent;
 import dev.jobwatch.watch.WatchOptions;
 import dev.jobwatch.watch.WatchService;
+import io.netty.channel.Channel;
 import java.util.Locale;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import org.springframework.http.HttpCookie;
 import org.springframework.http.MediaType;
+import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.netty.NettyOutbound;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -45,7 +49,7 @@ final class WatchHandler {
         return Mono.defer(() -> {
             JobRef ref = authorized(request);
             WatchOptions options = options(request).resume(request.headers().firstHeader("Last-Event-ID"));
-            Flux<WatchEvent> events = watch.stream(ref, options)
+            Flux<WatchEvent> events = watch.stream(ref, options, writability(request))
                     .onErrorResume(error -> Flux.just(WatchEvent.error(String.valueOf(error.getMessage()), mapper)));
             // Each event's frame is made once and shared by every watcher it goes to; Reactor Netty flushes
             // each write once nothing more is waiting, so every event leaves at once.
@@ -56,6 +60,22 @@ final class WatchHandler {
                     .body((response, context) -> response.writeWith(
                             events.map(event -> response.bufferFactory().wrap(event.frame()))));
         });
+    }
+
+    /**
+     * Whether the client's connection takes more now: Netty's channel is not writable while what was
+     * written to it waits above its high-water mark, unread by the client.
+     */
+    private static BooleanSupplier writability(ServerRequest request) {
+        Object response = ServerHttpResponseDecorator.getNativeResponse(request.exchange().getResponse());
+        if (response instanceof NettyOutbound outbound) {
+            Channel[] channel = new Channel[1];
+            outbound.withConnection(connection -> channel[0] = connection.channel());
+            if (channel[0] != null) {
+                return channel[0]::isWritable;
+            }
+        }
+        return () -> true;
     }
 
     Mono<ServerResponse> poll(ServerRequest request) {

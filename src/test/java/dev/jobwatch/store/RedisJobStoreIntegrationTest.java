@@ -153,7 +153,7 @@ class RedisJobStoreIntegrationTest {
             now.addAndGet(1000);
             added(store, id);
         }
-        connections.commands().del(JobKeys.of("jobwatch", new JobRef(namespace, "second")).job()).block(DEADLINE);
+        connections.commands().flatMap(redis -> redis.del(JobKeys.of("jobwatch", new JobRef(namespace, "second")).job())).block(DEADLINE);
 
         StepVerifier.create(store.recent(namespace, 10).map(job -> job.ref().id()).collectList())
                 .assertNext(ids -> assertThat(ids).containsExactly("fourth", "third", "first"))
@@ -161,7 +161,7 @@ class RedisJobStoreIntegrationTest {
         StepVerifier.create(store.recent(namespace, 2).map(job -> job.ref().id()).collectList())
                 .assertNext(ids -> assertThat(ids).containsExactly("fourth", "third"))
                 .expectComplete().verify(DEADLINE);
-        assertThat(connections.commands().pttl(JobKeys.recent("jobwatch", namespace)).block(DEADLINE))
+        assertThat(connections.commands().flatMap(redis -> redis.pttl(JobKeys.recent("jobwatch", namespace))).block(DEADLINE))
                 .isBetween(1L, Duration.ofMinutes(2).toMillis());
     }
 
@@ -175,7 +175,7 @@ class RedisJobStoreIntegrationTest {
                 .block(Duration.ofMinutes(1));
         store.add(namespace, List.of(new NewJob("latest", "{}"))).block(DEADLINE);
 
-        assertThat(connections.commands().zcard(JobKeys.recent("jobwatch", namespace)).block(DEADLINE))
+        assertThat(connections.commands().flatMap(redis -> redis.zcard(JobKeys.recent("jobwatch", namespace))).block(DEADLINE))
                 .isEqualTo(JobStore.RECENT_KEPT);
         StepVerifier.create(store.recent(namespace, 1).map(job -> job.ref().id()))
                 .expectNext("latest")

@@ -10,8 +10,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.reactivestreams.Subscription;
@@ -209,6 +211,35 @@ class WatchStreamTest {
         assertThat(received.toString()).isEqualTo(written.toString());
         assertThat(updates.get(updates.size() - 1).get("log_offset").asLong())
                 .isEqualTo(written.codePointCount(0, written.length()) + 1);
+    }
+
+    @Test
+    void aClientWhoseConnectionIsFullGetsNoUpdateMadeUntilItDrainsThenOneWithEverything() {
+        StringBuilder written = new StringBuilder("start\n");
+        hub.log("start\n").publish();
+        AtomicBoolean writable = new AtomicBoolean(true);
+        List<WatchEvent> made = new ArrayList<>();
+        // Unbounded demand, as a server's send prefetch gives: only writability holds updates back.
+        Disposable stream = hub.watch(FROM_START, vts, PING, LIFETIME, writable::get)
+                .filter(event -> event.id() != null).subscribe(made::add);
+        assertThat(made).hasSize(1);
+        writable.set(false);
+        for (int i = 1; i <= 100; i++) { // 15 s of a line every 150 ms, while the connection is full
+            vts.advanceTimeBy(Duration.ofMillis(150));
+            String line = "line " + i + "\n";
+            written.append(line);
+            hub.log(line).publish();
+        }
+        assertThat(made).as("updates made while the connection was full").hasSize(1);
+
+        writable.set(true);
+        vts.advanceTimeBy(Duration.ofMillis(100));
+        stream.dispose();
+
+        assertThat(made).hasSize(2);
+        StringBuilder received = new StringBuilder();
+        made.forEach(event -> received.append(json(event).get("new_logs").asString()));
+        assertThat(received.toString()).isEqualTo(written.toString());
     }
 
     // ---------------------------------------------------------------- running
@@ -661,7 +692,7 @@ class WatchStreamTest {
                 racing.publish();
                 StringBuilder received = new StringBuilder();
                 Flux<WatchEvent> stream = new WatchStream(racing.sink.asFlux(), racing.current::get,
-                        watcher(FROM_START), new WatchStream.Settings(Duration.ofMillis(1), PING, LIFETIME, RETRY, clock),
+                        watcher(FROM_START), () -> true, new WatchStream.Settings(Duration.ofMillis(1), PING, LIFETIME, RETRY, clock),
                         Mono.never(), WatchStream.Listener.NONE);
                 Thread writer = new Thread(() -> {
                     for (int i = 0; i < 200; i++) {
@@ -775,7 +806,12 @@ class WatchStreamTest {
         }
 
         Flux<WatchEvent> watch(WatchOptions options, Scheduler scheduler, Duration ping, Duration lifetime) {
-            return new WatchStream(sink.asFlux(), current::get, watcher(options),
+            return watch(options, scheduler, ping, lifetime, () -> true);
+        }
+
+        Flux<WatchEvent> watch(WatchOptions options, Scheduler scheduler, Duration ping, Duration lifetime,
+                BooleanSupplier writable) {
+            return new WatchStream(sink.asFlux(), current::get, watcher(options), writable,
                     new WatchStream.Settings(CADENCE, ping, lifetime, RETRY, scheduler), Mono.never(),
                     WatchStream.Listener.NONE);
         }

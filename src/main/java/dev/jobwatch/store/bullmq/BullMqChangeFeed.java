@@ -44,7 +44,7 @@ public final class BullMqChangeFeed implements ChangeFeed {
     private static final int LOG_CHECKS_IN_FLIGHT = 64;
 
     private final RedisConnections connections;
-    private final RedisClusterReactiveCommands<String, String> redis;
+    private final Mono<RedisClusterReactiveCommands<String, String>> redis;
     private final BullMqQueues queues;
     private final Duration block;
     private final Duration logPoll;
@@ -178,7 +178,7 @@ public final class BullMqChangeFeed implements ChangeFeed {
         /** A job whose log got longer (or is checked for the first time) is woken. */
         private Mono<Void> checkLogs() {
             return Flux.fromIterable(jobs.keySet())
-                    .flatMap(id -> redis.llen(queues.logs(queue, id))
+                    .flatMap(id -> redis.flatMap(commands -> commands.llen(queues.logs(queue, id)))
                             .doOnNext(length -> {
                                 Long before = logLengths.put(id, length);
                                 FluxSink<Long> sink = jobs.get(id);

@@ -33,14 +33,14 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public final class BullMqJobStore implements JobStore {
 
-    private final RedisClusterReactiveCommands<String, String> redis;
+    private final Mono<RedisClusterReactiveCommands<String, String>> redis;
     private final BullMqQueues queues;
     private final JsonMapper mapper;
     private final LuaScript watchScript = LuaScript.load("bullmq/watch");
     private final LuaScript jobScript = LuaScript.load("bullmq/job");
     private final LuaScript logRowsScript = LuaScript.load("bullmq/logrows");
 
-    public BullMqJobStore(RedisClusterReactiveCommands<String, String> redis, BullMqQueues queues, JsonMapper mapper) {
+    public BullMqJobStore(Mono<RedisClusterReactiveCommands<String, String>> redis, BullMqQueues queues, JsonMapper mapper) {
         this.redis = redis;
         this.queues = queues;
         this.mapper = mapper;
@@ -161,7 +161,7 @@ public final class BullMqJobStore implements JobStore {
     }
 
     private <T> Mono<T> run(LuaScript script, String[] keys, String... args) {
-        return script.<T>run(redis, ScriptOutputType.MULTI, keys, args).next();
+        return redis.flatMap(commands -> script.<T>run(commands, ScriptOutputType.MULTI, keys, args).next());
     }
 
     private Job job(JobRef ref, Map<String, String> hash, long rows, long length) {

@@ -12,12 +12,12 @@ import reactor.core.publisher.Mono;
 /** The worker routes' writes to BullMQ's jobs, each one script that checks the lock and writes as BullMQ does. */
 public final class BullMqWriter implements BullMqJobs {
 
-    private final RedisClusterReactiveCommands<String, String> redis;
+    private final Mono<RedisClusterReactiveCommands<String, String>> redis;
     private final BullMqQueues queues;
     private final LuaScript progressScript = LuaScript.load("bullmq/progress");
     private final LuaScript addLogScript = LuaScript.load("bullmq/addlog");
 
-    public BullMqWriter(RedisClusterReactiveCommands<String, String> redis, BullMqQueues queues) {
+    public BullMqWriter(Mono<RedisClusterReactiveCommands<String, String>> redis, BullMqQueues queues) {
         this.redis = redis;
         this.queues = queues;
     }
@@ -30,7 +30,7 @@ public final class BullMqWriter implements BullMqJobs {
     @Override
     public Mono<Void> requireLock(JobRef ref, String token) {
         return queues.served(ref).then(Mono.defer(() -> token == null ? Mono.error(new JobNotHeldException())
-                : redis.get(queues.lock(ref))
+                : redis.flatMap(commands -> commands.get(queues.lock(ref)))
                         .onErrorMap(RedisJobStore::translate)
                         .filter(token::equals)
                         .switchIfEmpty(Mono.error(new JobNotHeldException()))
@@ -54,7 +54,7 @@ public final class BullMqWriter implements BullMqJobs {
         if (token == null) {
             return Mono.error(new JobNotHeldException());
         }
-        return queues.served(ref).then(script.<String>run(redis, ScriptOutputType.VALUE, keys, args).next()
+        return queues.served(ref).then(redis.flatMap(commands -> script.<String>run(commands, ScriptOutputType.VALUE, keys, args).next())
                 .flatMap(status -> switch (status) {
                     case "OK" -> Mono.<Void>empty();
                     case "UNAUTHORIZED" -> Mono.error(new JobNotHeldException());

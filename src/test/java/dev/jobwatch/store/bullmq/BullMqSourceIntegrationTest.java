@@ -64,7 +64,7 @@ class BullMqSourceIntegrationTest {
     }
 
     private RedisClusterReactiveCommands<String, String> redis() {
-        return connections.commands();
+        return connections.commands().block(DEADLINE);
     }
 
     /** A job as BullMQ's add leaves it: waiting, with its log rows. */
