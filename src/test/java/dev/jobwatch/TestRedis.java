@@ -61,6 +61,26 @@ public final class TestRedis implements AutoCloseable {
         return "redis://127.0.0.1:" + port;
     }
 
+    /** The Redis in {@code REDIS_URL} when it is set (CI sets it), else one of the caller's own. */
+    public static Lease fromEnvironment() {
+        String url = System.getenv("REDIS_URL");
+        if (url == null || url.isBlank()) {
+            TestRedis own = new TestRedis();
+            return new Lease(own.url(), own);
+        }
+        return new Lease(url, null);
+    }
+
+    /** A Redis to use, and the one to stop afterwards if the test started it. */
+    public record Lease(String url, TestRedis own) implements AutoCloseable {
+        @Override
+        public void close() {
+            if (own != null) {
+                own.close();
+            }
+        }
+    }
+
     /** Starts Redis again on its port, after {@link #stop}. */
     public void start() {
         start(port);

@@ -301,7 +301,7 @@ public final class RedisJobStore implements JobStore {
     }
 
     private <T> Flux<T> eval(LuaScript script, ScriptOutputType type, String[] keys, String... args) {
-        return redis.flatMapMany(commands -> script.<T>run(commands, type, keys, args));
+        return redis.flatMapMany(commands -> script.<T>run(commands, type, keys, args)).onErrorMap(RedisJobStore::translate);
     }
 
     private JobKeys keys(JobRef ref) {

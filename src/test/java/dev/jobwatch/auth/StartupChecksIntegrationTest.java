@@ -22,24 +22,18 @@ import org.springframework.core.NestedExceptionUtils;
 class StartupChecksIntegrationTest {
 
     /** A Redis that answers, so that a start fails only for the setting under test. */
-    private static TestRedis ownRedis;
+    private static TestRedis.Lease redis;
     private static String external;
 
     @BeforeAll
     static void redis() {
-        String url = System.getenv("REDIS_URL");
-        if (url == null || url.isBlank()) {
-            ownRedis = new TestRedis();
-            url = ownRedis.url();
-        }
-        external = "jobwatch.redis.url=" + url;
+        redis = TestRedis.fromEnvironment();
+        external = "jobwatch.redis.url=" + redis.url();
     }
 
     @AfterAll
     static void stopRedis() {
-        if (ownRedis != null) {
-            ownRedis.close();
-        }
+        redis.close();
     }
 
     @Test

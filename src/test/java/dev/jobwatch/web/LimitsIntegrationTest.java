@@ -34,28 +34,21 @@ class LimitsIntegrationTest {
 
     private static final Duration DEADLINE = Duration.ofSeconds(20);
 
-    private static TestRedis ownRedis;
-    private static String redisUrl;
+    private static TestRedis.Lease redis;
 
     @BeforeAll
     static void redis() {
-        redisUrl = System.getenv("REDIS_URL");
-        if (redisUrl == null || redisUrl.isBlank()) {
-            ownRedis = new TestRedis();
-            redisUrl = ownRedis.url();
-        }
+        redis = TestRedis.fromEnvironment();
     }
 
     @AfterAll
     static void stopRedis() {
-        if (ownRedis != null) {
-            ownRedis.close();
-        }
+        redis.close();
     }
 
     @Test
     void aFullPodAnswers503WithRetryAfterAndTakesStreamsAgainAsTheyEnd() {
-        try (TestServer server = new TestServer(redisUrl, "jobwatch.watch.max-streams=2")) {
+        try (TestServer server = new TestServer(redis.url(), "jobwatch.watch.max-streams=2")) {
             WorkerApiClient api = new WorkerApiClient(server.port());
             SseClient sse = new SseClient(server.port());
             WatchService watch = server.bean(WatchService.class);
@@ -113,7 +106,7 @@ class LimitsIntegrationTest {
 
     @Test
     void anOversizeUrlGets414AndOversizeHeadersGet431() throws Exception {
-        try (TestServer server = new TestServer(redisUrl, "jobwatch.limit.url=1KB", "jobwatch.limit.headers=2KB")) {
+        try (TestServer server = new TestServer(redis.url(), "jobwatch.limit.url=1KB", "jobwatch.limit.headers=2KB")) {
             HttpClient http = HttpClient.newHttpClient();
             String base = "http://127.0.0.1:" + server.port() + "/api/w/limits-ns/jobs_u/getupdate/x";
 
@@ -133,7 +126,7 @@ class LimitsIntegrationTest {
 
     @Test
     void aCompletedJobExpiresAfterItsRetentionAndIsThenNotFoundEverywhere() {
-        try (TestServer server = new TestServer(redisUrl, "jobwatch.retention.completed=1s")) {
+        try (TestServer server = new TestServer(redis.url(), "jobwatch.retention.completed=1s")) {
             WorkerApiClient api = new WorkerApiClient(server.port());
             SseClient sse = new SseClient(server.port());
             String token = api.add("brief");
@@ -156,7 +149,7 @@ class LimitsIntegrationTest {
 
     @Test
     void theLogCapKeepsTheNewestRowsBehindOneMarkerAndWatchersOffsetsNeverMoveBack() {
-        try (TestServer server = new TestServer(redisUrl, "jobwatch.retention.log=100B", "jobwatch.limit.log=50B")) {
+        try (TestServer server = new TestServer(redis.url(), "jobwatch.retention.log=100B", "jobwatch.limit.log=50B")) {
             WorkerApiClient api = new WorkerApiClient(server.port());
             SseClient sse = new SseClient(server.port());
             String token = api.add("capped");

@@ -28,28 +28,21 @@ class SecurityIntegrationTest {
     private static final String SECRET = "test-secret-for-jobwatch-0123456789";
     private static final String ORIGIN = "https://app.example.com";
 
-    private static TestRedis ownRedis;
-    private static String redisUrl;
+    private static TestRedis.Lease redis;
 
     @BeforeAll
     static void redis() {
-        redisUrl = System.getenv("REDIS_URL");
-        if (redisUrl == null || redisUrl.isBlank()) {
-            ownRedis = new TestRedis();
-            redisUrl = ownRedis.url();
-        }
+        redis = TestRedis.fromEnvironment();
     }
 
     @AfterAll
     static void stopRedis() {
-        if (ownRedis != null) {
-            ownRedis.close();
-        }
+        redis.close();
     }
 
     @Test
     void tokensOpenOnlyTheirJobAndPurposeAndExpireWhenATimeToLiveIsSet() {
-        try (TestServer server = new TestServer(redisUrl, "jobwatch.token.ttl=2s", "jobwatch.watch.auth=token")) {
+        try (TestServer server = new TestServer(redis.url(), "jobwatch.token.ttl=2s", "jobwatch.watch.auth=token")) {
             WorkerApiClient api = new WorkerApiClient(server.port());
             Map<String, String> a = added(api, "a");
             Map<String, String> b = added(api, "b");
@@ -75,7 +68,7 @@ class SecurityIntegrationTest {
 
     @Test
     void everyAnswerCarriesTheSecurityHeadersAndStreamsKeepTheirOwnCaching() {
-        try (TestServer server = new TestServer(redisUrl)) {
+        try (TestServer server = new TestServer(redis.url())) {
             WorkerApiClient api = new WorkerApiClient(server.port());
             String token = api.add("headed");
 
@@ -98,7 +91,7 @@ class SecurityIntegrationTest {
 
     @Test
     void corsIsClosedByDefault() {
-        try (TestServer server = new TestServer(redisUrl)) {
+        try (TestServer server = new TestServer(redis.url())) {
             WorkerApiClient api = new WorkerApiClient(server.port());
             api.add("closed");
 
@@ -115,7 +108,7 @@ class SecurityIntegrationTest {
 
     @Test
     void corsLetsTheConfiguredOriginsWatchButNeverWrite() {
-        try (TestServer server = new TestServer(redisUrl, "jobwatch.cors.origins=" + ORIGIN + ", https://other.example.com")) {
+        try (TestServer server = new TestServer(redis.url(), "jobwatch.cors.origins=" + ORIGIN + ", https://other.example.com")) {
             WorkerApiClient api = new WorkerApiClient(server.port());
             String token = api.add("shared");
             String watch = "/api/w/" + api.namespace + "/jobs_u/getupdate_sse/shared";
@@ -159,7 +152,7 @@ class SecurityIntegrationTest {
 
     @Test
     void tokensAndSecretsNeverReachTheLogsEvenAtDebug(CapturedOutput output) {
-        try (TestServer server = new TestServer(redisUrl, "jobwatch.watch.auth=token",
+        try (TestServer server = new TestServer(redis.url(), "jobwatch.watch.auth=token",
                 "logging.level.dev.jobwatch=DEBUG", "logging.level.org.springframework.web=DEBUG",
                 "logging.level.org.springframework.http=DEBUG")) {
             WorkerApiClient api = new WorkerApiClient(server.port());

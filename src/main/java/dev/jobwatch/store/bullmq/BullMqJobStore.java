@@ -9,6 +9,7 @@ import dev.jobwatch.job.JobState;
 import dev.jobwatch.job.LogRows;
 import dev.jobwatch.job.NewJob;
 import dev.jobwatch.store.JobStore;
+import dev.jobwatch.store.RedisJobStore;
 import dev.jobwatch.store.LogSlice;
 import dev.jobwatch.store.LuaScript;
 import dev.jobwatch.store.WatchRead;
@@ -161,7 +162,8 @@ public final class BullMqJobStore implements JobStore {
     }
 
     private <T> Mono<T> run(LuaScript script, String[] keys, String... args) {
-        return redis.flatMap(commands -> script.<T>run(commands, ScriptOutputType.MULTI, keys, args).next());
+        return redis.flatMap(commands -> script.<T>run(commands, ScriptOutputType.MULTI, keys, args).next())
+                .onErrorMap(RedisJobStore::translate);
     }
 
     private Job job(JobRef ref, Map<String, String> hash, long rows, long length) {

@@ -55,6 +55,7 @@ public final class BullMqWriter implements BullMqJobs {
             return Mono.error(new JobNotHeldException());
         }
         return queues.served(ref).then(redis.flatMap(commands -> script.<String>run(commands, ScriptOutputType.VALUE, keys, args).next())
+                .onErrorMap(RedisJobStore::translate)
                 .flatMap(status -> switch (status) {
                     case "OK" -> Mono.<Void>empty();
                     case "UNAUTHORIZED" -> Mono.error(new JobNotHeldException());
