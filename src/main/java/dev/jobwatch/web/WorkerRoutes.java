@@ -20,18 +20,19 @@ class WorkerRoutes {
     RouterFunction<ServerResponse> workerApi(JobStore store, BullMqJobs bullmq, Access access, LimitProperties limits,
             JsonMapper mapper) {
         WorkerHandler jobs = new WorkerHandler(store, bullmq, access, limits, mapper);
+        // Whole paths, as the watch routes: a nested prefix combines patterns for every request, and its
+        // empty sub-path would also take "/jobs/" (a job with an empty id) as the listing.
         return route()
-                .path("/queues/{q}/jobs", routes -> routes
-                        .POST("", jobs::add)
-                        .GET("", jobs::list)
-                        .GET("/{id}", jobs::get)
-                        .POST("/{id}/start", jobs::start)
-                        .POST("/{id}/progress", jobs::progress)
-                        .POST("/{id}/logs", jobs::addLog)
-                        .GET("/{id}/logs", jobs::logs)
-                        .POST("/{id}/stream", jobs::addChunk)
-                        .POST("/{id}/complete", jobs::complete)
-                        .POST("/{id}/cancel", jobs::cancel))
+                .POST("/queues/{q}/jobs", jobs::add)
+                .GET("/queues/{q}/jobs", jobs::list)
+                .GET("/queues/{q}/jobs/{id}", jobs::get)
+                .POST("/queues/{q}/jobs/{id}/start", jobs::start)
+                .POST("/queues/{q}/jobs/{id}/progress", jobs::progress)
+                .POST("/queues/{q}/jobs/{id}/logs", jobs::addLog)
+                .GET("/queues/{q}/jobs/{id}/logs", jobs::logs)
+                .POST("/queues/{q}/jobs/{id}/stream", jobs::addChunk)
+                .POST("/queues/{q}/jobs/{id}/complete", jobs::complete)
+                .POST("/queues/{q}/jobs/{id}/cancel", jobs::cancel)
                 .onError(Throwable.class, ErrorResponses::toResponse)
                 .build();
     }
