@@ -17,6 +17,7 @@ import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.cluster.api.reactive.RedisClusterReactiveCommands;
+import java.io.IOException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -317,7 +318,9 @@ public final class RedisJobStore implements JobStore {
                     || message.startsWith("TRYAGAIN") || message.startsWith("READONLY");
             return transientState ? new StoreUnavailableException(error) : error;
         }
-        return error instanceof RedisException ? new StoreUnavailableException(error) : error;
+        // A connection that Redis dropped fails the commands in flight with the socket's own IOException.
+        boolean redisAway = error instanceof RedisException || error instanceof IOException;
+        return redisAway ? new StoreUnavailableException(error) : error;
     }
 
     private static Job queued(JobRef ref, String meta, long now) {
