@@ -105,6 +105,14 @@ class BullMqInteropIntegrationTest {
                     .jsonPath("$.result.answer").isEqualTo(42)
                     .jsonPath("$.name").isEqualTo("ok")
                     .jsonPath("$.args.n").isEqualTo(1);
+            api.http.get().uri("/api/w/" + NAMESPACE + "/jobs_u/getupdate/ok-1?log_offset=7&get_progress=true")
+                    .exchange().expectStatus().isOk()
+                    .expectBody()
+                    .jsonPath("$.completed").isEqualTo(true)
+                    .jsonPath("$.new_logs").isEqualTo(OK_LOG.substring(OK_LOG.offsetByCodePoints(0, 6)))
+                    .jsonPath("$.log_offset").isEqualTo(OK_LOG.codePointCount(0, OK_LOG.length()) + 1)
+                    .jsonPath("$.progress.pct").isEqualTo(100)
+                    .jsonPath("$.job").doesNotExist();
             api.http.get().uri("/queues/" + NAMESPACE + "/jobs/ok-1/logs?start=1&length=2")
                     .header("Authorization", "Bearer " + WorkerApiClient.PRODUCER).exchange().expectStatus().isOk()
                     .expectBody().json("{\"count\":4,\"logs\":[\"héllo wörld ✓ 🎉\",\"\"]}");
