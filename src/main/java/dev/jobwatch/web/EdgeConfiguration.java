@@ -6,16 +6,21 @@ import java.time.Duration;
 import java.util.List;
 import org.springframework.boot.reactor.netty.NettyReactiveWebServerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Condition;
+import org.springframework.context.annotation.ConditionContext;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
+import org.springframework.core.type.AnnotatedTypeMetadata;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.server.reactive.HttpHandlerDecoratorFactory;
 import org.springframework.web.cors.CorsConfiguration;
 import org.springframework.web.cors.reactive.CorsWebFilter;
 import org.springframework.web.cors.reactive.UrlBasedCorsConfigurationSource;
-import org.springframework.web.server.WebFilter;
 import org.springframework.web.util.pattern.PathPatternParser;
 
 /**
@@ -39,52 +44,65 @@ class EdgeConfiguration {
     /**
      * CORS on the watcher routes only: a browser page may follow a job, but adding, writing and
      * cancelling jobs is for servers, so producer routes never answer a cross-origin browser.
-     * Cookies (the {@code token} cookie) go only to origins named one by one.
+     * Cookies (the {@code token} cookie) go only to origins named one by one. With no origin
+     * configured there is no filter at all: every open SSE stream holds each filter of its chain
+     * for as long as it lives.
      */
     @Bean
     @Order(Ordered.HIGHEST_PRECEDENCE)
+    @Conditional(CorsOriginsConfigured.class)
     CorsWebFilter corsFilter(CorsProperties cors) {
         UrlBasedCorsConfigurationSource source = new UrlBasedCorsConfigurationSource(new PathPatternParser());
-        if (!cors.origins().isEmpty()) {
-            CorsConfiguration config = new CorsConfiguration();
-            if (cors.anyOrigin()) {
-                config.setAllowedOriginPatterns(List.of("*"));
-                config.setAllowCredentials(false);
-            } else {
-                config.setAllowedOrigins(cors.origins());
-                config.setAllowCredentials(true);
-            }
-            config.setAllowedMethods(List.of("GET"));
-            config.setAllowedHeaders(List.of(HttpHeaders.AUTHORIZATION, "Last-Event-ID", HttpHeaders.CACHE_CONTROL,
-                    HttpHeaders.ACCEPT));
-            config.setMaxAge(Duration.ofHours(1));
-            source.registerCorsConfiguration("/api/w/**", config);
+        CorsConfiguration config = new CorsConfiguration();
+        if (cors.anyOrigin()) {
+            config.setAllowedOriginPatterns(List.of("*"));
+            config.setAllowCredentials(false);
+        } else {
+            config.setAllowedOrigins(cors.origins());
+            config.setAllowCredentials(true);
         }
+        config.setAllowedMethods(List.of("GET"));
+        config.setAllowedHeaders(List.of(HttpHeaders.AUTHORIZATION, "Last-Event-ID", HttpHeaders.CACHE_CONTROL,
+                HttpHeaders.ACCEPT));
+        config.setMaxAge(Duration.ofHours(1));
+        source.registerCorsConfiguration("/api/w/**", config);
         return new CorsWebFilter(source);
     }
 
     /**
      * Answers are data for programs, never pages: no type sniffing, no framing, no referrer, and not
      * kept in caches unless a route says otherwise (the SSE route sets {@code Cache-Control: no-cache},
-     * which replaces this default when its response is written).
+     * which replaces this default when its response is written). Set around the whole HTTP handler
+     * rather than in a filter, so that a long-lived stream holds no filter for it.
      */
     @Bean
-    @Order(Ordered.HIGHEST_PRECEDENCE + 1)
-    WebFilter securityHeaders() {
-        return (exchange, chain) -> {
-            HttpHeaders headers = exchange.getResponse().getHeaders();
+    HttpHandlerDecoratorFactory securityHeaders() {
+        return handler -> (request, response) -> {
+            HttpHeaders headers = response.getHeaders();
             headers.set("X-Content-Type-Options", "nosniff");
             headers.set("X-Frame-Options", "DENY");
             headers.set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
             headers.set("Referrer-Policy", "no-referrer");
             headers.set(HttpHeaders.CACHE_CONTROL, "no-store");
-            return chain.filter(exchange);
+            return handler.handle(request, response);
         };
     }
 
     @Bean
     HttpHandlerDecoratorFactory queryTokenOutOfTheUrl() {
         return QueryToken::outOfTheUrl;
+    }
+
+    /** Whether {@code jobwatch.cors.origins} names at least one origin. */
+    static final class CorsOriginsConfigured implements Condition {
+
+        @Override
+        public boolean matches(ConditionContext context, AnnotatedTypeMetadata metadata) {
+            return Binder.get(context.getEnvironment())
+                    .bind("jobwatch.cors.origins", Bindable.listOf(String.class))
+                    .map(origins -> origins.stream().anyMatch(origin -> !origin.isBlank()))
+                    .orElse(false);
+        }
     }
 
     private record RequestSizeLimits(int headers, int line)
