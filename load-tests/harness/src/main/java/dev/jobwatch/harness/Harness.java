@@ -334,7 +334,8 @@ public final class Harness {
             return;
         }
         String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
-        List<String> lines = exec(jcmd, String.valueOf(serverPid), "GC.class_histogram").lines().limit(60).toList();
+        long keep = Long.parseLong(opt("histogram-lines", "60"));
+        List<String> lines = exec(jcmd, String.valueOf(serverPid), "GC.class_histogram").lines().limit(keep).toList();
         Files.write(outFile.toAbsolutePath().getParent().resolve(target + "-histogram-" + step + ".txt"), lines);
     }
 
@@ -506,6 +507,9 @@ public final class Harness {
         long rss0 = rssKb(pids());
         put("idle.baseline.rss_kb", rss0);
         put("idle.baseline.heap_kb", heap0);
+        if (!nchan) {
+            histogram(0);
+        }
         log("idle: baseline RSS %d KB, heap used %d KB, %d jobs", rss0, heap0, jobs);
         List<Watch> all = new ArrayList<>();
         StringBuilder done = new StringBuilder();
