@@ -8,6 +8,8 @@ import dev.jobwatch.store.ChangeFeed;
 import dev.jobwatch.store.JobStore;
 import dev.jobwatch.store.WatchRead;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
@@ -45,6 +47,7 @@ final class JobHub {
     private final Scheduler scheduler;
     private final WatchMetrics metrics;
     private final Sinks.Many<HubState> states = Sinks.many().replay().latest();
+    private final Map<Scheduler, Flux<HubState>> relays = new ConcurrentHashMap<>();
     private volatile HubState current;
     private Disposable reading;
 
@@ -71,6 +74,17 @@ final class JobHub {
     /** The latest state at once (once the first read is done), then each new one. */
     Flux<HubState> states() {
         return states.asFlux();
+    }
+
+    /**
+     * The states as {@link #states()}, heard on {@code loop}: the watchers whose connections one event
+     * loop serves hear a change through one hop to that loop rather than one hop each, and then write
+     * to their connections from the thread that owns them. Only the latest state matters, so a loop
+     * that falls behind skips to it.
+     */
+    Flux<HubState> states(Scheduler loop) {
+        return relays.computeIfAbsent(loop,
+                key -> states.asFlux().onBackpressureLatest().publishOn(key, 1).replay(1).refCount());
     }
 
     HubState current() {

@@ -45,9 +45,12 @@ public final class WatchService {
      *
      * @param writable whether the client's connection takes more now (false while what was sent to it
      *                 waits unread above the connection's high-water mark)
+     * @param connectionLoop the thread that owns the client's connection (its event loop), on which the
+     *                       stream hears changes and runs its timers so that its writes need no hop to
+     *                       it; null when the connection has none, and then the pod's watch scheduler
      * @throws TooManyStreamsException when the pod already holds {@code maxStreams} streams
      */
-    public Flux<WatchEvent> stream(JobRef ref, WatchOptions options, BooleanSupplier writable) {
+    public Flux<WatchEvent> stream(JobRef ref, WatchOptions options, BooleanSupplier writable, Scheduler connectionLoop) {
         Runnable release = reserveSlot();
         Mono<WatchEvent> drained = draining.asMono().then(Mono.fromSupplier(() -> {
             metrics.drained.increment();
@@ -55,8 +58,10 @@ public final class WatchService {
         }));
         return Flux.defer(() -> {
             JobHub hub = hubs.acquire(ref);
-            return new WatchStream(hub.states(), hub::current, watcher(ref, options, false), writable,
-                    new WatchStream.Settings(settings.cadence(), settings.ping(), lifetime(), settings.recheck(), scheduler),
+            Scheduler clock = connectionLoop == null ? scheduler : connectionLoop;
+            Flux<HubState> changes = connectionLoop == null ? hub.states() : hub.states(connectionLoop);
+            return new WatchStream(changes, hub::current, watcher(ref, options, false), writable,
+                    new WatchStream.Settings(settings.cadence(), settings.ping(), lifetime(), settings.recheck(), clock),
                     drained, new WatchStream.Listener() {
                         @Override
                         public void sent(WatchEvent event) {

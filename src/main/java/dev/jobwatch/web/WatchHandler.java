@@ -10,7 +10,10 @@ import dev.jobwatch.watch.WatchEvent;
 import dev.jobwatch.watch.WatchOptions;
 import dev.jobwatch.watch.WatchService;
 import io.netty.channel.Channel;
+import io.netty.util.concurrent.EventExecutor;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import org.springframework.http.HttpCookie;
@@ -20,6 +23,8 @@ import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 import reactor.netty.NettyOutbound;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -37,6 +42,8 @@ final class WatchHandler {
     private final JobStore store;
     private final Access access;
     private final JsonMapper mapper;
+    /** A scheduler over each event loop, made once; never disposed, since that would shut the loop down. */
+    private final Map<EventExecutor, Scheduler> loops = new ConcurrentHashMap<>();
 
     WatchHandler(WatchService watch, JobStore store, Access access, JsonMapper mapper) {
         this.watch = watch;
@@ -49,7 +56,10 @@ final class WatchHandler {
         return Mono.defer(() -> {
             JobRef ref = authorized(request);
             WatchOptions options = options(request).resume(request.headers().firstHeader("Last-Event-ID"));
-            Flux<WatchEvent> events = watch.stream(ref, options, writability(request))
+            Channel channel = channel(request);
+            BooleanSupplier writable = channel == null ? () -> true : channel::isWritable;
+            Scheduler loop = channel == null ? null : loops.computeIfAbsent(channel.eventLoop(), Schedulers::fromExecutorService);
+            Flux<WatchEvent> events = watch.stream(ref, options, writable, loop)
                     .onErrorResume(error -> Flux.just(WatchEvent.error(String.valueOf(error.getMessage()), mapper)));
             // Each event's frame is made once and shared by every watcher it goes to; Reactor Netty flushes
             // each write once nothing more is waiting, so every event leaves at once.
@@ -63,19 +73,18 @@ final class WatchHandler {
     }
 
     /**
-     * Whether the client's connection takes more now: Netty's channel is not writable while what was
-     * written to it waits above its high-water mark, unread by the client.
+     * The client's Netty channel, or null when the request did not come through Reactor Netty. Its
+     * writability tells whether the client takes more now: a channel is not writable while what was
+     * written to it waits above its high-water mark, unread.
      */
-    private static BooleanSupplier writability(ServerRequest request) {
+    private static Channel channel(ServerRequest request) {
         Object response = ServerHttpResponseDecorator.getNativeResponse(request.exchange().getResponse());
         if (response instanceof NettyOutbound outbound) {
             Channel[] channel = new Channel[1];
             outbound.withConnection(connection -> channel[0] = connection.channel());
-            if (channel[0] != null) {
-                return channel[0]::isWritable;
-            }
+            return channel[0];
         }
-        return () -> true;
+        return null;
     }
 
     Mono<ServerResponse> poll(ServerRequest request) {
