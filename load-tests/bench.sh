@@ -10,6 +10,7 @@
 #   BENCH_IDLE_STEPS="1000 5000 10000 18000"  idle watchers held, cumulative steps (capped by the fd limit)
 #   BENCH_IDLE_JOBS=1000                       jobs/channels the idle watchers spread over
 #   BENCH_FANOUT_STEPS="1 100 1000 10000"      watchers of one job per fan-out step
+#   BENCH_WARMUP_SECONDS=40 (load on a fresh server before any figure, so that JIT compilation is not measured)
 #   BENCH_FANOUT_RATE=100 BENCH_FANOUT_SECONDS=20 BENCH_FANOUT_WARMUP_SECONDS=3
 #   BENCH_SERVER_JVM_OPTS="-Xms256m -Xmx2g -XX:+UseG1GC"   jobwatch's JVM flags
 #   BENCH_NCHAN=1 (0 skips nchan)  BENCH_NCHAN_WORKERS=2  BENCH_INSTALL_NCHAN=1 (apt-get if nginx is missing)

@@ -94,6 +94,8 @@ final class Report {
                 + " workers, nchan_redis_pass redis://127.0.0.1:6379, EventSource subscribers" : "not run").append(" |\n");
         md.append("| client | Reactor Netty HttpClient, one connection per stream, source addresses 127.0.0.2..127.0.0.")
                 .append(1 + (int) num(j.isEmpty() ? n : j, "client.sources")).append(" |\n");
+        md.append("| warm-up (each server, before any figure) | ").append(v(j.isEmpty() ? n : j, "server.warmup"))
+                .append(" (a fresh JVM compiles its hot paths under its first half minute of load) |\n");
         md.append("| idle scenario | watchers spread over ").append(v(j, "idle.jobs")).append(" jobs / channels that never change |\n");
         md.append("| fan-out scenario | one job, writer at ").append(v(j, "fanout.rate")).append(" rows/s for ")
                 .append(v(j, "fanout.seconds")).append(" s, each row `ts=<epoch µs>` |\n\n");
@@ -120,8 +122,8 @@ final class Report {
                 .append("Latency is from the `ts` in the row (taken just before the write is sent) to the moment the client reads it. ")
                 .append("Redis calls are the sum of `INFO commandstats` calls (commands run inside Lua scripts included; INFO/CONFIG excluded) over the measured writes. ")
                 .append("CPU is utime+stime from /proc over the measured window.\n\n")
-                .append("| watchers | server | held | writes | delivered / expected | deliveries/s | SSE events/s | p50 ms | p99 ms | p99.9 ms | max ms | Redis calls/write | server CPU s per 1M deliveries | deliveries per server CPU-s | Redis CPU s per 1M | client CPU s |\n")
-                .append("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                .append("| watchers | server | held | writes | delivered / expected | deliveries/s | SSE events/s | p50 ms | p99 ms | p99.9 ms | max ms | Redis calls/write | server CPU s per 1M deliveries | deliveries per server CPU-s | server CPU s (in the kernel) | Redis CPU s per 1M | client CPU s |\n")
+                .append("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         TreeSet<Long> fan = steps(j, "fanout.steps");
         fan.addAll(steps(n, "fanout.steps"));
         for (long s : fan) {
@@ -137,6 +139,7 @@ final class Report {
                         .append(v(p, k + "p99_ms")).append(" | ").append(v(p, k + "p999_ms")).append(" | ")
                         .append(v(p, k + "max_ms")).append(" | ").append(v(p, k + "redis_calls_per_write")).append(" | ")
                         .append(v(p, k + "server_cpu_s_per_million")).append(" | ").append(v(p, k + "deliveries_per_cpu_s"))
+                        .append(" | ").append(v(p, k + "server_cpu_s")).append(" (").append(v(p, k + "server_sys_cpu_s")).append(")")
                         .append(" | ").append(v(p, k + "redis_cpu_s_per_million")).append(" | ").append(v(p, k + "client_cpu_s"))
                         .append(" |\n");
             }
