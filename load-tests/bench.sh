@@ -12,7 +12,8 @@
 #   BENCH_FANOUT_STEPS="1 100 1000 10000"      watchers of one job per fan-out step
 #   BENCH_WARMUP_SECONDS=40 (load on a fresh server before any figure, so that JIT compilation is not measured)
 #   BENCH_FANOUT_RATE=100 BENCH_FANOUT_SECONDS=20 BENCH_FANOUT_WARMUP_SECONDS=3
-#   BENCH_SERVER_JVM_OPTS="-Xms256m -Xmx2g -XX:+UseG1GC"   jobwatch's JVM flags
+#   BENCH_SERVER_JAVA_HOME (default: a JDK 25 under /usr/lib/jvm if there is one, else the harness's JDK)
+#   BENCH_SERVER_JVM_OPTS="-Xms256m -Xmx2g -XX:+UseG1GC" (plus -XX:+UseCompactObjectHeaders on 25)   jobwatch's JVM flags
 #   BENCH_NCHAN=1 (0 skips nchan)  BENCH_NCHAN_WORKERS=2  BENCH_INSTALL_NCHAN=1 (apt-get if nginx is missing)
 #   BENCH_SKIP_BUILD=1 reuses the jars.  Any JOBWATCH_* variable set here reaches the jobwatch server.
 # Everything runs on loopback; every loop in the harness is bounded in count and time.
@@ -36,6 +37,17 @@ export BENCH_NOFILE=$NOFILE
 : "${BENCH_FANOUT_RATE:=100}"
 : "${BENCH_FANOUT_SECONDS:=20}"
 : "${BENCH_FANOUT_WARMUP_SECONDS:=3}"
+# The server runs on the JDK that the image ships (k8s/Dockerfile: 25, with compact object headers) when the
+# machine has one; BENCH_SERVER_JAVA_HOME chooses another.
+if [ -z "${BENCH_SERVER_JAVA_HOME:-}" ]; then
+  for home in /usr/lib/jvm/*-25-* /usr/lib/jvm/*25*; do
+    if [ -x "$home/bin/java" ]; then BENCH_SERVER_JAVA_HOME=$home; break; fi
+  done
+fi
+if [ -n "${BENCH_SERVER_JAVA_HOME:-}" ]; then
+  export BENCH_SERVER_JAVA_HOME
+  : "${BENCH_SERVER_JVM_OPTS:=-Xms256m -Xmx2g -XX:+UseG1GC -XX:+UseCompactObjectHeaders}"
+fi
 : "${BENCH_SERVER_JVM_OPTS:=-Xms256m -Xmx2g -XX:+UseG1GC}"
 : "${BENCH_HARNESS_JVM_OPTS:=-Xms1g -Xmx4g -XX:+UseParallelGC}"
 : "${BENCH_NCHAN:=1}"

@@ -135,6 +135,8 @@ public final class Harness {
     final int sources = Integer.parseInt(opt("sources", "8"));
     final String host = opt("host", "127.0.0.1");
     final String producer = opt("producer-token", "bench-producer");
+    /** The JDK that runs the jobwatch server (its jcmd attaches to it), by default the harness's own. */
+    final String serverJavaHome = opt("server-java-home", System.getProperty("java.home"));
     final String ns = "bench-" + Long.toHexString(System.currentTimeMillis());
     final LoopResources loops = LoopResources.create("harness", Integer.parseInt(opt("client-threads", "2")), true);
     final Recorder latency = new Recorder(TimeUnit.SECONDS.toMicros(120), 3);
@@ -212,7 +214,7 @@ public final class Harness {
             int port = Integer.parseInt(opt("port", "8080"));
             base = "http://" + host + ":" + port;
             List<String> cmd = new ArrayList<>();
-            cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            cmd.add(Path.of(serverJavaHome, "bin", "java").toString());
             cmd.addAll(List.of(opt("server-jvm-opts", "-Xms256m -Xmx2g -XX:+UseG1GC").trim().split("\\s+")));
             cmd.add("-jar");
             cmd.add(opt("jar", "target/jobwatch-0.1.0-SNAPSHOT.jar"));
@@ -229,6 +231,7 @@ public final class Harness {
             server = pb.start();
             serverPid = server.pid();
             put("server.cmd", String.join(" ", cmd));
+            put("server.jdk", jdk(serverJavaHome));
             log("started jobwatch pid %d: %s (log %s)", serverPid, String.join(" ", cmd), logFile);
         }
         put("server.base", base);
@@ -326,7 +329,7 @@ public final class Harness {
         if (nchan || serverPid <= 0) {
             return -1;
         }
-        String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
+        String jcmd = Path.of(serverJavaHome, "bin", "jcmd").toString();
         exec(jcmd, String.valueOf(serverPid), "GC.run");
         sleep(1500);
         String info = exec(jcmd, String.valueOf(serverPid), "GC.heap_info");
@@ -339,10 +342,24 @@ public final class Harness {
         if (!Boolean.parseBoolean(opt("histogram", "false")) || serverPid <= 0) {
             return;
         }
-        String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
+        String jcmd = Path.of(serverJavaHome, "bin", "jcmd").toString();
         long keep = Long.parseLong(opt("histogram-lines", "60"));
         List<String> lines = exec(jcmd, String.valueOf(serverPid), "GC.class_histogram").lines().limit(keep).toList();
         Files.write(outFile.toAbsolutePath().getParent().resolve(target + "-histogram-" + step + ".txt"), lines);
+    }
+
+    /** The JDK's implementor and runtime version, from its {@code release} file. */
+    static String jdk(String home) {
+        try {
+            Properties release = new Properties();
+            try (var in = Files.newInputStream(Path.of(home, "release"))) {
+                release.load(in);
+            }
+            return (release.getProperty("IMPLEMENTOR", "?") + " " + release.getProperty("JAVA_RUNTIME_VERSION", "?"))
+                    .replace("\"", "");
+        } catch (IOException e) {
+            return home;
+        }
     }
 
     static String exec(String... cmd) {

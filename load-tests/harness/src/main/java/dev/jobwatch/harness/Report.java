@@ -72,7 +72,7 @@ final class Report {
                 + "| memory | " + mem + " |\n"
                 + "| CPU | " + cpu + " |\n"
                 + "| kernel | " + System.getProperty("os.version") + " |\n"
-                + "| JDK | " + System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version") + " |\n"
+                + "| JDK (harness) | " + System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version") + " |\n"
                 + "| open files limit (per process) | " + System.getenv().getOrDefault("BENCH_NOFILE", "?") + " |\n"
                 + "| nginx | " + (nginx.isEmpty() ? "not installed" : nginx.replace("nginx version: ", "")) + " |\n";
     }
@@ -88,6 +88,7 @@ final class Report {
                         ". Client (the harness) and servers share the machine, so every CPU figure competes with the client's.\n\n");
         md.append("## Machine and settings\n\n| | |\n|---|---|\n").append(machine());
         md.append("| Redis | ").append(v(j.isEmpty() ? n : j, "redis.version")).append(" on 127.0.0.1:6379 |\n");
+        md.append("| jobwatch JDK | ").append(v(j, "server.jdk")).append(" |\n");
         md.append("| jobwatch command | `").append(v(j, "server.cmd")).append("` |\n");
         md.append("| jobwatch env | ").append(System.getenv().getOrDefault("BENCH_SERVER_ENV_DESC", "JOBWATCH_WATCH_LIFETIME=30m, defaults otherwise")).append(" |\n");
         md.append("| nchan | ").append(hasN ? "nginx " + System.getenv().getOrDefault("BENCH_NCHAN_WORKERS", "2")
