@@ -80,11 +80,14 @@ final class JobHub {
      * The states as {@link #states()}, heard on {@code loop}: the watchers whose connections one event
      * loop serves hear a change through one hop to that loop rather than one hop each, and then write
      * to their connections from the thread that owns them. Only the latest state matters, so a loop
-     * that falls behind skips to it.
+     * that falls behind skips to it. Unlike {@link #states()} it does not replay the latest state to
+     * a watcher that comes later, which reads the hub's current state itself: a replaying multicast
+     * settles its subscribers' demand one by one against all of them, which at thousands of watchers
+     * a loop cost more than everything else a change does.
      */
     Flux<HubState> states(Scheduler loop) {
         return relays.computeIfAbsent(loop,
-                key -> states.asFlux().onBackpressureLatest().publishOn(key, 1).replay(1).refCount());
+                key -> states.asFlux().onBackpressureLatest().publishOn(key, 1).publish().refCount());
     }
 
     HubState current() {

@@ -90,7 +90,8 @@ final class WatchStream extends Flux<WatchEvent> {
         private volatile long requested;
         private volatile boolean cancelled;
         private volatile Throwable failure;
-        private volatile boolean changed;
+        /** True at first: a stream whose changes do not replay the hub's state reads it at once. */
+        private volatile boolean changed = true;
         private volatile boolean pingDue;
         private volatile boolean resting;
         private volatile WatchEvent ending;
