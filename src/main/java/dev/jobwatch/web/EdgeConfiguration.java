@@ -6,7 +6,6 @@ import java.time.Duration;
 import java.util.List;
 import org.springframework.boot.reactor.netty.NettyReactiveWebServerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
-import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Condition;
@@ -93,14 +92,14 @@ class EdgeConfiguration {
         return QueryToken::outOfTheUrl;
     }
 
-    /** Whether {@code jobwatch.cors.origins} names at least one origin. */
+    /** Whether the CORS settings, read as {@link CorsProperties} reads them, name at least one origin. */
     static final class CorsOriginsConfigured implements Condition {
 
         @Override
         public boolean matches(ConditionContext context, AnnotatedTypeMetadata metadata) {
             return Binder.get(context.getEnvironment())
-                    .bind("jobwatch.cors.origins", Bindable.listOf(String.class))
-                    .map(origins -> origins.stream().anyMatch(origin -> !origin.isBlank()))
+                    .bind("jobwatch.cors", CorsProperties.class)
+                    .map(cors -> !cors.origins().isEmpty())
                     .orElse(false);
         }
     }
