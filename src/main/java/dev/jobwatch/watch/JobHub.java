@@ -86,8 +86,12 @@ final class JobHub {
      * a loop cost more than everything else a change does.
      */
     Flux<HubState> states(Scheduler loop) {
-        return relays.computeIfAbsent(loop,
-                key -> states.asFlux().onBackpressureLatest().publishOn(key, 1).publish().refCount());
+        return relays.computeIfAbsent(loop, key -> relay(states.asFlux(), key));
+    }
+
+    /** One loop's share of a hub's states: subscribed while any of its watchers is, let go with the last. */
+    static Flux<HubState> relay(Flux<HubState> states, Scheduler loop) {
+        return states.onBackpressureLatest().publishOn(loop, 1).publish().refCount();
     }
 
     HubState current() {

@@ -594,6 +594,30 @@ class WatchStreamTest {
     }
 
     @Test
+    void watchersOfOneLoopShareOneSubscriptionToTheHubUntilTheLastLeaves() {
+        hub.log("a").publish();
+        Flux<HubState> relay = hub.relay(vts);
+        List<WatchEvent> early = new ArrayList<>();
+        List<WatchEvent> late = new ArrayList<>();
+
+        Disposable first = hub.watch(relay, FROM_START, vts).subscribe(early::add);
+        Disposable second = hub.watch(relay, FROM_START, vts).subscribe(late::add);
+        assertThat(hub.subscribers()).as("one subscription for the loop").isEqualTo(1);
+        assertThat(late).as("a later watcher, to which the relay replays nothing, hears the state at once")
+                .singleElement().satisfies(is("{'type': 'update', 'completed': false, 'new_logs': 'a', 'log_offset': 2,"
+                        + " 'stream_offset': 0}"));
+        hub.log("b").publish();
+        vts.advanceTimeBy(CADENCE);
+        assertThat(early).extracting(event -> json(event).path("new_logs").asString()).containsExactly("a", "b");
+        assertThat(late).extracting(event -> json(event).path("new_logs").asString()).containsExactly("a", "b");
+
+        first.dispose();
+        assertThat(hub.subscribers()).isEqualTo(1);
+        second.dispose();
+        assertThat(hub.subscribers()).as("the last watcher of the loop lets go of the hub").isZero();
+    }
+
+    @Test
     void afterCancellingNoTimerFiresAndNothingIsSent() {
         CountingScheduler clock = new CountingScheduler(vts);
         List<WatchEvent> seen = new ArrayList<>();
@@ -811,9 +835,24 @@ class WatchStreamTest {
 
         Flux<WatchEvent> watch(WatchOptions options, Scheduler scheduler, Duration ping, Duration lifetime,
                 BooleanSupplier writable) {
-            return new WatchStream(sink.asFlux(), current::get, watcher(options), writable,
+            return watch(sink.asFlux(), options, scheduler, ping, lifetime, writable);
+        }
+
+        /** A watcher that hears the hub through {@code changes}, as one on a connection's event loop does. */
+        Flux<WatchEvent> watch(Flux<HubState> changes, WatchOptions options, Scheduler scheduler) {
+            return watch(changes, options, scheduler, PING, LIFETIME, () -> true);
+        }
+
+        private Flux<WatchEvent> watch(Flux<HubState> changes, WatchOptions options, Scheduler scheduler, Duration ping,
+                Duration lifetime, BooleanSupplier writable) {
+            return new WatchStream(changes, current::get, watcher(options), writable,
                     new WatchStream.Settings(CADENCE, ping, lifetime, RETRY, scheduler), Mono.never(),
                     WatchStream.Listener.NONE);
+        }
+
+        /** The relay that a loop's watchers share, as {@link JobHub#states(Scheduler)} makes it. */
+        Flux<HubState> relay(Scheduler loop) {
+            return JobHub.relay(sink.asFlux(), loop);
         }
 
         int subscribers() {
