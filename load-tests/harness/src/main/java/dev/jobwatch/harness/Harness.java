@@ -158,8 +158,11 @@ public final class Harness {
         setUp();
         try {
             warmUp();
-            idle();
+            ManyJobs many = new ManyJobs(this);
+            many.manyJobs();
+            many.unwatched();
             fanout();
+            idle();
         } finally {
             tearDown();
         }
@@ -426,7 +429,11 @@ public final class Harness {
         Disposable stream;
         int state;
         long acc;
+        long seq;
         byte last;
+        /** Rows with a sequence number ({@code ts=<micros>.<n>}) seen by this stream, and those out of order. */
+        volatile long sequenced;
+        volatile long disorder;
 
         void scan(ByteBuf buf) {
             long now = 0;
@@ -443,6 +450,18 @@ public final class Harness {
                         state = b == '=' ? 3 : b == 't' ? 1 : 0;
                         acc = 0;
                     }
+                    case 4 -> {
+                        if (b >= '0' && b <= '9') {
+                            seq = seq * 10 + (b - '0');
+                        } else {
+                            // The rows of one job are numbered from 0 by their one sequential writer: each must come once, in order.
+                            if (seq != sequenced) {
+                                disorder++;
+                            }
+                            sequenced++;
+                            state = b == 't' ? 1 : 0;
+                        }
+                    }
                     default -> {
                         if (b >= '0' && b <= '9') {
                             acc = acc * 10 + (b - '0');
@@ -456,7 +475,8 @@ public final class Harness {
                             } else {
                                 stale.increment();
                             }
-                            state = b == 't' ? 1 : 0;
+                            seq = 0;
+                            state = b == '.' ? 4 : b == 't' ? 1 : 0;
                         }
                     }
                 }
