@@ -48,6 +48,12 @@ record HubState(
         return new ConcurrentHashMap<>();
     }
 
+    /** This state after a write that appended to the log or the result stream and changed nothing else. */
+    HubState next(long version, long logLength, LogWindow log, long streamLength, ChunkWindow chunks) {
+        return new HubState(status, error, version, state, progress, progressText, logLength, log, streamLength, chunks,
+                job, result, newEncodings());
+    }
+
     boolean ready() {
         return status == Status.READY;
     }
