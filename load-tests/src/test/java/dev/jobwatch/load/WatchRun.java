@@ -200,7 +200,8 @@ final class WatchRun {
                                         exec(held()).doIf(WatchRun::streaming)
                                                 .then(exec(sse(UPDATE).setCheck().await(wait).on(update))))))
                                 .exec(held())
-                                // Windmill's client closes the stream itself after completed or timeout.
+                                // After completed or timeout a browser's EventSource must close the stream
+                                // itself, or it reconnects on its own; the watcher does the same.
                                 .exec(sse(CLOSE).close())
                                 .exec(session -> {
                                     if (session.isFailed()) {
