@@ -97,7 +97,8 @@ final class Watch {
                     .append(fewestTimeouts.get() == Integer.MAX_VALUE ? 0 : fewestTimeouts.get()).append(')')
                     .append(", updates: ").append(updates.sum())
                     .append(", pings: ").append(pings.sum())
-                    .append(", other events held back by Gatling (checked, no report entry): ").append(heldEvents.sum());
+                    .append(", other events held back by Gatling (checked, no report entry): ")
+                    .append(heldEvents.sum());
             List<Double> lags = new ArrayList<>(completionLags);
             if (!lags.isEmpty()) {
                 Collections.sort(lags);
@@ -254,7 +255,7 @@ final class Watch {
         }
     }
 
-    /** Records that a Gatling check on this watcher's stream failed (a timeout, a crash), so it stops. */
+    /** Records that Gatling failed this watcher's stream or a check on it (a status, a timeout): it stops. */
     void failed(String what) {
         if (problem == null) {
             fail(what);

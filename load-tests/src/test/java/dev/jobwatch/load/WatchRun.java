@@ -194,7 +194,8 @@ final class WatchRun {
                             return session;
                         })
                                 .doIfOrElse(session -> watch(session).resumesByHeader())
-                                .then(exec(connect(wait, update).header("Last-Event-ID", session -> watch(session).lastEventId())))
+                                .then(exec(connect(wait, update)
+                                        .header("Last-Event-ID", session -> watch(session).lastEventId())))
                                 .orElse(exec(connect(wait, update)))
                                 .asLongAs(WatchRun::streaming).on(exec(Collections.nCopies(CHECKS_PER_TURN,
                                         exec(held()).doIf(WatchRun::streaming)
@@ -205,7 +206,8 @@ final class WatchRun {
                                 .exec(sse(CLOSE).close())
                                 .exec(session -> {
                                     if (session.isFailed()) {
-                                        watch(session).failed("a check of its stream failed (see Gatling's errors)");
+                                        watch(session).failed(
+                                                "Gatling failed its stream or a check on it (see Gatling's errors)");
                                     }
                                     watch(session).closed();
                                     return session;
