@@ -209,9 +209,12 @@ final class Watch {
         return ended == null && problem == null;
     }
 
-    /** Whether Gatling's SSE support hands over {@code message} as a ping, which no check waits for. */
+    /**
+     * Whether {@code message}, as Gatling's SSE support hands it over, is a ping, which no check waits for:
+     * its data starts with the type the server writes first, whatever fields may follow.
+     */
     static boolean isPing(String message) {
-        return message.contains("\"data\":{\"type\":\"ping\"}");
+        return message.contains("\"data\":{\"type\":\"ping\"");
     }
 
     /**
