@@ -14,8 +14,9 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * Local mode (embedded Redis) may run without producer tokens and with a random secret, and says so
- * at every start; with a real Redis both must be set, or the server does not start.
+ * Local mode (embedded Redis) may run without producer tokens, with a random secret and with open
+ * watchers, and says so at every start; with a real Redis tokens and secret must be set, or the server
+ * does not start, and watchers need a token unless open watching is set explicitly (which it logs too).
  */
 @Configuration(proxyBeanMethods = false)
 class AuthConfiguration {
@@ -25,7 +26,18 @@ class AuthConfiguration {
 
     @Bean
     Access access(AuthProperties auth, TokenProperties token, RedisProperties redis, WatchProperties watch) {
-        return new Access(producerTokens(auth, redis), signer(token, redis), watch.auth() == WatchProperties.Auth.OPEN);
+        return new Access(producerTokens(auth, redis), signer(token, redis), watchersOpen(watch, redis));
+    }
+
+    private static boolean watchersOpen(WatchProperties watch, RedisProperties redis) {
+        boolean open = watch.watchersOpen(redis);
+        if (open) {
+            log.warn("Watchers are OPEN ({}): anyone who can reach this port reads any job's args, logs, progress "
+                    + "and result by its namespace and id; set JOBWATCH_WATCH_AUTH=token to require a producer "
+                    + "or watch token.", watch.auth() == null ? "JOBWATCH_WATCH_AUTH is not set: local mode"
+                            : "JOBWATCH_WATCH_AUTH=open");
+        }
+        return open;
     }
 
     private static ProducerTokens producerTokens(AuthProperties auth, RedisProperties redis) {

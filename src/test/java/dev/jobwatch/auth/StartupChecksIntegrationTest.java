@@ -66,6 +66,9 @@ class StartupChecksIntegrationTest {
         assertThat(output.getAll().lines().filter(line -> line.contains(" WARN ")))
                 .filteredOn(line -> line.contains("JOBWATCH_TOKEN_SECRET is not set: local mode"))
                 .as("one WARN per start that tokens are signed with a random secret").hasSize(2);
+        assertThat(output.getAll().lines().filter(line -> line.contains(" WARN ")))
+                .filteredOn(line -> line.contains("Watchers are OPEN (JOBWATCH_WATCH_AUTH is not set: local mode)"))
+                .as("one WARN per start that watchers need no token").hasSize(2);
     }
 
     private static void start(String... properties) {

@@ -60,7 +60,7 @@ class LimitsIntegrationTest {
             List<Disposable> crowd = new ArrayList<>();
             for (int i = 0; i < 12; i++) {
                 boolean[] first = {true};
-                crowd.add(sse.events(api.namespace, "busy", "", null, null).subscribe(
+                crowd.add(sse.events(api.namespace, "busy", "", null, WorkerApiClient.PRODUCER).subscribe(
                         event -> {
                             if (first[0]) {
                                 first[0] = false;
@@ -78,7 +78,7 @@ class LimitsIntegrationTest {
                     .expectStatus().isEqualTo(503)
                     .expectHeader().value("Retry-After", seconds -> assertThat(Integer.parseInt(seconds)).isBetween(5, 10))
                     .expectBody(String.class).isEqualTo("This server holds its maximum of 2 open streams: try again shortly");
-            api.get("/api/w/" + api.namespace + "/jobs_u/getupdate/busy", null).expectStatus().isOk();
+            api.get("/api/w/" + api.namespace + "/jobs_u/getupdate/busy", PRODUCER).expectStatus().isOk();
             api.log("busy", token, "writes are not streams");
 
             crowd.forEach(Disposable::dispose);
@@ -139,8 +139,8 @@ class LimitsIntegrationTest {
 
             api.get(api.job("brief"), PRODUCER).expectStatus().isNotFound().expectBody(String.class).isEqualTo("Job not found");
             api.get(api.job("brief") + "/logs", PRODUCER).expectStatus().isNotFound();
-            api.get("/api/w/" + api.namespace + "/jobs_u/get/brief", null).expectStatus().isNotFound();
-            api.get("/api/w/" + api.namespace + "/jobs_u/getupdate/brief", null).expectStatus().isNotFound();
+            api.get("/api/w/" + api.namespace + "/jobs_u/get/brief", PRODUCER).expectStatus().isNotFound();
+            api.get("/api/w/" + api.namespace + "/jobs_u/getupdate/brief", PRODUCER).expectStatus().isNotFound();
             assertThat(sse.updates(api.namespace, "brief", "").map(JsonNode::toString).collectList().block(DEADLINE))
                     .containsExactly("{\"type\":\"notfound\"}");
             api.post(api.job("brief") + "/logs", token, MediaType.TEXT_PLAIN, "late").expectStatus().isNotFound();
@@ -186,7 +186,7 @@ class LimitsIntegrationTest {
             Map<String, Object> page = api.rows("capped", 0, 100);
             assertThat(page).containsEntry("count", 11);
             assertThat((List<?>) page.get("logs")).first().isEqualTo(marker);
-            Map<String, Object> job = api.get("/api/w/" + api.namespace + "/jobs_u/get/capped", null).expectStatus().isOk()
+            Map<String, Object> job = api.get("/api/w/" + api.namespace + "/jobs_u/get/capped", PRODUCER).expectStatus().isOk()
                     .expectBody(new ParameterizedTypeReference<Map<String, Object>>() {}).returnResult().getResponseBody();
             assertThat(job.get("logs")).isEqualTo(marker + "\n" + kept);
         }

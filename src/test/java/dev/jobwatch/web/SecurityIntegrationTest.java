@@ -69,6 +69,31 @@ class SecurityIntegrationTest {
     }
 
     @Test
+    void withAnExternalRedisWatchersNeedATokenUnlessOpenWatchingIsSet(CapturedOutput output) {
+        try (TestServer server = new TestServer(redis.url())) {
+            WorkerApiClient api = new WorkerApiClient(server.port());
+            Map<String, String> job = added(api, "private");
+            String base = "/api/w/" + api.namespace + "/jobs_u/";
+
+            for (String route : List.of("getupdate_sse/private", "getupdate/private", "get/private")) {
+                api.get(base + route, null).expectStatus().isUnauthorized().expectBody(String.class).isEqualTo("Unauthorized");
+                api.get(base + route, "guessed").expectStatus().isUnauthorized();
+            }
+            api.get(base + "getupdate/private", job.get("watch_token")).expectStatus().isOk();
+            api.get(base + "get/private", PRODUCER).expectStatus().isOk();
+            assertThat(output.getAll()).doesNotContain("Watchers are OPEN");
+        }
+        try (TestServer server = new TestServer(redis.url(), "jobwatch.watch.auth=open")) {
+            WorkerApiClient api = new WorkerApiClient(server.port());
+            added(api, "public");
+            api.get("/api/w/" + api.namespace + "/jobs_u/get/public", null).expectStatus().isOk();
+            assertThat(output.getAll().lines().filter(line -> line.contains(" WARN ")))
+                    .filteredOn(line -> line.contains("Watchers are OPEN (JOBWATCH_WATCH_AUTH=open)"))
+                    .as("a WARN at start that anyone may watch").hasSize(1);
+        }
+    }
+
+    @Test
     void everyAnswerCarriesTheSecurityHeadersAndStreamsKeepTheirOwnCaching() {
         try (TestServer server = new TestServer(redis.url())) {
             WorkerApiClient api = new WorkerApiClient(server.port());
@@ -78,12 +103,13 @@ class SecurityIntegrationTest {
                     api.get(api.job("headed"), PRODUCER).expectStatus().isOk(),
                     api.get(api.job("headed"), "wrong").expectStatus().isUnauthorized(),
                     api.post(api.job("headed") + "/logs", token, MediaType.TEXT_PLAIN, "row").expectStatus().isOk(),
-                    api.get("/api/w/" + api.namespace + "/jobs_u/getupdate/headed", null).expectStatus().isOk(),
+                    api.get("/api/w/" + api.namespace + "/jobs_u/getupdate/headed", PRODUCER).expectStatus().isOk(),
                     api.get("/no/such/route", null).expectStatus().isNotFound())) {
                 securityHeaders(answer).expectHeader().valueEquals(HttpHeaders.CACHE_CONTROL, "no-store");
             }
 
-            securityHeaders(api.http.get().uri("/api/w/" + api.namespace + "/jobs_u/getupdate_sse/headed").exchange())
+            securityHeaders(api.http.get().uri("/api/w/" + api.namespace + "/jobs_u/getupdate_sse/headed")
+                    .header(HttpHeaders.AUTHORIZATION, "Bearer " + PRODUCER).exchange())
                     .expectHeader().valueEquals(HttpHeaders.CACHE_CONTROL, "no-cache")
                     .expectHeader().valueEquals("X-Accel-Buffering", "no")
                     .expectHeader().contentTypeCompatibleWith(MediaType.TEXT_EVENT_STREAM)
@@ -126,7 +152,7 @@ class SecurityIntegrationTest {
                     .expectHeader().value(HttpHeaders.ACCESS_CONTROL_ALLOW_METHODS, methods -> assertThat(methods).contains("GET"))
                     .expectHeader().value(HttpHeaders.ACCESS_CONTROL_ALLOW_HEADERS,
                             headers -> assertThat(headers.toLowerCase()).contains("authorization", "last-event-id"));
-            api.http.get().uri(watch).header(HttpHeaders.ORIGIN, ORIGIN).exchange()
+            api.http.get().uri(watch).header(HttpHeaders.ORIGIN, ORIGIN).cookie("token", PRODUCER).exchange()
                     .expectStatus().isOk()
                     .expectHeader().valueEquals(HttpHeaders.ACCESS_CONTROL_ALLOW_ORIGIN, ORIGIN)
                     .returnResult(String.class).getResponseBody().take(1).blockLast(DEADLINE);
