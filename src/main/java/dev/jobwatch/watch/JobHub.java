@@ -211,7 +211,7 @@ final class JobHub {
                         job.result() == null ? mapper.nullNode() : mapper.readTree(job.result())});
         return completion.map(done -> new HubState(HubState.Status.READY, null, read.version(), read.state(), progress,
                 read.progress(), read.logLength(), window, read.streamLength(), chunks, done[0], done[1],
-                HubState.newEncodings()));
+                HubState.newEncodings(), read.incarnation()));
     }
 
     /** Reads run one at a time, so states are published in order from one thread at a time. */

@@ -1,6 +1,7 @@
 package dev.jobwatch.web;
 
 import dev.jobwatch.auth.Access;
+import dev.jobwatch.auth.Grant;
 import dev.jobwatch.config.LimitProperties;
 import dev.jobwatch.job.InvalidInputException;
 import dev.jobwatch.job.Job;
@@ -75,8 +76,8 @@ final class WorkerHandler {
                         ArrayNode added = mapper.createArrayNode();
                         for (Job job : jobs) {
                             ObjectNode doc = JobJson.document(job, mapper);
-                            doc.put("token", access.jobToken(job.ref()));
-                            doc.put("watch_token", access.watchToken(job.ref()));
+                            doc.put("token", access.jobToken(job.ref(), job.incarnation()));
+                            doc.put("watch_token", access.watchToken(job.ref(), job.incarnation()));
                             added.add(doc);
                         }
                         return json(added);
@@ -122,8 +123,8 @@ final class WorkerHandler {
         return Mono.defer(() -> {
             JobRef ref = ref(request);
             refuseOnBullMq(ref);
-            access.requireJob(bearer(request), ref);
-            return ok(store.start(ref));
+            String incarnation = access.requireJob(bearer(request), ref);
+            return ok(store.start(ref, incarnation));
         });
     }
 
@@ -136,9 +137,9 @@ final class WorkerHandler {
                         .then(bodies.json(request, "Progress", limits.progress()))
                         .flatMap(progress -> ok(bullmq.progress(ref, token, mapper.writeValueAsString(progress))));
             }
-            access.requireJob(bearer(request), ref);
+            String incarnation = access.requireJob(bearer(request), ref);
             return bodies.json(request, "Progress", limits.progress())
-                    .flatMap(progress -> ok(store.progress(ref, mapper.writeValueAsString(progress))));
+                    .flatMap(progress -> ok(store.progress(ref, incarnation, mapper.writeValueAsString(progress))));
         });
     }
 
@@ -151,8 +152,9 @@ final class WorkerHandler {
                         .then(bodies.text(request, "Log row", limits.log()))
                         .flatMap(row -> ok(bullmq.appendLog(ref, token, row)));
             }
-            access.requireJob(bearer(request), ref);
-            return bodies.text(request, "Log row", limits.log()).flatMap(row -> ok(store.appendLog(ref, row)));
+            String incarnation = access.requireJob(bearer(request), ref);
+            return bodies.text(request, "Log row", limits.log())
+                    .flatMap(row -> ok(store.appendLog(ref, incarnation, row)));
         });
     }
 
@@ -161,10 +163,12 @@ final class WorkerHandler {
             JobRef ref = ref(request);
             String token = bearer(request);
             Mono<Void> allowed;
+            Grant grant;
             if (bullmq.owns(ref.namespace()) && !access.isProducer(token)) {
                 allowed = bullmq.requireLock(ref, token);
+                grant = Grant.ANY;
             } else {
-                access.requireProducerOrJob(token, ref);
+                grant = access.requireProducerOrJob(token, ref);
                 allowed = Mono.empty();
             }
             long start;
@@ -181,7 +185,7 @@ final class WorkerHandler {
             if (length > MAX_LOG_PAGE) {
                 throw new InvalidInputException("Length must be less than or equal to " + MAX_LOG_PAGE);
             }
-            return allowed.then(store.logRows(ref, start, (int) length)).flatMap(page -> {
+            return allowed.then(store.logRows(ref, grant.incarnation(), start, (int) length)).flatMap(page -> {
                 ObjectNode body = mapper.createObjectNode();
                 body.put("count", page.count());
                 ArrayNode rows = body.putArray("logs");
@@ -195,8 +199,9 @@ final class WorkerHandler {
         return Mono.defer(() -> {
             JobRef ref = ref(request);
             refuseOnBullMq(ref);
-            access.requireJob(bearer(request), ref);
-            return bodies.text(request, "Chunk", limits.chunk()).flatMap(chunk -> ok(store.appendChunk(ref, chunk)));
+            String incarnation = access.requireJob(bearer(request), ref);
+            return bodies.text(request, "Chunk", limits.chunk())
+                    .flatMap(chunk -> ok(store.appendChunk(ref, incarnation, chunk)));
         });
     }
 
@@ -204,7 +209,7 @@ final class WorkerHandler {
         return Mono.defer(() -> {
             JobRef ref = ref(request);
             refuseOnBullMq(ref);
-            access.requireJob(bearer(request), ref);
+            String incarnation = access.requireJob(bearer(request), ref);
             return bodies.json(request, "Completion", limits.result()).flatMap(body -> {
                 requireObject(body, "Completion", COMPLETE_FIELDS);
                 JsonNode success = body.get("success");
@@ -212,7 +217,7 @@ final class WorkerHandler {
                     throw new InvalidInputException("Completion needs \"success\": true or false");
                 }
                 JsonNode result = body.has("result") ? body.get("result") : mapper.nullNode();
-                return ok(store.complete(ref, success.booleanValue(), mapper.writeValueAsString(result)));
+                return ok(store.complete(ref, incarnation, success.booleanValue(), mapper.writeValueAsString(result)));
             });
         });
     }

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.jobwatch.TestRedis;
 import dev.jobwatch.TestServer;
+import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -48,7 +49,7 @@ class SecurityIntegrationTest {
             Map<String, String> b = added(api, "b");
             String watchB = "/api/w/" + api.namespace + "/jobs_u/getupdate/b";
 
-            assertThat(a.get("token")).matches("\\d+\\.[A-Za-z0-9_-]{43}");
+            assertThat(a.get("token")).matches("[A-Za-z0-9_-]{16}\\.\\d+\\.[A-Za-z0-9_-]{43}");
             api.log("a", a.get("token"), "mine");
             api.post(api.job("b") + "/logs", a.get("token"), MediaType.TEXT_PLAIN, "not mine").expectStatus().isUnauthorized();
             api.post(api.job("b") + "/logs", b.get("watch_token"), MediaType.TEXT_PLAIN, "watch cannot write")
@@ -90,6 +91,51 @@ class SecurityIntegrationTest {
             assertThat(output.getAll().lines().filter(line -> line.contains(" WARN ")))
                     .filteredOn(line -> line.contains("Watchers are OPEN (JOBWATCH_WATCH_AUTH=open)"))
                     .as("a WARN at start that anyone may watch").hasSize(1);
+        }
+    }
+
+    @Test
+    void theTokensOfADeletedJobNeverOpenALaterJobWithTheSameId() {
+        try (TestServer server = new TestServer(redis.url()); RedisClient direct = new RedisClient(redis.url())) {
+            WorkerApiClient api = new WorkerApiClient(server.port());
+            SseClient sse = new SseClient(server.port());
+            Map<String, String> first = added(api, "reused");
+            api.log("reused", first.get("token"), "first job's row");
+            String job = api.job("reused");
+            String watch = "/api/w/" + api.namespace + "/jobs_u/";
+
+            direct.delete(api.namespace, "reused");
+            api.post(job + "/logs", first.get("token"), MediaType.TEXT_PLAIN, "into nothing").expectStatus().isNotFound();
+            api.get(watch + "getupdate/reused", first.get("watch_token")).expectStatus().isNotFound();
+
+            Map<String, String> second = added(api, "reused");
+            assertThat(second.get("token")).isNotEqualTo(first.get("token"));
+            api.log("reused", second.get("token"), "second job's row");
+            for (String route : List.of("/start", "/progress", "/logs", "/stream", "/complete")) {
+                String body = route.equals("/complete") ? "{\"success\":false}" : route.equals("/progress") ? "13" : "stale";
+                api.post(job + route, first.get("token"), route.equals("/logs") || route.equals("/stream")
+                                ? MediaType.TEXT_PLAIN : MediaType.APPLICATION_JSON, body)
+                        .expectStatus().isUnauthorized().expectBody(String.class).isEqualTo("Unauthorized");
+            }
+            api.get(job + "/logs", first.get("token")).expectStatus().isUnauthorized();
+            api.get(watch + "getupdate/reused", first.get("watch_token")).expectStatus().isUnauthorized();
+            api.get(watch + "get/reused", first.get("watch_token")).expectStatus().isUnauthorized();
+            assertThat(sse.updates(api.namespace, "reused", "", first.get("watch_token")).collectList().block(DEADLINE))
+                    .as("a stream has started before the job is read: it ends with the same answer")
+                    .singleElement().satisfies(event -> {
+                        assertThat(event.get("type").stringValue()).isEqualTo("error");
+                        assertThat(event.get("error").stringValue()).isEqualTo("Unauthorized");
+                    });
+
+            api.get(job + "/logs", second.get("token")).expectStatus().isOk().expectBody()
+                    .jsonPath("$.logs").isEqualTo(List.of("second job's row"));
+            api.get(watch + "getupdate/reused", second.get("watch_token")).expectStatus().isOk().expectBody()
+                    .jsonPath("$.new_logs").isEqualTo("second job's row\n")
+                    .jsonPath("$.running").doesNotExist();
+            api.get(watch + "get/reused", PRODUCER).expectStatus().isOk().expectBody()
+                    .jsonPath("$.logs").isEqualTo("second job's row\n")
+                    .jsonPath("$.progress").doesNotExist();
+            api.post(job + "/cancel", PRODUCER, null, null).expectStatus().isOk();
         }
     }
 
@@ -211,6 +257,29 @@ class SecurityIntegrationTest {
                 .expectHeader().valueEquals("X-Frame-Options", "DENY")
                 .expectHeader().valueEquals("Referrer-Policy", "no-referrer")
                 .expectHeader().valueEquals("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
+    }
+
+    /** Redis itself, to take a job away as its expiry would. */
+    private static final class RedisClient implements AutoCloseable {
+
+        private final io.lettuce.core.RedisClient client;
+        private final StatefulRedisConnection<String, String> connection;
+
+        RedisClient(String url) {
+            client = io.lettuce.core.RedisClient.create(url);
+            connection = client.connect();
+        }
+
+        void delete(String namespace, String id) {
+            String base = "jobwatch:{" + namespace + "/" + id + "}:";
+            assertThat(connection.sync().del(base + "job", base + "log", base + "stream")).isPositive();
+        }
+
+        @Override
+        public void close() {
+            connection.close();
+            client.shutdown();
+        }
     }
 
     /** Adds a job and gives back its {@code token} and {@code watch_token}. */
