@@ -74,7 +74,7 @@ class LimitsIntegrationTest {
             assertThat(refused).hasSize(10).containsOnly(503);
             assertThat(watch.openStreams()).isEqualTo(2);
 
-            api.http.get().uri(stream).exchange()
+            api.get(stream, PRODUCER)
                     .expectStatus().isEqualTo(503)
                     .expectHeader().value("Retry-After", seconds -> assertThat(Integer.parseInt(seconds)).isBetween(5, 10))
                     .expectBody(String.class).isEqualTo("This server holds its maximum of 2 open streams: try again shortly");
@@ -115,7 +115,8 @@ class LimitsIntegrationTest {
             HttpResponse<String> bigHeaders = http.send(HttpRequest.newBuilder(URI.create(base))
                     .header("X-Pad", "b".repeat(2100)).build(), HttpResponse.BodyHandlers.ofString());
             HttpResponse<String> withinLimits = http.send(HttpRequest.newBuilder(URI.create(base + "?pad=" + "a".repeat(800)))
-                    .header("X-Pad", "b".repeat(1500)).build(), HttpResponse.BodyHandlers.ofString());
+                    .header("X-Pad", "b".repeat(1500)).header("Authorization", "Bearer " + PRODUCER).build(),
+                    HttpResponse.BodyHandlers.ofString());
 
             assertThat(longUrl.statusCode()).isEqualTo(414);
             assertThat(bigHeaders.statusCode()).isEqualTo(431);
