@@ -4,8 +4,8 @@ import dev.jobwatch.auth.TokenSigner.Purpose;
 import dev.jobwatch.job.JobRef;
 
 /**
- * Who may do what: producers add, read and cancel any job; a job token writes to its own job only; a
- * watch token reads its own job only. Job and watch tokens name one incarnation of their job, which the
+ * Who may do what: producers add, read and cancel any job of the namespaces their token is for; a job
+ * token writes to its own job only; a watch token reads its own job only. Job and watch tokens name one incarnation of their job, which the
  * caller holds against the job's own as the job is read or written ({@link Grant}).
  * Each check takes the bearer token (null when the request had none) and throws
  * {@link UnauthorizedException} when it does not open the route.
@@ -23,11 +23,11 @@ public final class Access {
     }
 
     /**
-     * The one check of every watcher route: nothing when watching is open, else a producer token (every
-     * incarnation) or the job's watch token (its incarnation only).
+     * The one check of every watcher route: nothing when watching is open, else a producer token for the
+     * job's namespace (every incarnation) or the job's watch token (its incarnation only).
      */
     public Grant requireWatcher(String token, JobRef ref) {
-        if (watchersOpen || producers.accepts(token)) {
+        if (watchersOpen || producers.accepts(token, ref.namespace())) {
             return Grant.ANY;
         }
         String incarnation = signer.verify(Purpose.WATCH, ref, token);
@@ -37,14 +37,14 @@ public final class Access {
         return new Grant(incarnation);
     }
 
-    public void requireProducer(String bearer) {
-        if (!producers.accepts(bearer)) {
+    public void requireProducer(String bearer, String namespace) {
+        if (!producers.accepts(bearer, namespace)) {
             throw new UnauthorizedException();
         }
     }
 
-    public boolean isProducer(String bearer) {
-        return producers.accepts(bearer);
+    public boolean isProducer(String bearer, String namespace) {
+        return producers.accepts(bearer, namespace);
     }
 
     /** The incarnation the job token names; the write must hold it against the job's. */
@@ -57,7 +57,7 @@ public final class Access {
     }
 
     public Grant requireProducerOrJob(String bearer, JobRef ref) {
-        if (producers.accepts(bearer)) {
+        if (producers.accepts(bearer, ref.namespace())) {
             return Grant.ANY;
         }
         return new Grant(requireJob(bearer, ref));

@@ -23,6 +23,8 @@ class AuthConfiguration {
 
     private static final Logger log = LoggerFactory.getLogger(AuthConfiguration.class);
     private static final int MIN_SECRET_LENGTH = 16;
+    /** Producer tokens open whole namespaces; with an external Redis they must not be guessable. */
+    private static final int MIN_PRODUCER_TOKEN_LENGTH = 16;
 
     @Bean
     Access access(AuthProperties auth, TokenProperties token, RedisProperties redis, WatchProperties watch) {
@@ -45,12 +47,18 @@ class AuthConfiguration {
             if (!redis.embedded()) {
                 throw new MissingSettingException("JOBWATCH_AUTH_TOKENS",
                         "is not set: with an external Redis (JOBWATCH_REDIS_URL) producer routes need "
-                                + "tokens; set it to a comma-separated list of producer tokens.");
+                                + "tokens; set it to a comma-separated list of producer tokens of at least "
+                                + MIN_PRODUCER_TOKEN_LENGTH + " characters, each optionally limited to namespaces "
+                                + "(token@ns1|ns2|prefix-*).");
             }
             log.warn("JOBWATCH_AUTH_TOKENS is not set: local mode, producer routes (add, get, cancel jobs) "
                     + "are OPEN to anyone who can reach this port.");
         }
-        return new ProducerTokens(auth.tokens());
+        try {
+            return ProducerTokens.parse(auth.tokens(), redis.embedded() ? 1 : MIN_PRODUCER_TOKEN_LENGTH);
+        } catch (IllegalArgumentException e) {
+            throw new MissingSettingException("JOBWATCH_AUTH_TOKENS", e.getMessage());
+        }
     }
 
     private static TokenSigner signer(TokenProperties token, RedisProperties redis) {

@@ -68,7 +68,7 @@ final class WorkerHandler {
         return Mono.defer(() -> {
             String namespace = request.pathVariable("q");
             JobRef.checkNamespace(namespace);
-            access.requireProducer(bearer(request));
+            access.requireProducer(bearer(request), namespace);
             return bodies.json(request, "Job batch", limits.body())
                     .map(this::batch)
                     .flatMap(jobs -> store.add(namespace, jobs))
@@ -85,15 +85,24 @@ final class WorkerHandler {
         });
     }
 
-    /** The namespace's recently added jobs that still exist, newest first. */
+    /**
+     * The namespace's recently added jobs that still exist, newest first, each with its watch token, so
+     * that a browser page can stream a job without putting the producer token in a URL.
+     */
     Mono<ServerResponse> list(ServerRequest request) {
         return Mono.defer(() -> {
             String namespace = request.pathVariable("q");
             JobRef.checkNamespace(namespace);
-            access.requireProducer(bearer(request));
+            access.requireProducer(bearer(request), namespace);
             int limit = listLimit(request);
             return store.recent(namespace, limit)
-                    .collect(mapper::createArrayNode, (jobs, job) -> jobs.add(JobJson.document(job, mapper)))
+                    .collect(mapper::createArrayNode, (jobs, job) -> {
+                        ObjectNode doc = JobJson.document(job, mapper);
+                        if (job.incarnation() != null) {
+                            doc.put("watch_token", access.watchToken(job.ref(), job.incarnation()));
+                        }
+                        jobs.add(doc);
+                    })
                     .flatMap(this::json);
         });
     }
@@ -114,7 +123,7 @@ final class WorkerHandler {
     Mono<ServerResponse> get(ServerRequest request) {
         return Mono.defer(() -> {
             JobRef ref = ref(request);
-            access.requireProducer(bearer(request));
+            access.requireProducer(bearer(request), ref.namespace());
             return store.get(ref).flatMap(job -> json(JobJson.document(job, mapper)));
         });
     }
@@ -164,7 +173,7 @@ final class WorkerHandler {
             String token = bearer(request);
             Mono<Void> allowed;
             Grant grant;
-            if (bullmq.owns(ref.namespace()) && !access.isProducer(token)) {
+            if (bullmq.owns(ref.namespace()) && !access.isProducer(token, ref.namespace())) {
                 allowed = bullmq.requireLock(ref, token);
                 grant = Grant.ANY;
             } else {
@@ -225,7 +234,7 @@ final class WorkerHandler {
     Mono<ServerResponse> cancel(ServerRequest request) {
         return Mono.defer(() -> {
             JobRef ref = ref(request);
-            access.requireProducer(bearer(request));
+            access.requireProducer(bearer(request), ref.namespace());
             return bodies.optionalJson(request, "Cancel body", limits.progress())
                     .defaultIfEmpty(mapper.createObjectNode())
                     .flatMap(body -> {

@@ -10,6 +10,7 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -136,6 +137,60 @@ class SecurityIntegrationTest {
                     .jsonPath("$.logs").isEqualTo("second job's row\n")
                     .jsonPath("$.progress").doesNotExist();
             api.post(job + "/cancel", PRODUCER, null, null).expectStatus().isOk();
+        }
+    }
+
+    @Test
+    void aProducerTokenLimitedToNamespacesOpensThoseAlone() {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        String mine = "alpha-" + run;
+        String team = "team-" + run + "-web";
+        String other = "other-" + run;
+        String scoped = "scoped-token-" + run;
+        try (TestServer server = new TestServer(redis.url(), "jobwatch.auth.tokens=" + scoped + "@" + mine + "|team-" + run + "-*")) {
+            WorkerApiClient api = new WorkerApiClient(server.port());
+            for (String namespace : List.of(mine, team)) {
+                api.post("/queues/" + namespace + "/jobs", scoped, MediaType.APPLICATION_JSON, "[{\"id\":\"j\"}]").expectStatus().isOk();
+                api.get("/queues/" + namespace + "/jobs/j", scoped).expectStatus().isOk();
+                api.get("/queues/" + namespace + "/jobs", scoped).expectStatus().isOk();
+                api.get("/queues/" + namespace + "/jobs/j/logs", scoped).expectStatus().isOk();
+                api.get("/api/w/" + namespace + "/jobs_u/getupdate/j", scoped).expectStatus().isOk();
+                api.post("/queues/" + namespace + "/jobs/j/cancel", scoped, null, null).expectStatus().isOk();
+            }
+            api.post("/queues/" + other + "/jobs", PRODUCER, MediaType.APPLICATION_JSON, "[{\"id\":\"j\"}]").expectStatus().isOk();
+            api.post("/queues/" + other + "/jobs", scoped, MediaType.APPLICATION_JSON, "[{\"id\":\"k\"}]")
+                    .expectStatus().isUnauthorized().expectBody(String.class).isEqualTo("Unauthorized");
+            // The prefix is team-<run>-, which team-<run> does not start with.
+            api.post("/queues/team-" + run + "/jobs", scoped, MediaType.APPLICATION_JSON, "[{\"id\":\"k\"}]")
+                    .expectStatus().isUnauthorized();
+            for (String route : List.of("/queues/%s/jobs/j", "/queues/%s/jobs", "/queues/%s/jobs/j/logs",
+                    "/api/w/%s/jobs_u/getupdate/j", "/api/w/%s/jobs_u/get/j", "/api/w/%s/jobs_u/getupdate_sse/j")) {
+                api.get(route.formatted(other), scoped).expectStatus().isUnauthorized();
+            }
+            api.post("/queues/" + other + "/jobs/j/cancel", scoped, null, null).expectStatus().isUnauthorized();
+            api.get("/queues/" + other + "/jobs/j", PRODUCER).expectStatus().isOk().expectBody()
+                    .jsonPath("$.canceled").isEqualTo(false);
+            api.get("/queues/" + other + "/jobs", PRODUCER).expectStatus().isOk();
+        }
+    }
+
+    @Test
+    void theListingGivesAProducerEachJobsWatchTokenSoAPageNeverCarriesTheProducerToken() {
+        try (TestServer server = new TestServer(redis.url())) {
+            WorkerApiClient api = new WorkerApiClient(server.port());
+            Map<String, String> job = added(api, "listed");
+            List<Map<String, Object>> listed = api.get(api.jobs(), PRODUCER).expectStatus().isOk()
+                    .expectBody(new ParameterizedTypeReference<List<Map<String, Object>>>() {})
+                    .returnResult().getResponseBody();
+
+            assertThat(listed).singleElement().satisfies(entry -> {
+                assertThat(entry).containsEntry("id", "listed").doesNotContainKey("token");
+                String watchToken = (String) entry.get("watch_token");
+                api.get("/api/w/" + api.namespace + "/jobs_u/getupdate/listed?token=" + watchToken, null).expectStatus().isOk();
+                api.post(api.job("listed") + "/logs", watchToken, MediaType.TEXT_PLAIN, "a watch token cannot write")
+                        .expectStatus().isUnauthorized();
+                assertThat(watchToken).as("the watch token the add gave").isEqualTo(job.get("watch_token"));
+            });
         }
     }
 
