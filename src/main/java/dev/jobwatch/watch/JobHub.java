@@ -9,6 +9,7 @@ import dev.jobwatch.store.JobStore;
 import dev.jobwatch.store.WatchRead;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -166,7 +167,10 @@ final class JobHub {
                     return store.watch(ref, whole ? held.version() : -1,
                                     held == null ? -1 : held.log().end(),
                                     held == null ? -1 : held.chunks().end(), page)
-                            .flatMap(read -> advance(ref, store, mapper, page.window(), held, read))
+                            // Another incarnation: the job this hub followed is gone and a later one took its id.
+                            .flatMap(read -> held != null && !Objects.equals(held.incarnation(), read.incarnation())
+                                    ? Mono.<HubState>error(new JobNotFoundException())
+                                    : advance(ref, store, mapper, page.window(), held, read))
                             .flatMap(next -> {
                                 publish(next);
                                 metrics.changesSeen.increment();

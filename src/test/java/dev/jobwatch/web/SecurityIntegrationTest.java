@@ -11,6 +11,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -21,6 +23,8 @@ import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.WebTestClient;
+import reactor.core.Disposable;
+import tools.jackson.databind.JsonNode;
 
 /** Tokens, CORS, security headers and what the logs may hold, as a client and an operator see them. */
 @ExtendWith(OutputCaptureExtension.class)
@@ -104,6 +108,11 @@ class SecurityIntegrationTest {
             api.log("reused", first.get("token"), "first job's row");
             String job = api.job("reused");
             String watch = "/api/w/" + api.namespace + "/jobs_u/";
+            List<JsonNode> following = new CopyOnWriteArrayList<>();
+            AtomicBoolean ended = new AtomicBoolean();
+            Disposable producerStream = sse.updates(api.namespace, "reused", "").doOnComplete(() -> ended.set(true))
+                    .subscribe(following::add);
+            await().atMost(DEADLINE).until(() -> !following.isEmpty());
 
             direct.delete(api.namespace, "reused");
             api.post(job + "/logs", first.get("token"), MediaType.TEXT_PLAIN, "into nothing").expectStatus().isNotFound();
@@ -112,6 +121,11 @@ class SecurityIntegrationTest {
             Map<String, String> second = added(api, "reused");
             assertThat(second.get("token")).isNotEqualTo(first.get("token"));
             api.log("reused", second.get("token"), "second job's row");
+            await().atMost(DEADLINE).untilTrue(ended);
+            producerStream.dispose();
+            assertThat(following).as("a stream that followed the first job ends; it never shows the second one")
+                    .last().satisfies(event -> assertThat(event.get("type").stringValue()).isEqualTo("notfound"));
+            assertThat(following.toString()).doesNotContain("second job");
             for (String route : List.of("/start", "/progress", "/logs", "/stream", "/complete")) {
                 String body = route.equals("/complete") ? "{\"success\":false}" : route.equals("/progress") ? "13" : "stale";
                 api.post(job + route, first.get("token"), route.equals("/logs") || route.equals("/stream")
