@@ -158,6 +158,7 @@ try {
       && (await page.evaluate(() => document.body.dataset.injected)) === undefined);
 
   // The index lists the job once the producer token is entered, and links to its page.
+  requested.length = 0;
   await page.goto(`${pageBase}/?namespace=${encodeURIComponent(namespace)}`);
   await until('the index without a token', () => text('#message'), 'this namespace needs a producer token');
   await page.fill('#token', producerToken);
