@@ -4,9 +4,11 @@
 -- Publishes '<version> L <log length> <row>' (see Change.java), or the version alone after a trim.
 -- KEYS: job hash, log stream, result stream, change channel
 -- ARGV: now (ms), TTL (ms), publish command, row (without its newline),
---       code points of the row with its newline, cap (bytes)
-local state = redis.call('HGET', KEYS[1], 'state')
+--       code points of the row with its newline, cap (bytes), incarnation the writer's token names
+local h = redis.call('HMGET', KEYS[1], 'state', 'inc')
+local state = h[1]
 if not state then return 'NOTFOUND' end
+if h[2] ~= ARGV[#ARGV] then return 'UNAUTHORIZED' end
 if state == 'completed' then return 'COMPLETED' end
 local length = redis.call('HINCRBY', KEYS[1], 'log_len', ARGV[5])
 local row = redis.call('HINCRBY', KEYS[1], 'log_rows', 1) - 1

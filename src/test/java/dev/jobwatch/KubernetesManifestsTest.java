@@ -477,6 +477,14 @@ class KubernetesManifestsTest {
     }
 
     @Test
+    void watchersNeedATokenAsShipped() {
+        String auth = app.value("JOBWATCH_WATCH_AUTH", env()).orElse("token");
+        assertThat(auth).as("JOBWATCH_WATCH_AUTH: open watchers let anyone who reaches the Service read every job's "
+                + "args, logs and result by its id, and job ids are counters or chosen by producers")
+                .isEqualToIgnoringCase("token");
+    }
+
+    @Test
     void kubernetesInjectsNoServiceVariablesIntoTheAppsNamespace() {
         assertThat(pod().getEnableServiceLinks()).as("enableServiceLinks: for the Service named jobwatch, "
                 + "Kubernetes would set JOBWATCH_PORT, JOBWATCH_SERVICE_HOST, ... in every pod").isFalse();

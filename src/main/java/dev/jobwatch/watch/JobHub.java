@@ -11,6 +11,7 @@ import dev.jobwatch.store.WatchRead;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -213,7 +214,10 @@ final class JobHub {
                     return store.watch(ref, whole ? held.version() : -1,
                                     held == null ? -1 : held.log().end(),
                                     held == null ? -1 : held.chunks().end(), page)
-                            .flatMap(read -> advance(ref, store, mapper, page.window(), held, read))
+                            // Another incarnation: the job this hub followed is gone and a later one took its id.
+                            .flatMap(read -> held != null && !Objects.equals(held.incarnation(), read.incarnation())
+                                    ? Mono.<HubState>error(new JobNotFoundException())
+                                    : advance(ref, store, mapper, page.window(), held, read))
                             .flatMap(next -> {
                                 publish(next);
                                 metrics.changesSeen.increment();
@@ -258,7 +262,7 @@ final class JobHub {
                         job.result() == null ? mapper.nullNode() : mapper.readTree(job.result())});
         return completion.map(done -> new HubState(HubState.Status.READY, null, read.version(), read.state(), progress,
                 read.progress(), read.logLength(), window, read.streamLength(), chunks, done[0], done[1],
-                HubState.newEncodings()));
+                HubState.newEncodings(), read.incarnation()));
     }
 
     /** Reads run one at a time, so states are published in order from one thread at a time. */

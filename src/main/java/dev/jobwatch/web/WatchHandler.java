@@ -1,6 +1,7 @@
 package dev.jobwatch.web;
 
 import dev.jobwatch.auth.Access;
+import dev.jobwatch.auth.Grant;
 import dev.jobwatch.job.InvalidInputException;
 import dev.jobwatch.job.JobJson;
 import dev.jobwatch.job.JobRef;
@@ -54,12 +55,13 @@ final class WatchHandler {
 
     Mono<ServerResponse> stream(ServerRequest request) {
         return Mono.defer(() -> {
-            JobRef ref = authorized(request);
+            JobRef ref = ref(request);
+            Grant grant = authorized(request, ref);
             WatchOptions options = options(request).resume(request.headers().firstHeader("Last-Event-ID"));
             Channel channel = channel(request);
             BooleanSupplier writable = channel == null ? () -> true : channel::isWritable;
             Scheduler loop = channel == null ? null : loops.computeIfAbsent(channel.eventLoop(), Schedulers::fromExecutorService);
-            Flux<WatchEvent> events = watch.stream(ref, options, writable, loop)
+            Flux<WatchEvent> events = watch.stream(ref, grant.incarnation(), options, writable, loop)
                     .onErrorResume(error -> Flux.just(WatchEvent.error(String.valueOf(error.getMessage()), mapper)));
             // Each event's frame is made once and shared by every watcher it goes to; Reactor Netty flushes
             // each write once nothing more is waiting, so every event leaves at once.
@@ -89,8 +91,9 @@ final class WatchHandler {
 
     Mono<ServerResponse> poll(ServerRequest request) {
         return Mono.defer(() -> {
-            JobRef ref = authorized(request);
-            return watch.poll(ref, options(request))
+            JobRef ref = ref(request);
+            Grant grant = authorized(request, ref);
+            return watch.poll(ref, grant.incarnation(), options(request))
                     .flatMap(json -> ServerResponse.ok().contentType(MediaType.APPLICATION_JSON).bodyValue(json));
         });
     }
@@ -98,8 +101,10 @@ final class WatchHandler {
     /** The job object with its whole log, as Windmill's get answers it. */
     Mono<ServerResponse> job(ServerRequest request) {
         return Mono.defer(() -> {
-            JobRef ref = authorized(request);
-            return store.get(ref).flatMap(job -> store.readLog(ref, 0, LOG_PAGE_ROWS, LOG_PAGE_BYTES)
+            JobRef ref = ref(request);
+            Grant grant = authorized(request, ref);
+            return store.get(ref).doOnNext(job -> grant.require(job.incarnation()))
+                    .flatMap(job -> store.readLog(ref, 0, LOG_PAGE_ROWS, LOG_PAGE_BYTES)
                     .expand(slice -> slice.text().isEmpty() || slice.end() >= job.log().length() ? Mono.empty()
                             : store.readLog(ref, slice.end(), LOG_PAGE_ROWS, LOG_PAGE_BYTES))
                     .map(LogSlice::text)
@@ -113,10 +118,13 @@ final class WatchHandler {
         });
     }
 
-    private JobRef authorized(ServerRequest request) {
-        JobRef ref = new JobRef(request.pathVariable("ws"), request.pathVariable("id"));
-        access.requireWatcher(token(request), ref);
-        return ref;
+    private static JobRef ref(ServerRequest request) {
+        return new JobRef(request.pathVariable("ws"), request.pathVariable("id"));
+    }
+
+    /** What the watcher's token opens of the job; a watch token's incarnation is held against the job's as it is read. */
+    private Grant authorized(ServerRequest request, JobRef ref) {
+        return access.requireWatcher(token(request), ref);
     }
 
     /** Browsers' EventSource cannot set headers, so the token may also come as a cookie or a query argument. */

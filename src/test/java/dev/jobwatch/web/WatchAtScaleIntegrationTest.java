@@ -51,7 +51,7 @@ class WatchAtScaleIntegrationTest {
             other.get("/api/w/" + api.namespace + "/jobs_u/getupdate/shared", WorkerApiClient.PRODUCER).expectStatus().isOk();
 
             SseClient sse = new SseClient(reader.port());
-            Flux<JsonNode> updates = sse.updates(api.namespace, "shared", "token=" + watchToken).cache();
+            Flux<JsonNode> updates = sse.updates(api.namespace, "shared", "token=" + watchToken, null).cache();
             updates.blockFirst(DEADLINE);
             api.log("shared", jobToken, "written through the other pod");
             api.post(api.job("shared") + "/complete", jobToken, MediaType.APPLICATION_JSON, "{\"success\":true}").expectStatus().isOk();

@@ -134,7 +134,7 @@ public final class Harness {
     final Path outFile = Path.of(opt("out", "results/" + target + ".properties"));
     final int sources = Integer.parseInt(opt("sources", "8"));
     final String host = opt("host", "127.0.0.1");
-    final String producer = opt("producer-token", "bench-producer");
+    final String producer = opt("producer-token", "bench-producer-token");
     /** The JDK that runs the jobwatch server (its jcmd attaches to it), by default the harness's own. */
     final String serverJavaHome = opt("server-java-home", System.getProperty("java.home"));
     final String ns = "bench-" + Long.toHexString(System.currentTimeMillis());
