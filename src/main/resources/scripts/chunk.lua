@@ -11,5 +11,5 @@ redis.call('XADD', KEYS[3], count .. '-0', 'c', ARGV[4])
 local version = redis.call('HINCRBY', KEYS[1], 'ver', 1)
 for i = 1, 3 do redis.call('PEXPIRE', KEYS[i], ARGV[2]) end
 -- The chunk goes with the notification (see Change.java), so a hub holding the version before needs no read.
-redis.call(ARGV[3], KEYS[4], version .. ' C ' .. count .. ' ' .. ARGV[4])
+redis.call(ARGV[3], KEYS[4], version .. ' C ' .. count .. ' ' .. h[2] .. ' ' .. ARGV[4])
 return 'OK'

@@ -1,7 +1,8 @@
 -- Appends one log row. The entry id is the log's length in code points after the row (and its
 -- newline), so a reader resumes from any offset with one XRANGE; field r is the row's number.
 -- Past the cap the oldest rows go, and the counters say how much went, so offsets never move back.
--- Publishes '<version> L <log length> <row>' (see Change.java), or the version alone after a trim.
+-- Publishes '<version> L <log length> <incarnation> <row>' (see Change.java), or the version alone
+-- after a trim.
 -- KEYS: job hash, log stream, result stream, change channel
 -- ARGV: now (ms), TTL (ms), publish command, row (without its newline),
 --       code points of the row with its newline, cap (bytes), incarnation the writer's token names
@@ -40,6 +41,6 @@ for i = 1, 3 do redis.call('PEXPIRE', KEYS[i], ARGV[2]) end
 if trimmed then
   redis.call(ARGV[3], KEYS[4], version)
 else
-  redis.call(ARGV[3], KEYS[4], version .. ' L ' .. length .. ' ' .. ARGV[4])
+  redis.call(ARGV[3], KEYS[4], version .. ' L ' .. length .. ' ' .. h[2] .. ' ' .. ARGV[4])
 end
 return 'OK'

@@ -53,7 +53,7 @@ record HubState(
     /** This state after a write that appended to the log or the result stream and changed nothing else. */
     HubState next(long version, long logLength, LogWindow log, long streamLength, ChunkWindow chunks) {
         return new HubState(status, error, version, state, progress, progressText, logLength, log, streamLength, chunks,
-                job, result, newEncodings());
+                job, result, newEncodings(), incarnation);
     }
 
     boolean ready() {

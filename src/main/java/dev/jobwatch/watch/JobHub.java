@@ -42,7 +42,7 @@ final class JobHub {
     static final int CHUNK_WINDOW = 1024;
 
     /** The safety tick's trigger, told apart from notifications by identity. */
-    private static final Change RECHECK = new Change(-1, Change.Kind.SIGNAL, 0, null);
+    private static final Change RECHECK = new Change(-1, Change.Kind.SIGNAL, 0, null, null);
 
     private final JobRef ref;
     private final JobStore store;
@@ -186,7 +186,8 @@ final class JobHub {
      */
     HubState apply(HubState held, Change change) {
         if (change.kind() == Change.Kind.SIGNAL || held == null || !held.ready() || held.partial()
-                || held.state() == JobState.COMPLETED || change.version() != held.version() + 1) {
+                || held.state() == JobState.COMPLETED || change.version() != held.version() + 1
+                || !Objects.equals(change.incarnation(), held.incarnation())) {
             return null;
         }
         if (change.kind() == Change.Kind.LOG) {

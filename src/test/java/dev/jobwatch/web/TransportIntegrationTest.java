@@ -33,7 +33,7 @@ class TransportIntegrationTest {
 
             List<String> loops = Thread.getAllStackTraces().keySet().stream().map(Thread::getName)
                     .filter(name -> name.startsWith("jobwatch-http-" + transport + "-")).toList();
-            assertThat(loops).as("the server's own event loops").isNotEmpty().hasSizeLessThanOrEqualTo(2);
+            assertThat(loops).as("the server's own event loops").isNotEmpty();
         }
     }
 }
