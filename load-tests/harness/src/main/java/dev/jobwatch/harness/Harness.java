@@ -181,7 +181,13 @@ public final class Harness {
         for (int i = 0; i < sources; i++) {
             String src = "127.0.0." + (2 + i);
             watchClients[i] = HttpClient.create(single).runOn(loops).bindAddress(() -> new InetSocketAddress(src, 0))
-                    .headers(h -> h.set("Accept", "text/event-stream"));
+                    .headers(h -> {
+                        h.set("Accept", "text/event-stream");
+                        if (!nchan) {
+                            // Watchers need a token with an external Redis; a producer token reads every job.
+                            h.set("Authorization", "Bearer " + producer);
+                        }
+                    });
         }
         api = HttpClient.create(ConnectionProvider.builder("api").maxConnections(64).pendingAcquireMaxCount(-1).build())
                 .runOn(loops);
