@@ -34,7 +34,7 @@ import reactor.netty.resources.ConnectionProvider;
 import reactor.netty.resources.LoopResources;
 
 /**
- * Capacity harness for jobwatch (issue 5, item 2) and nchan side by side (item 3).
+ * Capacity harness for jobwatch, and nchan side by side.
  *
  * <pre>
  * java -jar jobwatch-harness.jar run --target=jobwatch --jar=target/jobwatch-0.1.0-SNAPSHOT.jar --out=results/jobwatch.properties
@@ -45,6 +45,8 @@ import reactor.netty.resources.LoopResources;
  *
  * Scenarios, each bounded in count and time:
  * <ul>
+ * <li>many jobs and unwatched ({@link ManyJobs}): jobs with one watcher each, and jobs nobody watches, written as
+ * fast as a fixed number of connections go; rows per second and rows per server CPU-second.</li>
  * <li>idle: step up to N open SSE streams on jobs that do not change; per step the server's VmRSS after a GC
  * (jcmd GC.run for a JVM), minus the baseline, over the watchers.</li>
  * <li>fanout: per step W watchers on one job, a writer at R rows/s for S seconds, each row {@code ts=<epoch

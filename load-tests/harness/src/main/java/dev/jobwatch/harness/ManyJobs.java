@@ -39,6 +39,7 @@ final class ManyJobs {
 
     /** Jobs with one watcher each, one step per count of jobs. */
     void manyJobs() throws IOException {
+        Harness.put("scenario.warmup", Harness.opt("scenario-warmup-seconds", "25") + " s");
         long[] steps = Harness.longs("many-steps", "1000 10000");
         if (steps.length == 0 || steps[0] <= 0) {
             return;
