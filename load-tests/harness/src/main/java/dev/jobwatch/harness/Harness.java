@@ -157,8 +157,8 @@ public final class Harness {
     long redisPid;
 
     void run() throws Exception {
-        setUp();
         try {
+            setUp();
             warmUp();
             ManyJobs many = new ManyJobs(this);
             many.manyJobs();
@@ -251,7 +251,7 @@ public final class Harness {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
         while (true) {
             Integer status = api.get().uri(base + ready).responseSingle((r, b) -> Mono.just(r.status().code()))
-                    .onErrorResume(e -> Mono.just(0)).block(Duration.ofSeconds(5));
+                    .timeout(Duration.ofSeconds(5)).onErrorResume(e -> Mono.just(0)).block();
             if (status != null && status == 200) {
                 break;
             }
@@ -321,6 +321,23 @@ public final class Harness {
                 sum += (user ? Long.parseLong(f[11]) : 0) + Long.parseLong(f[12]);
             } catch (IOException ignored) {
                 // gone
+            }
+        }
+        return sum;
+    }
+
+    /** Read and write system calls (syscr + syscw in /proc/pid/io): what a batching of writes saves shows here. */
+    static long syscalls(List<Long> pids) {
+        long sum = 0;
+        for (long pid : pids) {
+            try {
+                for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/io"))) {
+                    if (line.startsWith("syscr:") || line.startsWith("syscw:")) {
+                        sum += Long.parseLong(line.replaceAll("[^0-9]", ""));
+                    }
+                }
+            } catch (IOException ignored) {
+                // gone, or not ours to read
             }
         }
         return sum;

@@ -99,6 +99,7 @@ final class ManyJobs {
         long cpu0 = Harness.cpuTicks(pids);
         long sys0 = Harness.cpuTicks(pids, false);
         long rcpu0 = Harness.cpuTicks(List.of(h.redisPid));
+        long calls0 = Harness.syscalls(pids);
         long ccpu0 = Harness.cpuTicks(List.of(ProcessHandle.current().pid()));
         long written0 = writers.written.sum();
         long start = System.nanoTime();
@@ -113,6 +114,7 @@ final class ManyJobs {
         long cpu = Harness.cpuTicks(pids) - cpu0;
         long sys = Harness.cpuTicks(pids, false) - sys0;
         long rcpu = Harness.cpuTicks(List.of(h.redisPid)) - rcpu0;
+        long syscalls = Harness.syscalls(pids) - calls0;
         long ccpu = Harness.cpuTicks(List.of(ProcessHandle.current().pid())) - ccpu0;
         Histogram latency = h.latency.getIntervalHistogram();
         long delivered = h.rows.sum() - rows0;
@@ -150,6 +152,7 @@ final class ManyJobs {
         Harness.put(k + "redis_us_per_row", written > 0 ? String.format(Locale.ROOT, "%.1f", rcpu / 100.0 / written * 1e6) : "n/a");
         Harness.put(k + "redis_calls_per_row", String.format(Locale.ROOT, "%.2f", written > 0 ? calls / (double) written : 0));
         Harness.put(k + "client_cpu_s", String.format(Locale.ROOT, "%.2f", ccpu / 100.0));
+        Harness.put(k + "server_syscalls_per_row", String.format(Locale.ROOT, "%.2f", written > 0 ? syscalls / (double) written : 0));
         if (watched) {
             Harness.put(k + "delivered", delivered);
             Harness.put(k + "lost", lost);
@@ -159,10 +162,11 @@ final class ManyJobs {
         }
         Harness.log("%s %d jobs, %d watchers, %d writers: %d rows in %.1fs (%.0f/s, %d errors), server CPU %.2fs "
                         + "(%.2fs kernel), %s rows per CPU-s, %s us per row; redis %.2fs CPU, %.2f calls/row; "
-                        + "client CPU %.2fs; delivered %d, lost %d, out of order %d, p50 %s p99 %s ms",
+                        + "client CPU %.2fs; %s server read/write syscalls per row; delivered %d, lost %d, out of order %d, p50 %s p99 %s ms",
                 k, jobs, watches.size(), connections, written, writing, written / writing, writers.errors.sum(), cpuSeconds,
                 sys / 100.0, Harness.out.getProperty(k + "rows_per_cpu_s"), Harness.out.getProperty(k + "server_us_per_row"),
-                rcpu / 100.0, written > 0 ? calls / (double) written : 0, ccpu / 100.0, delivered, lost, disorder,
+                rcpu / 100.0, written > 0 ? calls / (double) written : 0, ccpu / 100.0,
+                Harness.out.getProperty(k + "server_syscalls_per_row"), delivered, lost, disorder,
                 Harness.ms(latency.getValueAtPercentile(50)), Harness.ms(latency.getValueAtPercentile(99)));
         h.closeAll(watches);
         writers.close();

@@ -189,8 +189,8 @@ final class Report {
                 .append("of the jobs; every watcher checks that it hears each row of its job once and in order (lost and out of order ")
                 .append("must be 0). Each scenario runs after ").append(v(j.isEmpty() ? n : j, "scenario.warmup"))
                 .append(" of the same load. CPU is utime+stime from /proc over the measured window, the kernel's share in brackets.\n\n")
-                .append("| scenario | server | jobs | writers | rows written | rows/s | server CPU s (kernel) | rows per server CPU-s | server µs per row | Redis µs per row | Redis calls per row | client CPU s | delivered | lost | out of order | p50 ms | p99 ms |\n")
-                .append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                .append("| scenario | server | jobs | writers | rows written | rows/s | server CPU s (kernel) | rows per server CPU-s | server µs per row | server syscalls per row | Redis µs per row | Redis calls per row | client CPU s | delivered | lost | out of order | p50 ms | p99 ms |\n")
+                .append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         List<String> scenarios = new ArrayList<>();
         TreeSet<Long> many = steps(j, "many.steps");
         many.addAll(steps(n, "many.steps"));
@@ -208,7 +208,8 @@ final class Report {
                         .append(" | ").append(v(p, k + "writers")).append(" | ").append(v(p, k + "written")).append(" | ")
                         .append(v(p, k + "rows_per_s")).append(" | ").append(v(p, k + "server_cpu_s")).append(" (")
                         .append(v(p, k + "server_sys_cpu_s")).append(") | ").append(v(p, k + "rows_per_cpu_s")).append(" | ")
-                        .append(v(p, k + "server_us_per_row")).append(" | ").append(v(p, k + "redis_us_per_row")).append(" | ")
+                        .append(v(p, k + "server_us_per_row")).append(" | ").append(v(p, k + "server_syscalls_per_row"))
+                        .append(" | ").append(v(p, k + "redis_us_per_row")).append(" | ")
                         .append(v(p, k + "redis_calls_per_row")).append(" | ").append(v(p, k + "client_cpu_s")).append(" | ")
                         .append(v(p, k + "delivered")).append(" | ").append(v(p, k + "lost")).append(" | ")
                         .append(v(p, k + "out_of_order")).append(" | ").append(v(p, k + "p50_ms")).append(" | ")
