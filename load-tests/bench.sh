@@ -143,7 +143,7 @@ if [ "$BENCH_NCHAN" = 1 ]; then
 fi
 
 # ---- runs -------------------------------------------------------------------------------------------------------
-rm -f "$RESULTS/jobwatch.properties" "$RESULTS/nchan.properties"
+rm -f "$RESULTS"/jobwatch*.properties "$RESULTS/nchan.properties"
 env_desc="JOBWATCH_WATCH_LIFETIME=${JOBWATCH_WATCH_LIFETIME:-30m} (so idle streams do not time out)"
 for v in $(env | grep -o '^JOBWATCH_[A-Z_]*' | grep -v '^JOBWATCH_WATCH_LIFETIME$' || true); do env_desc="$env_desc, $v=${!v}"; done
 export BENCH_SERVER_ENV_DESC="$env_desc, defaults otherwise"
@@ -161,6 +161,17 @@ if [ "$BENCH_NCHAN" = 1 ]; then
     --out="$RESULTS/nchan.properties" 2>&1 | tee "$RESULTS/nchan-harness.log" \
     || note "nchan run ended with an error; see nchan-harness.log"
 fi
+
+# ---- transports: the same build on other transports, many jobs and the largest fan-out step only -------------
+# BENCH_TRANSPORTS="io_uring nio" (empty skips it); each run writes jobwatch-<transport>.properties.
+for t in ${BENCH_TRANSPORTS-io_uring nio}; do
+  top=${BENCH_FANOUT_STEPS##* }
+  # shellcheck disable=SC2086
+  JOBWATCH_TRANSPORT=$t BENCH_IDLE_STEPS=0 BENCH_UNWATCHED_JOBS=0 BENCH_MANY_STEPS=1000 BENCH_FANOUT_STEPS=$top \
+    timeout 900 java $BENCH_HARNESS_JVM_OPTS -jar "$HARNESS_JAR" run --target=jobwatch --jar="$APP_JAR" \
+    --port="$BENCH_PORT" --out="$RESULTS/jobwatch-$t.properties" 2>&1 | tee "$RESULTS/jobwatch-$t-harness.log" \
+    || note "jobwatch run on $t ended with an error; see jobwatch-$t-harness.log"
+done
 
 # ---- Gatling: the fan-out simulation at moderate scale, through smoke.sh, which starts its own server ----------
 # BENCH_GATLING=0 skips it; BENCH_GATLING_WATCHERS, BENCH_GATLING_RATE (rows/s), BENCH_GATLING_DURATION set its scale.

@@ -242,6 +242,7 @@ public final class Harness {
             server = pb.start();
             serverPid = server.pid();
             put("server.cmd", String.join(" ", cmd));
+            put("server.transport", env.getOrDefault("JOBWATCH_TRANSPORT", "auto"));
             put("server.jdk", jdk(serverJavaHome));
             log("started jobwatch pid %d: %s (log %s)", serverPid, String.join(" ", cmd), logFile);
         }

@@ -170,6 +170,7 @@ final class Report {
             }
         }
         manyJobs(md, j, n, hasN);
+        transports(md, j, dir);
         md.append("\n![latency vs watchers](latency-vs-watchers.svg)\n");
         md.append("\n![rows per CPU-second vs watchers](rows-per-cpu-vs-watchers.svg)\n");
         String notes = System.getenv("BENCH_NOTES_FILE");
@@ -180,6 +181,42 @@ final class Report {
         Files.writeString(dir.resolve("results.md"), md.toString());
         Files.writeString(dir.resolve("latency-vs-watchers.svg"), svg(j, n, fan));
         Files.writeString(dir.resolve("rows-per-cpu-vs-watchers.svg"), rowsPerCpuSvg(j, n, fan));
+    }
+
+    /**
+     * The same server on each transport (bench.sh's BENCH_TRANSPORTS runs, written as
+     * {@code jobwatch-<transport>.properties}) beside the main run on the default one.
+     */
+    static void transports(StringBuilder md, Properties main, Path dir) throws IOException {
+        List<String> names = new ArrayList<>();
+        List<Properties> runs = new ArrayList<>();
+        names.add("default (" + main.getProperty("server.transport", "epoll") + ")");
+        runs.add(main);
+        for (String t : List.of("epoll", "io_uring", "nio")) {
+            Path file = dir.resolve("jobwatch-" + t + ".properties");
+            if (Files.exists(file)) {
+                names.add(t);
+                runs.add(load(file.toString()));
+            }
+        }
+        if (runs.size() < 2) {
+            return;
+        }
+        md.append("\n## (g) Transports\n\n")
+                .append("The same build on each of Netty's transports (`JOBWATCH_TRANSPORT`), each a run of its own after the same warm-up: ")
+                .append("many jobs with one watcher each, and the largest fan-out step. CPU in the kernel in brackets.\n\n")
+                .append("| transport | 1,000 jobs: rows per server CPU-s | server µs per row (kernel s) | syscalls per row | fan-out step | deliveries per server CPU-s | server CPU s (kernel) | p99 ms |\n")
+                .append("|---|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (int i = 0; i < runs.size(); i++) {
+            Properties p = runs.get(i);
+            long top = steps(p, "fanout.steps").isEmpty() ? 0 : steps(p, "fanout.steps").last();
+            String f = "fanout." + top + ".";
+            md.append("| ").append(names.get(i)).append(" | ").append(v(p, "many.1000.rows_per_cpu_s")).append(" | ")
+                    .append(v(p, "many.1000.server_us_per_row")).append(" (").append(v(p, "many.1000.server_sys_cpu_s"))
+                    .append(") | ").append(v(p, "many.1000.server_syscalls_per_row")).append(" | ").append(top == 0 ? "–" : top)
+                    .append(" | ").append(v(p, f + "deliveries_per_cpu_s")).append(" | ").append(v(p, f + "server_cpu_s"))
+                    .append(" (").append(v(p, f + "server_sys_cpu_s")).append(") | ").append(v(p, f + "p99_ms")).append(" |\n");
+        }
     }
 
     /** Where most jobs live: many jobs with one watcher each, and writes nobody watches. */
