@@ -8,8 +8,16 @@
 --       from the end, ARGV[5]), most rows, most bytes (one row at least), code points a new hub starts with
 -- Returns: {'NOTFOUND'} | {'SAME'} | {'OK', state, version, progress or false, log length, log from,
 --          offset where the first row returned begins, row...}
+-- A job is a hash with a timestamp, as BullMQ's add writes it, beside a log that is a list or nothing:
+-- BullMQ's own keys (the queue's meta hash and id counter, its lists, sets and streams, a job's lock or
+-- log) are not jobs, and a command on a key of another type would fail.
+local function is_job(hash, logs)
+  if redis.call('TYPE', hash).ok ~= 'hash' or redis.call('HEXISTS', hash, 'timestamp') == 0 then return false end
+  local log_type = redis.call('TYPE', logs).ok
+  return log_type == 'list' or log_type == 'none'
+end
+if not is_job(KEYS[1], KEYS[2]) then return {'NOTFOUND'} end
 local h = redis.call('HMGET', KEYS[1], 'timestamp', 'processedOn', 'finishedOn', 'progress')
-if not h[1] then return {'NOTFOUND'} end
 local state = 'queued'
 if h[3] then state = 'completed' elseif h[2] then state = 'running' end
 local rows = redis.call('LLEN', KEYS[2])

@@ -87,6 +87,15 @@ class EdgeConfiguration {
         };
     }
 
+    /**
+     * A fault that every request meets (Redis away, a bug on one route) is logged once a minute with how
+     * many more there were, rather than once per request.
+     */
+    @Bean
+    ErrorResponses errorResponses() {
+        return new ErrorResponses(new FaultLog(Duration.ofMinutes(1), System::nanoTime));
+    }
+
     @Bean
     HttpHandlerDecoratorFactory queryTokenOutOfTheUrl() {
         return QueryToken::outOfTheUrl;

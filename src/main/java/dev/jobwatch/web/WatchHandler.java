@@ -42,14 +42,16 @@ final class WatchHandler {
     private final JobStore store;
     private final Access access;
     private final JsonMapper mapper;
+    private final ErrorResponses errors;
     /** A scheduler over each event loop, made once; never disposed, since that would shut the loop down. */
     private final Map<EventExecutor, Scheduler> loops = new ConcurrentHashMap<>();
 
-    WatchHandler(WatchService watch, JobStore store, Access access, JsonMapper mapper) {
+    WatchHandler(WatchService watch, JobStore store, Access access, JsonMapper mapper, ErrorResponses errors) {
         this.watch = watch;
         this.store = store;
         this.access = access;
         this.mapper = mapper;
+        this.errors = errors;
     }
 
     Mono<ServerResponse> stream(ServerRequest request) {
@@ -60,7 +62,7 @@ final class WatchHandler {
             BooleanSupplier writable = channel == null ? () -> true : channel::isWritable;
             Scheduler loop = channel == null ? null : loops.computeIfAbsent(channel.eventLoop(), Schedulers::fromExecutorService);
             Flux<WatchEvent> events = watch.stream(ref, options, writable, loop)
-                    .onErrorResume(error -> Flux.just(WatchEvent.error(String.valueOf(error.getMessage()), mapper)));
+                    .onErrorResume(error -> Flux.just(WatchEvent.error(errors.streamError(error, request), mapper)));
             // Each event's frame is made once and shared by every watcher it goes to; Reactor Netty flushes
             // each write once nothing more is waiting, so every event leaves at once.
             return ServerResponse.ok()
