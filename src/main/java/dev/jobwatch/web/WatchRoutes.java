@@ -19,8 +19,8 @@ class WatchRoutes {
 
     @Bean
     RouterFunction<ServerResponse> watchApi(WatchService watch, JobStore store, Access access, JsonMapper mapper,
-            ErrorResponses errors) {
-        WatchHandler jobs = new WatchHandler(watch, store, access, mapper, errors);
+            ErrorResponses errors, ClientStreams clients) {
+        WatchHandler jobs = new WatchHandler(watch, store, access, mapper, errors, clients);
         // Whole paths rather than a nested prefix: a nested route combines its patterns anew for every
         // request, and an SSE request keeps what it made for as long as its stream lives.
         return route()
