@@ -36,14 +36,12 @@ final class ClientStreams {
     }
 
     /**
-     * Takes one of the client's slots, and gives back what returns it (once, however often it runs).
+     * Takes one of the client's slots, and gives back what returns it (once, however often it runs). Only
+     * when {@link #capped()}.
      *
      * @throws ApiException 429 when the client already holds its maximum
      */
     Runnable reserve(ServerRequest request) {
-        if (max <= 0) {
-            return () -> { };
-        }
         String client = client(request);
         boolean[] admitted = new boolean[1];
         open.compute(client, (key, held) -> {
