@@ -29,6 +29,8 @@ import tools.jackson.databind.JsonNode;
  */
 class BullMqLongLogIntegrationTest {
 
+    /** Watchers here come without a token: open watching is set, not assumed to be the default. */
+    private static final String OPEN_WATCHING = "jobwatch.watch.auth=open";
     private static final Duration DEADLINE = Duration.ofSeconds(60);
     private static final int ROWS = 100_000;
     private static final long SLOW_MICROS = 5_000;
@@ -73,8 +75,8 @@ class BullMqLongLogIntegrationTest {
         redis.slowlogReset();
         redis.configResetstat();
 
-        try (TestServer server = new TestServer(own.url(), "jobwatch.bullmq.queues=q", "jobwatch.bullmq.prefix=" + prefix,
-                "jobwatch.bullmq.log-poll=50ms")) {
+        try (TestServer server = new TestServer(own.url(), OPEN_WATCHING, "jobwatch.bullmq.queues=q",
+                "jobwatch.bullmq.prefix=" + prefix, "jobwatch.bullmq.log-poll=50ms")) {
             WorkerApiClient api = new WorkerApiClient(server.port());
             String watch = "/api/w/bullmq.q/jobs_u/";
 

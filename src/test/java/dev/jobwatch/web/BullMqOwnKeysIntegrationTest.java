@@ -32,6 +32,8 @@ import tools.jackson.databind.JsonNode;
 @ExtendWith(OutputCaptureExtension.class)
 class BullMqOwnKeysIntegrationTest {
 
+    /** Watchers here come without a token: open watching is set, not assumed to be the default. */
+    private static final String OPEN_WATCHING = "jobwatch.watch.auth=open";
     private static final Duration DEADLINE = Duration.ofSeconds(30);
     private static final String QUEUE = "keys";
     private static final String NAMESPACE = "bullmq." + QUEUE;
@@ -81,7 +83,7 @@ class BullMqOwnKeysIntegrationTest {
                 .contains("id", "events", "meta", "completed", "failed", "wait", jobs.get(0) + ":logs",
                         jobs.get(0) + ":lock");
 
-        try (TestServer server = new TestServer(redis.url(), "jobwatch.bullmq.queues=" + QUEUE,
+        try (TestServer server = new TestServer(redis.url(), OPEN_WATCHING, "jobwatch.bullmq.queues=" + QUEUE,
                 "jobwatch.bullmq.prefix=" + prefix)) {
             WorkerApiClient api = new WorkerApiClient(server.port());
             SseClient sse = new SseClient(server.port());
@@ -116,7 +118,7 @@ class BullMqOwnKeysIntegrationTest {
 
     @Test
     void aCommandRedisRefusesIsA503InOurWordsAndIsLoggedOncePerInterval(CapturedOutput output) {
-        try (TestServer server = new TestServer(redis.url())) {
+        try (TestServer server = new TestServer(redis.url(), OPEN_WATCHING)) {
             WorkerApiClient api = new WorkerApiClient(server.port());
             SseClient sse = new SseClient(server.port());
             String token = api.add("broken");

@@ -41,6 +41,8 @@ import reactor.core.Disposable;
 @ExtendWith(OutputCaptureExtension.class)
 class ConnectionLimitsIntegrationTest {
 
+    /** Watchers here come without a token: open watching is set, not assumed to be the default. */
+    private static final String OPEN_WATCHING = "jobwatch.watch.auth=open";
     private static final Duration DEADLINE = Duration.ofSeconds(20);
     private static final ParameterizedTypeReference<ServerSentEvent<String>> EVENT = new ParameterizedTypeReference<>() {
     };
@@ -59,7 +61,7 @@ class ConnectionLimitsIntegrationTest {
 
     @Test
     void connectionsThatDoNotBringARequestAreClosedButStreamsAndKeptAliveConnectionsStay() throws Exception {
-        try (TestServer server = new TestServer(redis.url(), "jobwatch.http.header-timeout=1s",
+        try (TestServer server = new TestServer(redis.url(), OPEN_WATCHING, "jobwatch.http.header-timeout=1s",
                 "jobwatch.http.idle-timeout=3s", "jobwatch.watch.ping=300ms")) {
             WorkerApiClient api = new WorkerApiClient(server.port());
             api.add("kept");
@@ -121,7 +123,7 @@ class ConnectionLimitsIntegrationTest {
     @Test
     void aPodTakesWhatItsHeapHoldsUnlessSetAndAClientNoMoreThanItsCap(CapturedOutput output) {
         int fromHeap = StreamCapacity.forHeap(Runtime.getRuntime().maxMemory());
-        try (TestServer server = new TestServer(redis.url(), "jobwatch.http.max-streams-per-client=2",
+        try (TestServer server = new TestServer(redis.url(), OPEN_WATCHING, "jobwatch.http.max-streams-per-client=2",
                 "jobwatch.http.trusted-proxies=1")) {
             assertThat(server.bean(WatchProperties.class).maxStreams()).isEqualTo(fromHeap);
             assertThat(output.getAll()).contains("This pod takes at most " + fromHeap + " SSE streams (JOBWATCH_WATCH_MAX_STREAMS unset");
