@@ -162,7 +162,8 @@ class EdgeConfiguration {
                     .doOnChannelInit((observer, channel, remote) -> {
                         ChannelPipeline pipeline = channel.pipeline();
                         if (pipeline.get(NettyPipeline.HttpCodec) != null) {
-                            pipeline.addAfter(NettyPipeline.HttpCodec, HeaderDeadline.NAME, new HeaderDeadline(headerMillis));
+                            pipeline.addAfter(NettyPipeline.HttpCodec, HeaderDeadline.NAME,
+                                    new HeaderDeadline(headerMillis));
                         }
                     }));
         }

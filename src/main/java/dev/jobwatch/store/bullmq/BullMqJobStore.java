@@ -74,7 +74,8 @@ public final class BullMqJobStore implements JobStore {
         List<String> args = new ArrayList<>(held.end().args());
         args.add(Integer.toString(LogMarks.WALK_ROWS));
         args.add(Integer.toString(LogMarks.WALK_BYTES));
-        return this.<List<Object>>run(jobScript, new String[] {queues.job(ref), queues.logs(ref)}, args.toArray(String[]::new))
+        return this.<List<Object>>run(jobScript, new String[] {queues.job(ref), queues.logs(ref)},
+                        args.toArray(String[]::new))
                 .flatMap(reply -> switch ((String) reply.get(0)) {
                     case "NOTFOUND" -> Mono.error(new JobNotFoundException());
                     case "MORE" -> {
@@ -164,7 +165,8 @@ public final class BullMqJobStore implements JobStore {
         args.addAll(held.read().args());
         args.add(Integer.toString(LogMarks.WALK_ROWS));
         args.add(Integer.toString(LogMarks.WALK_BYTES));
-        return this.<List<Object>>run(watchScript, new String[] {queues.job(ref), queues.logs(ref)}, args.toArray(String[]::new))
+        return this.<List<Object>>run(watchScript, new String[] {queues.job(ref), queues.logs(ref)},
+                        args.toArray(String[]::new))
                 .flatMap(reply -> switch ((String) reply.get(0)) {
                     case "NOTFOUND" -> Mono.error(new JobNotFoundException());
                     case "SAME" -> Mono.empty();
