@@ -29,7 +29,7 @@ class RedisUrlRedactionIntegrationTest {
                 "http://admin:" + PASSWORD + "@redis.example:6379",
                 "redis://user:" + PASSWORD + "@[::1:6379",
                 "redis://:" + PASSWORD + "@127.0.0.1:6379, redis://:" + PASSWORD + "@[::1"}) {
-            assertThatThrownBy(() -> start("jobwatch.redis.url=" + url, "jobwatch.auth.tokens=p1",
+            assertThatThrownBy(() -> start("jobwatch.redis.url=" + url, "jobwatch.auth.tokens=producer-token-1",
                     "jobwatch.token.secret=test-secret-for-jobwatch-0123456789"))
                     .satisfies(error -> assertThat(trace(error)).as("the failure of %s", url)
                             .doesNotContain(PASSWORD).contains("JOBWATCH_REDIS_URL"));
@@ -42,7 +42,7 @@ class RedisUrlRedactionIntegrationTest {
     void aRedisThatIsNotThereIsLoggedWithoutThePassword(CapturedOutput output) {
         TestRedis gone = TestRedis.notStarted();
         String url = gone.url().replace("redis://", "redis://:" + PASSWORD + "@");
-        start("jobwatch.redis.url=" + url, "jobwatch.auth.tokens=p1",
+        start("jobwatch.redis.url=" + url, "jobwatch.auth.tokens=producer-token-1",
                 "jobwatch.token.secret=test-secret-for-jobwatch-0123456789", "logging.level.dev.jobwatch=DEBUG",
                 "logging.level.io.lettuce=DEBUG");
         assertThat(output.getAll()).contains("cannot be reached").doesNotContain(PASSWORD);
