@@ -4,8 +4,21 @@
 -- KEYS: job hash, log list, job lock
 -- ARGV: row, lock token
 -- Returns: 'OK' | 'UNAUTHORIZED' (no lock, as for a job that is not active, or another token) | 'NOTFOUND'
-if redis.call('GET', KEYS[3]) ~= ARGV[2] then return 'UNAUTHORIZED' end
-if redis.call('EXISTS', KEYS[1]) == 0 then return 'NOTFOUND' end
+-- Only a string lock holds a job: an id that names one of BullMQ's own keys finds no lock, or one of
+-- another type, which a GET could not read.
+local function held(lock, token)
+  return redis.call('TYPE', lock).ok == 'string' and redis.call('GET', lock) == token
+end
+-- A job is a hash with a timestamp, as BullMQ's add writes it, beside a log that is a list or nothing:
+-- BullMQ's own keys (the queue's meta hash and id counter, its lists, sets and streams, a job's lock or
+-- log) are not jobs, and a command on a key of another type would fail.
+local function is_job(hash, logs)
+  if redis.call('TYPE', hash).ok ~= 'hash' or redis.call('HEXISTS', hash, 'timestamp') == 0 then return false end
+  local log_type = redis.call('TYPE', logs).ok
+  return log_type == 'list' or log_type == 'none'
+end
+if not held(KEYS[3], ARGV[2]) then return 'UNAUTHORIZED' end
+if not is_job(KEYS[1], KEYS[2]) then return 'NOTFOUND' end
 redis.call('RPUSH', KEYS[2], ARGV[1])
 local opts = redis.call('HGET', KEYS[1], 'opts')
 if opts then

@@ -2,7 +2,15 @@
 -- KEYS: job hash, log list
 -- ARGV: first row, most rows
 -- Returns: {'NOTFOUND'} | {'OK', count, row...}
-if redis.call('EXISTS', KEYS[1]) == 0 then return {'NOTFOUND'} end
+-- A job is a hash with a timestamp, as BullMQ's add writes it, beside a log that is a list or nothing:
+-- BullMQ's own keys (the queue's meta hash and id counter, its lists, sets and streams, a job's lock or
+-- log) are not jobs, and a command on a key of another type would fail.
+local function is_job(hash, logs)
+  if redis.call('TYPE', hash).ok ~= 'hash' or redis.call('HEXISTS', hash, 'timestamp') == 0 then return false end
+  local log_type = redis.call('TYPE', logs).ok
+  return log_type == 'list' or log_type == 'none'
+end
+if not is_job(KEYS[1], KEYS[2]) then return {'NOTFOUND'} end
 local out = {'OK', tostring(redis.call('LLEN', KEYS[2]))}
 local length = tonumber(ARGV[2])
 if length > 0 then

@@ -4,8 +4,17 @@
 -- KEYS: job hash, events stream, queue meta hash, job lock
 -- ARGV: job id, progress JSON, lock token
 -- Returns: 'OK' | 'UNAUTHORIZED' (no lock, as for a job that is not active, or another token) | 'NOTFOUND'
-if redis.call('GET', KEYS[4]) ~= ARGV[3] then return 'UNAUTHORIZED' end
-if redis.call('EXISTS', KEYS[1]) == 0 then return 'NOTFOUND' end
+-- Only a string lock holds a job: an id that names one of BullMQ's own keys finds no lock, or one of
+-- another type, which a GET could not read.
+local function held(lock, token)
+  return redis.call('TYPE', lock).ok == 'string' and redis.call('GET', lock) == token
+end
+-- A job is a hash with a timestamp, as BullMQ's add writes it: not the queue's meta hash or another of
+-- BullMQ's own keys.
+if not held(KEYS[4], ARGV[3]) then return 'UNAUTHORIZED' end
+if redis.call('TYPE', KEYS[1]).ok ~= 'hash' or redis.call('HEXISTS', KEYS[1], 'timestamp') == 0 then
+  return 'NOTFOUND'
+end
 local max_events = redis.call('HGET', KEYS[3], 'opts.maxLenEvents')
 if not max_events then
   max_events = 10000

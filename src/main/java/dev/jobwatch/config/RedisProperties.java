@@ -14,7 +14,8 @@ import java.util.Arrays;
  *
  * @param url     {@code redis://} or {@code rediss://} URL (env {@code JOBWATCH_REDIS_URL}), or a
  *                comma-separated seed list of a Redis Cluster; empty (the default) starts an embedded
- *                Redis on a free loopback port, for local use only
+ *                Redis on a free loopback port, for local use only. Logged and reported only as
+ *                {@link #redacted}, without its user and password
  * @param cluster whether the URL names a Redis Cluster (env {@code JOBWATCH_REDIS_CLUSTER}); a seed
  *                list of more than one URL implies it
  * @param prefix  first part of every key and channel (env {@code JOBWATCH_REDIS_PREFIX}), default
@@ -25,23 +26,61 @@ import java.util.Arrays;
 @Validated
 @ConfigurationProperties("jobwatch.redis")
 public record RedisProperties(
-        @Pattern(regexp = "^$|^rediss?://[^,]+(,\\s*rediss?://[^,]+)*$",
-                message = "must be a redis:// or rediss:// URL, or a comma-separated list of them") String url,
+        String url,
         @DefaultValue("false") boolean cluster,
         @DefaultValue("jobwatch") @Pattern(regexp = "[A-Za-z0-9._:-]{1,64}") String prefix,
         @DefaultValue("2s") @NotNull Duration timeout) {
+
+    /** The environment variable of {@link #url}, as failures name it. */
+    public static final String VARIABLE = "JOBWATCH_REDIS_URL";
+
+    private static final java.util.regex.Pattern URLS = java.util.regex.Pattern.compile("^\\s*rediss?://[^,\\s]+(\\s*,\\s*rediss?://[^,\\s]+)*\\s*$");
+    /** From a scheme's {@code //} to the URL's last {@code @}: a password written unencoded may hold {@code /} or {@code @}. */
+    private static final java.util.regex.Pattern USER_INFO = java.util.regex.Pattern.compile("(//)[^,\\s]*@");
+    private static final java.util.regex.Pattern PASSWORD_ARGUMENT = java.util.regex.Pattern.compile("(?i)((?:password|pass|pwd)=)[^&,\\s]*");
 
     public boolean embedded() {
         return url == null || url.isBlank();
     }
 
-    /** The URLs of the seed list, or the one URL. */
+    /**
+     * The URLs of the seed list, or the one URL. Checked here rather than by a validation annotation:
+     * Spring's report of a value that fails validation prints the value, password and all.
+     *
+     * @throws MissingSettingException naming the URL with its credentials left out, when it is not a
+     *                                 {@code redis://} or {@code rediss://} URL or a list of them
+     */
     public List<String> urls() {
-        return embedded() ? List.of()
-                : Arrays.stream(url.split(",")).map(String::trim).filter(u -> !u.isEmpty()).toList();
+        if (embedded()) {
+            return List.of();
+        }
+        if (!URLS.matcher(url).matches()) {
+            throw new MissingSettingException(VARIABLE, "must be a redis:// or rediss:// URL, or a comma-separated "
+                    + "list of them; it is " + redacted(url));
+        }
+        return Arrays.stream(url.split(",")).map(String::trim).filter(u -> !u.isEmpty()).toList();
+    }
+
+    /**
+     * The text with the user and password of every URL in it replaced by {@code ***}, and any
+     * {@code password=} argument's value: the form in which a Redis URL may be logged or reported.
+     */
+    public static String redacted(String text) {
+        if (text == null) {
+            return null;
+        }
+        String withoutUsers = USER_INFO.matcher(text).replaceAll("$1***@");
+        return PASSWORD_ARGUMENT.matcher(withoutUsers).replaceAll("$1***");
     }
 
     public boolean isCluster() {
         return cluster || urls().size() > 1;
+    }
+
+    /** As a record prints itself, with the URL's credentials left out. */
+    @Override
+    public String toString() {
+        return "RedisProperties[url=" + redacted(url) + ", cluster=" + cluster + ", prefix=" + prefix + ", timeout="
+                + timeout + "]";
     }
 }

@@ -29,9 +29,10 @@ import org.springframework.validation.annotation.Validated;
  * @param window   log code points each hub keeps in memory for its watchers (env
  *                 {@code JOBWATCH_WATCH_WINDOW}), default 131,072; a watcher behind that reads Redis
  * @param page     most log text one read brings (env {@code JOBWATCH_WATCH_PAGE}), default 1 MiB
- * @param maxStreams most SSE streams one pod keeps open (env {@code JOBWATCH_WATCH_MAX_STREAMS}), default
- *                 100,000; past it a new stream gets 503 with {@code Retry-After}, so a pod that is full
- *                 sends its watchers to another one instead of running out of memory or file handles
+ * @param maxStreams most SSE streams one pod keeps open (env {@code JOBWATCH_WATCH_MAX_STREAMS}); 0 (the
+ *                 default) means what the heap holds, computed at start from the maximum heap by
+ *                 {@link StreamCapacity}; past it a new stream gets 503 with {@code Retry-After}, so a pod
+ *                 that is full sends its watchers to another one instead of running out of memory
  */
 @Validated
 @ConfigurationProperties("jobwatch.watch")
@@ -45,7 +46,17 @@ public record WatchProperties(
         @DefaultValue("1s") @NotNull Duration linger,
         @DefaultValue("131072") @Min(1024) int window,
         @DefaultValue("1MB") @NotNull DataSize page,
-        @DefaultValue("100000") @Min(1) int maxStreams) {
+        @DefaultValue("0") @Min(0) int maxStreams) {
+
+    /** The setting, or when it is 0, what this JVM's maximum heap holds. */
+    public int maxStreams() {
+        return maxStreams > 0 ? maxStreams : StreamCapacity.forHeap(Runtime.getRuntime().maxMemory());
+    }
+
+    /** Whether {@link #maxStreams()} was computed from the heap rather than set. */
+    public boolean maxStreamsFromHeap() {
+        return maxStreams == 0;
+    }
 
     public enum Auth {
         OPEN, TOKEN

@@ -2,6 +2,7 @@ package dev.jobwatch.store;
 
 import dev.jobwatch.config.BullMqProperties;
 import dev.jobwatch.config.LimitProperties;
+import dev.jobwatch.config.MissingSettingException;
 import dev.jobwatch.config.RedisProperties;
 import dev.jobwatch.config.TransportProperties;
 import dev.jobwatch.config.RetentionProperties;
@@ -103,12 +104,25 @@ class RedisConfiguration {
             connections = RedisConnections.standalone(resources, RedisURI.create(embedded.embedded().url()), properties.timeout());
         } else if (properties.isCluster()) {
             connections = RedisConnections.cluster(resources,
-                    properties.urls().stream().map(RedisURI::create).toList(), properties.timeout());
+                    properties.urls().stream().map(RedisConfiguration::uri).toList(), properties.timeout());
         } else {
-            connections = RedisConnections.standalone(resources, RedisURI.create(properties.urls().get(0)), properties.timeout());
+            connections = RedisConnections.standalone(resources, uri(properties.urls().get(0)), properties.timeout());
         }
         log.info("Connected to {}", connections.describe());
         return connections;
+    }
+
+    /**
+     * Lettuce's own message for a URL it cannot parse may quote the URL, password and all, so it is
+     * replaced (with no cause attached) by one that quotes the URL without its credentials.
+     */
+    private static RedisURI uri(String url) {
+        try {
+            return RedisURI.create(url);
+        } catch (RuntimeException e) {
+            throw new MissingSettingException(RedisProperties.VARIABLE, "is not a Redis URL that can be used: "
+                    + RedisProperties.redacted(url));
+        }
     }
 
     /**

@@ -324,14 +324,18 @@ public final class RedisJobStore implements JobStore {
         return JobKeys.of(prefix, ref);
     }
 
-    /** Failures that mean "Redis is not there right now" become 503s; anything else is a bug. */
+    /**
+     * Failures that mean "Redis is not there right now" become {@link StoreUnavailableException}, a
+     * command Redis refused {@link StoreFaultException}: both 503s whose message says nothing of Redis's
+     * own words; anything else is a bug.
+     */
     public static Throwable translate(Throwable error) {
         if (error instanceof RedisCommandExecutionException commandError) {
             String message = String.valueOf(commandError.getMessage());
             boolean transientState = message.startsWith("LOADING") || message.startsWith("BUSY")
                     || message.startsWith("MASTERDOWN") || message.startsWith("CLUSTERDOWN")
                     || message.startsWith("TRYAGAIN") || message.startsWith("READONLY");
-            return transientState ? new StoreUnavailableException(error) : error;
+            return transientState ? new StoreUnavailableException(error) : new StoreFaultException(error);
         }
         // A connection that Redis dropped fails the commands in flight with the socket's own IOException.
         boolean redisAway = error instanceof RedisException || error instanceof IOException;

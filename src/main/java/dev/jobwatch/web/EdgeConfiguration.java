@@ -1,9 +1,15 @@
 package dev.jobwatch.web;
 
 import dev.jobwatch.config.CorsProperties;
+import dev.jobwatch.config.HttpProperties;
 import dev.jobwatch.config.LimitProperties;
+import dev.jobwatch.config.StreamCapacity;
+import dev.jobwatch.config.WatchProperties;
+import io.netty.channel.ChannelPipeline;
 import java.time.Duration;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.boot.reactor.netty.NettyReactiveWebServerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.boot.context.properties.bind.Binder;
@@ -21,13 +27,17 @@ import org.springframework.web.cors.CorsConfiguration;
 import org.springframework.web.cors.reactive.CorsWebFilter;
 import org.springframework.web.cors.reactive.UrlBasedCorsConfigurationSource;
 import org.springframework.web.util.pattern.PathPatternParser;
+import reactor.netty.NettyPipeline;
 
 /**
- * What every request meets before a route: the request size limits of the HTTP server, a query's
- * token taken out of the URL, CORS for browser watchers, and the security headers of every answer.
+ * What every request meets before a route: the request size limits and timeouts of the HTTP server, the
+ * caps on streams, a query's token taken out of the URL, CORS for browser watchers, and the security
+ * headers of every answer.
  */
 @Configuration(proxyBeanMethods = false)
 class EdgeConfiguration {
+
+    private static final Logger log = LoggerFactory.getLogger(EdgeConfiguration.class);
 
     /**
      * Reactor Netty refuses a request line or headers past these with 414 or 431 before any handler
@@ -38,6 +48,35 @@ class EdgeConfiguration {
         int headers = (int) Math.min(limits.headers().toBytes(), Integer.MAX_VALUE);
         int line = (int) Math.min(limits.url().toBytes(), Integer.MAX_VALUE);
         return new RequestSizeLimits(headers, line);
+    }
+
+    /**
+     * A connection must bring its request's headers within the header timeout, may wait for its next
+     * request at most the idle timeout, and may pause within a body at most the header timeout; a
+     * connection that serves a stream is none of these, so streams and their pings are never cut.
+     */
+    @Bean
+    WebServerFactoryCustomizer<NettyReactiveWebServerFactory> connectionTimeouts(HttpProperties http) {
+        return new ConnectionTimeouts(http.headerTimeout(), http.idleTimeout());
+    }
+
+    /** The per-client cap on streams; the pod's cap, computed from the heap unless set, is logged here. */
+    @Bean
+    ClientStreams clientStreams(HttpProperties http, WatchProperties watch) {
+        if (watch.maxStreamsFromHeap()) {
+            log.info("This pod takes at most {} SSE streams (JOBWATCH_WATCH_MAX_STREAMS unset: what a {} MiB heap "
+                    + "holds at {} KiB a stream beyond {} MiB, with a fifth left free)", watch.maxStreams(),
+                    Runtime.getRuntime().maxMemory() >> 20, StreamCapacity.BYTES_PER_STREAM >> 10,
+                    StreamCapacity.BASE_BYTES >> 20);
+        } else {
+            log.info("This pod takes at most {} SSE streams (JOBWATCH_WATCH_MAX_STREAMS)", watch.maxStreams());
+        }
+        if (http.maxStreamsPerClient() > 0) {
+            log.info("A client may hold at most {} SSE streams; a client is {}", http.maxStreamsPerClient(),
+                    http.trustedProxies() == 0 ? "the connection's address"
+                            : "address " + http.trustedProxies() + " from the end of X-Forwarded-For");
+        }
+        return new ClientStreams(http);
     }
 
     /**
@@ -87,6 +126,15 @@ class EdgeConfiguration {
         };
     }
 
+    /**
+     * A fault that every request meets (Redis away, a bug on one route) is logged once a minute with how
+     * many more there were, rather than once per request.
+     */
+    @Bean
+    ErrorResponses errorResponses() {
+        return new ErrorResponses(new FaultLog(Duration.ofMinutes(1), System::nanoTime));
+    }
+
     @Bean
     HttpHandlerDecoratorFactory queryTokenOutOfTheUrl() {
         return QueryToken::outOfTheUrl;
@@ -101,6 +149,28 @@ class EdgeConfiguration {
                     .bind("jobwatch.cors", CorsProperties.class)
                     .map(cors -> !cors.origins().isEmpty())
                     .orElse(false);
+        }
+    }
+
+    private record ConnectionTimeouts(Duration header, Duration idle)
+            implements WebServerFactoryCustomizer<NettyReactiveWebServerFactory>, Ordered {
+
+        @Override
+        public void customize(NettyReactiveWebServerFactory factory) {
+            long headerMillis = header.toMillis();
+            factory.addServerCustomizers(server -> server.idleTimeout(idle).readTimeout(header)
+                    .doOnChannelInit((observer, channel, remote) -> {
+                        ChannelPipeline pipeline = channel.pipeline();
+                        if (pipeline.get(NettyPipeline.HttpCodec) != null) {
+                            pipeline.addAfter(NettyPipeline.HttpCodec, HeaderDeadline.NAME,
+                                    new HeaderDeadline(headerMillis));
+                        }
+                    }));
+        }
+
+        @Override
+        public int getOrder() {
+            return Ordered.LOWEST_PRECEDENCE;
         }
     }
 

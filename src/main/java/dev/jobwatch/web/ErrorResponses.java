@@ -6,11 +6,10 @@ import dev.jobwatch.job.JobCompletedException;
 import dev.jobwatch.job.JobExistsException;
 import dev.jobwatch.job.JobNotFoundException;
 import dev.jobwatch.job.JobNotHeldException;
+import dev.jobwatch.store.StoreFaultException;
 import dev.jobwatch.store.StoreUnavailableException;
 import dev.jobwatch.watch.TooManyStreamsException;
 import java.util.concurrent.ThreadLocalRandom;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
@@ -20,16 +19,25 @@ import org.springframework.web.reactive.function.server.ServerResponse;
 import org.springframework.web.server.ResponseStatusException;
 import reactor.core.publisher.Mono;
 
-/** The one place where a failure becomes a status and a plain-text message, before the response starts. */
+/**
+ * The one place where a failure becomes a status and a plain-text message, before the response starts,
+ * or the message of a stream's last event after it started. A client reads only jobwatch's own words:
+ * what Redis or a library said goes to the server's log, at most once per interval for each kind.
+ */
 final class ErrorResponses {
 
-    private static final Logger log = LoggerFactory.getLogger(ErrorResponses.class);
     private static final long RETRY_AFTER_SECONDS = 5;
+    static final String UNAVAILABLE = "Redis is unavailable; try again shortly";
+    static final String FAULT = "Redis could not serve this request; try again shortly";
+    static final String INTERNAL = "Internal server error";
 
-    private ErrorResponses() {
+    private final FaultLog faults;
+
+    ErrorResponses(FaultLog faults) {
+        this.faults = faults;
     }
 
-    static Mono<ServerResponse> toResponse(Throwable error, ServerRequest request) {
+    Mono<ServerResponse> toResponse(Throwable error, ServerRequest request) {
         if (error instanceof InvalidInputException) {
             return text(HttpStatus.BAD_REQUEST, error.getMessage());
         }
@@ -52,15 +60,55 @@ final class ErrorResponses {
                     .header(HttpHeaders.RETRY_AFTER, Long.toString(retryAfter))
                     .contentType(MediaType.TEXT_PLAIN).bodyValue(error.getMessage());
         }
-        if (error instanceof StoreUnavailableException) {
-            log.warn("{} {}: {}", request.method(), request.path(), error.getMessage());
-            return text(HttpStatus.SERVICE_UNAVAILABLE, "Redis is unavailable; try again shortly");
+        if (error instanceof StoreUnavailableException || error instanceof StoreFaultException) {
+            faults.unavailable(where(request), error);
+            return text(HttpStatus.SERVICE_UNAVAILABLE, publicMessage(error));
         }
         if (error instanceof ResponseStatusException status) {
             return text(status.getStatusCode(), status.getReason() == null ? status.getMessage() : status.getReason());
         }
-        log.error("{} {} failed", request.method(), request.path(), error);
-        return text(HttpStatus.INTERNAL_SERVER_ERROR, "Internal server error");
+        faults.failed(where(request), error);
+        return text(HttpStatus.INTERNAL_SERVER_ERROR, INTERNAL);
+    }
+
+    /**
+     * The message of a stream's {@code error} event for a failure after the stream started: the words a
+     * response before it would have had, never the failure's own text. Logged as {@link #toResponse} logs.
+     */
+    String streamError(Throwable error, ServerRequest request) {
+        if (error instanceof StoreUnavailableException || error instanceof StoreFaultException) {
+            faults.unavailable(where(request), error);
+        } else if (!(error instanceof InvalidInputException || error instanceof JobNotFoundException
+                || error instanceof JobCompletedException || error instanceof ApiException)) {
+            faults.failed(where(request), error);
+        }
+        return publicMessage(error);
+    }
+
+    private static String publicMessage(Throwable error) {
+        if (error instanceof InvalidInputException || error instanceof JobCompletedException
+                || error instanceof JobExistsException || error instanceof ApiException
+                || error instanceof TooManyStreamsException) {
+            return error.getMessage();
+        }
+        if (error instanceof UnauthorizedException || error instanceof JobNotHeldException) {
+            return "Unauthorized";
+        }
+        if (error instanceof JobNotFoundException) {
+            return "Job not found";
+        }
+        if (error instanceof StoreUnavailableException) {
+            return UNAVAILABLE;
+        }
+        if (error instanceof StoreFaultException) {
+            return FAULT;
+        }
+        return INTERNAL;
+    }
+
+    /** Method and path only: a query may hold a token. */
+    private static String where(ServerRequest request) {
+        return request.method() + " " + request.path();
     }
 
     private static Mono<ServerResponse> text(HttpStatusCode status, String message) {

@@ -16,7 +16,9 @@ import org.springframework.web.reactive.function.BodyExtractors;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import reactor.core.publisher.Mono;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.StreamReadFeature;
 import tools.jackson.core.exc.StreamConstraintsException;
+import tools.jackson.core.exc.StreamReadException;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectReader;
@@ -29,10 +31,18 @@ import tools.jackson.databind.json.JsonMapper;
  */
 final class RequestBodies {
 
+    /** How the parser begins its report of a key seen twice in one object. */
+    private static final String DUPLICATE_KEY = "Duplicate Object property";
+
     private final ObjectReader reader;
 
+    /**
+     * A key twice in one object is refused rather than read as its last value: a proxy or a check in
+     * front may have read the first one, and the two would then disagree on what the body says.
+     */
     RequestBodies(JsonMapper mapper) {
-        this.reader = mapper.readerFor(JsonNode.class).with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+        this.reader = mapper.readerFor(JsonNode.class).with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .with(StreamReadFeature.STRICT_DUPLICATE_DETECTION);
     }
 
     /** A JSON body: {@code application/json}, a {@code +json} type, or no content type at all. */
@@ -125,6 +135,13 @@ final class RequestBodies {
                     + "string too long");
         } catch (MismatchedInputException e) {
             throw new InvalidInputException(what + " is not valid JSON: send one JSON value, with nothing after it");
+        } catch (StreamReadException e) {
+            String message = String.valueOf(e.getOriginalMessage());
+            if (message.startsWith(DUPLICATE_KEY)) {
+                throw new InvalidInputException(what + " is not valid JSON: the key "
+                        + message.substring(DUPLICATE_KEY.length()).trim() + " appears twice in one object");
+            }
+            throw new InvalidInputException(what + " is not valid JSON: " + withoutInternals(message));
         } catch (JacksonException e) {
             throw new InvalidInputException(what + " is not valid JSON: " + withoutInternals(e.getOriginalMessage()));
         }

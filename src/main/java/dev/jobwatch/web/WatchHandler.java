@@ -16,6 +16,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.springframework.http.HttpCookie;
 import org.springframework.http.MediaType;
@@ -43,14 +44,19 @@ final class WatchHandler {
     private final JobStore store;
     private final Access access;
     private final JsonMapper mapper;
+    private final ErrorResponses errors;
+    private final ClientStreams clients;
     /** A scheduler over each event loop, made once; never disposed, since that would shut the loop down. */
     private final Map<EventExecutor, Scheduler> loops = new ConcurrentHashMap<>();
 
-    WatchHandler(WatchService watch, JobStore store, Access access, JsonMapper mapper) {
+    WatchHandler(WatchService watch, JobStore store, Access access, JsonMapper mapper, ErrorResponses errors,
+            ClientStreams clients) {
         this.watch = watch;
         this.store = store;
         this.access = access;
         this.mapper = mapper;
+        this.errors = errors;
+        this.clients = clients;
     }
 
     Mono<ServerResponse> stream(ServerRequest request) {
@@ -61,8 +67,8 @@ final class WatchHandler {
             Channel channel = channel(request);
             BooleanSupplier writable = channel == null ? () -> true : channel::isWritable;
             Scheduler loop = channel == null ? null : loops.computeIfAbsent(channel.eventLoop(), Schedulers::fromExecutorService);
-            Flux<WatchEvent> events = watch.stream(ref, grant.incarnation(), options, writable, loop)
-                    .onErrorResume(error -> Flux.just(WatchEvent.error(String.valueOf(error.getMessage()), mapper)));
+            Flux<WatchEvent> events = admitted(request, () -> watch.stream(ref, grant.incarnation(), options, writable, loop))
+                    .onErrorResume(error -> Flux.just(WatchEvent.error(errors.streamError(error, request), mapper)));
             // Each event's frame is made once and shared by every watcher it goes to; Reactor Netty flushes
             // each write once nothing more is waiting, so every event leaves at once.
             return ServerResponse.ok()
@@ -72,6 +78,23 @@ final class WatchHandler {
                     .body((response, context) -> response.writeWith(
                             events.map(event -> response.bufferFactory().wrap(event.frame()))));
         });
+    }
+
+    /**
+     * The stream, within the client's own cap: its slot is taken before the pod's (429 before 503) and
+     * given back when the stream ends, or at once when the pod refuses it.
+     */
+    private Flux<WatchEvent> admitted(ServerRequest request, Supplier<Flux<WatchEvent>> stream) {
+        if (!clients.capped()) {
+            return stream.get();
+        }
+        Runnable release = clients.reserve(request);
+        try {
+            return stream.get().doFinally(signal -> release.run());
+        } catch (RuntimeException refused) {
+            release.run();
+            throw refused;
+        }
     }
 
     /**

@@ -18,15 +18,16 @@ import tools.jackson.databind.json.JsonMapper;
 class WatchRoutes {
 
     @Bean
-    RouterFunction<ServerResponse> watchApi(WatchService watch, JobStore store, Access access, JsonMapper mapper) {
-        WatchHandler jobs = new WatchHandler(watch, store, access, mapper);
+    RouterFunction<ServerResponse> watchApi(WatchService watch, JobStore store, Access access, JsonMapper mapper,
+            ErrorResponses errors, ClientStreams clients) {
+        WatchHandler jobs = new WatchHandler(watch, store, access, mapper, errors, clients);
         // Whole paths rather than a nested prefix: a nested route combines its patterns anew for every
         // request, and an SSE request keeps what it made for as long as its stream lives.
         return route()
                 .GET("/api/w/{ws}/jobs_u/getupdate_sse/{id}", jobs::stream)
                 .GET("/api/w/{ws}/jobs_u/getupdate/{id}", jobs::poll)
                 .GET("/api/w/{ws}/jobs_u/get/{id}", jobs::job)
-                .onError(Throwable.class, ErrorResponses::toResponse)
+                .onError(Throwable.class, errors::toResponse)
                 .build();
     }
 

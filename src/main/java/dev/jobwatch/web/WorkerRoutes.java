@@ -18,7 +18,7 @@ class WorkerRoutes {
 
     @Bean
     RouterFunction<ServerResponse> workerApi(JobStore store, BullMqJobs bullmq, Access access, LimitProperties limits,
-            JsonMapper mapper) {
+            JsonMapper mapper, ErrorResponses errors) {
         WorkerHandler jobs = new WorkerHandler(store, bullmq, access, limits, mapper);
         // Whole paths, as the watch routes: a nested prefix combines patterns for every request, and its
         // empty sub-path would also take "/jobs/" (a job with an empty id) as the listing.
@@ -33,7 +33,7 @@ class WorkerRoutes {
                 .POST("/queues/{q}/jobs/{id}/stream", jobs::addChunk)
                 .POST("/queues/{q}/jobs/{id}/complete", jobs::complete)
                 .POST("/queues/{q}/jobs/{id}/cancel", jobs::cancel)
-                .onError(Throwable.class, ErrorResponses::toResponse)
+                .onError(Throwable.class, errors::toResponse)
                 .build();
     }
 }

@@ -1,18 +1,13 @@
 package dev.jobwatch.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 import static org.awaitility.Awaitility.await;
 
 import dev.jobwatch.TestRedis;
 import dev.jobwatch.TestServer;
 import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,7 +16,6 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
@@ -37,7 +31,6 @@ import tools.jackson.databind.JsonNode;
  */
 class BullMqInteropIntegrationTest {
 
-    private static final Path PROJECT = Path.of("src/test/bullmq").toAbsolutePath();
     private static final String QUEUE = "q";
     private static final String NAMESPACE = "bullmq." + QUEUE;
     private static final String OK_LOG = "starting\nhéllo wörld ✓ 🎉\n\ndone\n";
@@ -46,21 +39,7 @@ class BullMqInteropIntegrationTest {
     /** Per test rather than per class, so that a skip shows in the report as one. */
     @BeforeEach
     void nodeAndBullMq() {
-        boolean node;
-        try {
-            Process version = new ProcessBuilder("node", "--version").redirectErrorStream(true).start();
-            node = version.waitFor(20, TimeUnit.SECONDS) && version.exitValue() == 0;
-        } catch (IOException | InterruptedException e) {
-            node = false;
-        }
-        boolean installed = Files.isDirectory(PROJECT.resolve("node_modules/bullmq"));
-        String missing = !node ? "node is not on the PATH" : !installed ? "run src/test/bullmq/setup.sh (npm ci)" : null;
-        if (missing != null) {
-            if ("1".equals(System.getenv("JOBWATCH_REQUIRE_NODE"))) {
-                fail("JOBWATCH_REQUIRE_NODE=1 but " + missing);
-            }
-            Assumptions.abort("BullMQ interoperability needs Node and BullMQ: " + missing);
-        }
+        BullMqNode.require();
     }
 
     @Test
@@ -77,14 +56,11 @@ class BullMqInteropIntegrationTest {
     }
 
     private void run(TestServer server, String redisUrl, String prefix) throws Exception {
-        ProcessBuilder builder = new ProcessBuilder("node", "interop.mjs").directory(PROJECT.toFile())
-                .redirectError(ProcessBuilder.Redirect.INHERIT);
-        builder.environment().putAll(Map.of("REDIS_URL", redisUrl, "BULLMQ_PREFIX", prefix, "QUEUE", QUEUE,
-                "JOBWATCH_URL", "http://localhost:" + server.port()));
-        Process node = builder.start();
+        Process node = BullMqNode.start("interop.mjs", Map.of("REDIS_URL", redisUrl, "BULLMQ_PREFIX", prefix,
+                "QUEUE", QUEUE, "JOBWATCH_URL", "http://localhost:" + server.port()));
         try {
-            BufferedReader out = new BufferedReader(new InputStreamReader(node.getInputStream(), StandardCharsets.UTF_8));
-            CompletableFuture<JsonNode> added = CompletableFuture.supplyAsync(() -> message(out, "added"));
+            BufferedReader out = BullMqNode.output(node);
+            CompletableFuture<JsonNode> added = CompletableFuture.supplyAsync(() -> BullMqNode.message(out, "added"));
             List<String> ids = new ArrayList<>();
             added.get(60, TimeUnit.SECONDS).get("added").forEach(id -> ids.add(id.asString()));
             assertThat(ids).containsExactly("ok-1", "bad-1", "http-1", "kept-1");
@@ -96,7 +72,7 @@ class BullMqInteropIntegrationTest {
             in.write("go\n".getBytes(StandardCharsets.UTF_8));
             in.flush();
 
-            JsonNode result = CompletableFuture.supplyAsync(() -> message(out, "result")).get(60, TimeUnit.SECONDS)
+            JsonNode result = CompletableFuture.supplyAsync(() -> BullMqNode.message(out, "result")).get(60, TimeUnit.SECONDS)
                     .get("result");
             WorkerApiClient api = new WorkerApiClient(server.port());
             api.http.get().uri("/api/w/" + NAMESPACE + "/jobs_u/get/ok-1").header("Authorization", "Bearer " + WorkerApiClient.PRODUCER).exchange().expectStatus().isOk()
@@ -188,22 +164,5 @@ class BullMqInteropIntegrationTest {
         JsonNode last = updates.get(updates.size() - 1);
         assertThat(last.path("completed").asBoolean(false)).as("the stream ends with completion").isTrue();
         return last;
-    }
-
-    /** The next line of the script's output that carries {@code key}, skipping anything else it prints. */
-    private static JsonNode message(BufferedReader out, String key) {
-        try {
-            for (String line = out.readLine(); line != null; line = out.readLine()) {
-                if (line.startsWith("{")) {
-                    JsonNode message = SseClient.JSON.readTree(line);
-                    if (message.has(key)) {
-                        return message;
-                    }
-                }
-            }
-            throw new IllegalStateException("the node script ended before it said " + key);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

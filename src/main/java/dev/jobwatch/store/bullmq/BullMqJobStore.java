@@ -15,6 +15,7 @@ import dev.jobwatch.store.LuaScript;
 import dev.jobwatch.store.WatchRead;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.cluster.api.reactive.RedisClusterReactiveCommands;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,12 +37,16 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public final class BullMqJobStore implements JobStore {
 
+    /** Where the rows begin in a watch script's reply. */
+    private static final int FIRST_ROW = 13;
+
     private final Mono<RedisClusterReactiveCommands<String, String>> redis;
     private final BullMqQueues queues;
     private final JsonMapper mapper;
     private final LuaScript watchScript = LuaScript.load("bullmq/watch");
     private final LuaScript jobScript = LuaScript.load("bullmq/job");
     private final LuaScript logRowsScript = LuaScript.load("bullmq/logrows");
+    private final LogMarks marks = new LogMarks();
 
     public BullMqJobStore(Mono<RedisClusterReactiveCommands<String, String>> redis, BullMqQueues queues, JsonMapper mapper) {
         this.redis = redis;
@@ -62,19 +67,34 @@ public final class BullMqJobStore implements JobStore {
 
     @Override
     public Mono<Job> get(JobRef ref) {
-        return served(ref).then(this.<List<Object>>run(jobScript, new String[] {queues.job(ref), queues.logs(ref)})
-                .flatMap(reply -> {
-                    if ("NOTFOUND".equals(reply.get(0))) {
-                        return Mono.error(new JobNotFoundException());
+        return served(ref).then(Mono.defer(() -> measure(ref)));
+    }
+
+    /** The job, once its log's end is measured: one bounded walk per call, from where the last one got. */
+    private Mono<Job> measure(JobRef ref) {
+        LogMarks.Held held = marks.get(ref);
+        List<String> args = new ArrayList<>(held.end().args());
+        args.add(Integer.toString(LogMarks.WALK_ROWS));
+        args.add(Integer.toString(LogMarks.WALK_BYTES));
+        return this.<List<Object>>run(jobScript, new String[] {queues.job(ref), queues.logs(ref)},
+                        args.toArray(String[]::new))
+                .flatMap(reply -> switch ((String) reply.get(0)) {
+                    case "NOTFOUND" -> Mono.error(new JobNotFoundException());
+                    case "MORE" -> {
+                        marks.put(ref, new LogMarks.Held(LogMarks.Mark.of(reply, 1), held.read()));
+                        yield measure(ref);
                     }
-                    Map<String, String> hash = new HashMap<>();
-                    for (int i = 3; i + 1 < reply.size(); i += 2) {
-                        hash.put((String) reply.get(i), (String) reply.get(i + 1));
+                    default -> {
+                        marks.put(ref, new LogMarks.Held(LogMarks.Mark.of(reply, 3), held.read()));
+                        Map<String, String> hash = new HashMap<>();
+                        for (int i = 6; i + 1 < reply.size(); i += 2) {
+                            hash.put((String) reply.get(i), (String) reply.get(i + 1));
+                        }
+                        long rows = Long.parseLong((String) reply.get(1));
+                        long length = Long.parseLong((String) reply.get(2));
+                        yield Mono.just(job(ref, hash, rows, length));
                     }
-                    long rows = Long.parseLong((String) reply.get(1));
-                    long length = Long.parseLong((String) reply.get(2));
-                    return Mono.just(job(ref, hash, rows, length));
-                }));
+                });
     }
 
     @Override
@@ -139,23 +159,45 @@ public final class BullMqJobStore implements JobStore {
     }
 
     private Mono<WatchRead> read(JobRef ref, String knownVersion, long logFrom, int rows, int bytes, long window) {
-        return served(ref).then(this.<List<Object>>run(watchScript, new String[] {queues.job(ref), queues.logs(ref)},
-                        knownVersion, Long.toString(logFrom), Integer.toString(rows), Integer.toString(bytes),
-                        Long.toString(window))
+        return served(ref).then(Mono.defer(() -> walk(ref, knownVersion, logFrom, rows, bytes, window)));
+    }
+
+    /** One bounded script call, and another from where it got for as long as it answers {@code MORE}. */
+    private Mono<WatchRead> walk(JobRef ref, String knownVersion, long logFrom, int rows, int bytes, long window) {
+        LogMarks.Held held = marks.get(ref);
+        List<String> args = new ArrayList<>(List.of(knownVersion, Long.toString(logFrom), Integer.toString(rows),
+                Integer.toString(bytes), Long.toString(window)));
+        args.addAll(held.end().args());
+        args.addAll(held.read().args());
+        args.add(Integer.toString(LogMarks.WALK_ROWS));
+        args.add(Integer.toString(LogMarks.WALK_BYTES));
+        return this.<List<Object>>run(watchScript, new String[] {queues.job(ref), queues.logs(ref)},
+                        args.toArray(String[]::new))
                 .flatMap(reply -> switch ((String) reply.get(0)) {
                     case "NOTFOUND" -> Mono.error(new JobNotFoundException());
                     case "SAME" -> Mono.empty();
-                    default -> Mono.just(watchRead(reply));
-                }));
+                    case "MORE" -> {
+                        marks.put(ref, new LogMarks.Held(LogMarks.Mark.of(reply, 1), LogMarks.Mark.of(reply, 4)));
+                        yield walk(ref, knownVersion, logFrom, rows, bytes, window);
+                    }
+                    default -> {
+                        marks.put(ref, new LogMarks.Held(LogMarks.Mark.of(reply, 7), LogMarks.Mark.of(reply, 10)));
+                        yield Mono.just(watchRead(reply));
+                    }
+                });
     }
 
+    /**
+     * {@code {'OK', state, version, progress, log length, log from, begin, end mark (3), read mark (3),
+     * row...}}: the rows start where the row holding {@code from} begins.
+     */
     private static WatchRead watchRead(List<Object> reply) {
         long from = Long.parseLong((String) reply.get(5));
         long begin = Long.parseLong((String) reply.get(6));
         StringBuilder log = new StringBuilder();
-        for (int i = 7; i < reply.size(); i++) {
+        for (int i = FIRST_ROW; i < reply.size(); i++) {
             String row = reply.get(i) + "\n";
-            int skip = i == 7 ? (int) Math.max(0, from - begin) : 0;
+            int skip = i == FIRST_ROW ? (int) Math.max(0, from - begin) : 0;
             log.append(row, row.offsetByCodePoints(0, skip), row.length());
         }
         return new WatchRead(Long.parseLong((String) reply.get(2), 16), JobState.fromWire((String) reply.get(1)),

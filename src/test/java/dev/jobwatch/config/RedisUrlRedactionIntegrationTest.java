@@ -1,0 +1,65 @@
+package dev.jobwatch.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.jobwatch.JobwatchApplication;
+import dev.jobwatch.TestRedis;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+
+/**
+ * A Redis URL's password never reaches the logs or the start-up failure report, whether the URL is
+ * refused by validation, cannot be parsed, or names a Redis that is not there.
+ */
+@ExtendWith(OutputCaptureExtension.class)
+class RedisUrlRedactionIntegrationTest {
+
+    private static final String PASSWORD = "Pw-s3cret-9f2c";
+
+    @Test
+    void aUrlThatFailsValidationStopsTheStartWithoutItsPassword(CapturedOutput output) {
+        for (String url : new String[] {
+                "redis+sentinel://:" + PASSWORD + "@sentinel-0:26379,sentinel-1:26379/mymaster",
+                "http://admin:" + PASSWORD + "@redis.example:6379",
+                "redis://user:" + PASSWORD + "@[::1:6379",
+                "redis://:" + PASSWORD + "@127.0.0.1:6379, redis://:" + PASSWORD + "@[::1"}) {
+            assertThatThrownBy(() -> start("jobwatch.redis.url=" + url, "jobwatch.auth.tokens=producer-token-1",
+                    "jobwatch.token.secret=test-secret-for-jobwatch-0123456789"))
+                    .satisfies(error -> assertThat(trace(error)).as("the failure of %s", url)
+                            .doesNotContain(PASSWORD).contains("JOBWATCH_REDIS_URL"));
+        }
+        assertThat(output.getAll()).contains("JOBWATCH_REDIS_URL must be a redis:// or rediss:// URL")
+                .contains("redis+sentinel://***@sentinel-0:26379").doesNotContain(PASSWORD);
+    }
+
+    @Test
+    void aRedisThatIsNotThereIsLoggedWithoutThePassword(CapturedOutput output) {
+        TestRedis gone = TestRedis.notStarted();
+        String url = gone.url().replace("redis://", "redis://:" + PASSWORD + "@");
+        start("jobwatch.redis.url=" + url, "jobwatch.auth.tokens=producer-token-1",
+                "jobwatch.token.secret=test-secret-for-jobwatch-0123456789", "logging.level.dev.jobwatch=DEBUG",
+                "logging.level.io.lettuce=DEBUG");
+        assertThat(output.getAll()).contains("cannot be reached").doesNotContain(PASSWORD);
+    }
+
+    private static void start(String... properties) {
+        String[] arguments = new String[properties.length + 1];
+        for (int i = 0; i < properties.length; i++) {
+            arguments[i] = "--" + properties[i];
+        }
+        arguments[properties.length] = "--server.port=0";
+        new SpringApplicationBuilder(JobwatchApplication.class).run(arguments).close();
+    }
+
+    private static String trace(Throwable error) {
+        StringWriter text = new StringWriter();
+        error.printStackTrace(new PrintWriter(text));
+        return text.toString();
+    }
+}
