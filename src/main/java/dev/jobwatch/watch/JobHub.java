@@ -7,6 +7,8 @@ import dev.jobwatch.job.JobState;
 import dev.jobwatch.store.Change;
 import dev.jobwatch.store.ChangeFeed;
 import dev.jobwatch.store.JobStore;
+import dev.jobwatch.store.StoreFaultException;
+import dev.jobwatch.store.StoreUnavailableException;
 import dev.jobwatch.store.WatchRead;
 import java.time.Duration;
 import java.util.List;
@@ -113,7 +115,7 @@ final class JobHub {
         Flux<Change> changes = feed.changes(ref)
                 .doOnError(error -> {
                     if (current == null) {
-                        publish(HubState.failed(error.getMessage()));
+                        publish(HubState.failed(clientMessage(error)));
                     }
                 })
                 .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(100)).maxBackoff(recheck).scheduler(scheduler));
@@ -237,7 +239,7 @@ final class JobHub {
                 .onErrorResume(error -> {
                     HubState held = current;
                     if (held == null || !held.ready()) {
-                        publish(HubState.failed(error.getMessage()));
+                        publish(HubState.failed(clientMessage(error)));
                     } else {
                         // Watchers keep what they have and hear more once Redis answers again.
                         log.debug("re-read of {} failed: {}", ref, error.toString());
@@ -264,6 +266,15 @@ final class JobHub {
         return completion.map(done -> new HubState(HubState.Status.READY, null, read.version(), read.state(), progress,
                 read.progress(), read.logLength(), window, read.streamLength(), chunks, done[0], done[1],
                 HubState.newEncodings(), read.incarnation()));
+    }
+
+    /**
+     * What a watcher is told of a failed read: the store's own fixed words for its faults, and never the
+     * text of an exception that nobody wrote for a client.
+     */
+    private static String clientMessage(Throwable error) {
+        return error instanceof StoreUnavailableException || error instanceof StoreFaultException
+                ? error.getMessage() : "Internal error";
     }
 
     /** Reads run one at a time, so states are published in order from one thread at a time. */
