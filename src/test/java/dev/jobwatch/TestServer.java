@@ -26,6 +26,16 @@ public final class TestServer implements AutoCloseable {
                 .run(all.stream().map(property -> "--" + property).toArray(String[]::new));
     }
 
+    /** Starts a server with only these settings (and a random port) and stops it, for tests of what a start says or refuses. */
+    public static void startAndStop(String... properties) {
+        String[] arguments = new String[properties.length + 1];
+        for (int i = 0; i < properties.length; i++) {
+            arguments[i] = "--" + properties[i];
+        }
+        arguments[properties.length] = "--server.port=0";
+        new SpringApplicationBuilder(JobwatchApplication.class).run(arguments).close();
+    }
+
     public int port() {
         return context.getEnvironment().getRequiredProperty("local.server.port", Integer.class);
     }

@@ -3,16 +3,15 @@ package dev.jobwatch.auth;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.jobwatch.JobwatchApplication;
 import dev.jobwatch.TestRedis;
 import dev.jobwatch.config.MissingSettingException;
+import dev.jobwatch.TestServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.core.NestedExceptionUtils;
 
 /**
@@ -41,25 +40,25 @@ class StartupChecksIntegrationTest {
 
     @Test
     void anExternalRedisWithoutProducerTokensStopsTheStart() {
-        assertThatThrownBy(() -> start(external, "jobwatch.token.secret=" + SECRET))
+        assertThatThrownBy(() -> TestServer.startAndStop(external, "jobwatch.token.secret=" + SECRET))
                 .satisfies(error -> assertThat(missing(error).variable()).isEqualTo("JOBWATCH_AUTH_TOKENS"));
     }
 
     @Test
     void anExternalRedisWithoutATokenSecretStopsTheStart() {
-        assertThatThrownBy(() -> start(external, "jobwatch.auth.tokens=" + PRODUCER))
+        assertThatThrownBy(() -> TestServer.startAndStop(external, "jobwatch.auth.tokens=" + PRODUCER))
                 .satisfies(error -> assertThat(missing(error).variable()).isEqualTo("JOBWATCH_TOKEN_SECRET"));
     }
 
     @Test
     void aShortTokenSecretStopsTheStart() {
-        assertThatThrownBy(() -> start(external, "jobwatch.auth.tokens=" + PRODUCER, "jobwatch.token.secret=short"))
+        assertThatThrownBy(() -> TestServer.startAndStop(external, "jobwatch.auth.tokens=" + PRODUCER, "jobwatch.token.secret=short"))
                 .satisfies(error -> assertThat(missing(error).getMessage()).contains("at least 16"));
     }
 
     @Test
     void anExternalRedisWithAShortProducerTokenStopsTheStartWithoutLoggingIt() {
-        assertThatThrownBy(() -> start(external, "jobwatch.auth.tokens=" + PRODUCER + ",short-secret-15@team-a",
+        assertThatThrownBy(() -> TestServer.startAndStop(external, "jobwatch.auth.tokens=" + PRODUCER + ",short-secret-15@team-a",
                 "jobwatch.token.secret=" + SECRET))
                 .satisfies(error -> {
                     assertThat(missing(error).variable()).isEqualTo("JOBWATCH_AUTH_TOKENS");
@@ -72,7 +71,7 @@ class StartupChecksIntegrationTest {
     void aNamespaceScopeThatIsNotOneStopsTheStart() {
         for (String tokens : new String[] {PRODUCER + "@", PRODUCER + "@team-a|", PRODUCER + "@a/b", PRODUCER + "@x*y",
                 "@team-a", PRODUCER + "@team-a@team-b"}) {
-            assertThatThrownBy(() -> start(external, "jobwatch.auth.tokens=" + tokens, "jobwatch.token.secret=" + SECRET))
+            assertThatThrownBy(() -> TestServer.startAndStop(external, "jobwatch.auth.tokens=" + tokens, "jobwatch.token.secret=" + SECRET))
                     .as(tokens)
                     .satisfies(error -> assertThat(missing(error).variable()).isEqualTo("JOBWATCH_AUTH_TOKENS"));
         }
@@ -81,8 +80,8 @@ class StartupChecksIntegrationTest {
     @Test
     @ExtendWith(OutputCaptureExtension.class)
     void localModeSaysAtEveryStartThatItRunsOpen(CapturedOutput output) {
-        start("jobwatch.redis.url=");
-        start("jobwatch.redis.url=");
+        TestServer.startAndStop("jobwatch.redis.url=");
+        TestServer.startAndStop("jobwatch.redis.url=");
 
         assertThat(output.getAll().lines().filter(line -> line.contains(" WARN ")))
                 .filteredOn(line -> line.contains("JOBWATCH_AUTH_TOKENS is not set: local mode, producer routes"))
@@ -93,15 +92,6 @@ class StartupChecksIntegrationTest {
         assertThat(output.getAll().lines().filter(line -> line.contains(" WARN ")))
                 .filteredOn(line -> line.contains("Watchers are OPEN (JOBWATCH_WATCH_AUTH is not set: local mode)"))
                 .as("one WARN per start that watchers need no token").hasSize(2);
-    }
-
-    private static void start(String... properties) {
-        String[] arguments = new String[properties.length + 1];
-        for (int i = 0; i < properties.length; i++) {
-            arguments[i] = "--" + properties[i];
-        }
-        arguments[properties.length] = "--server.port=0";
-        new SpringApplicationBuilder(JobwatchApplication.class).run(arguments).close();
     }
 
     private static MissingSettingException missing(Throwable error) {

@@ -3,13 +3,12 @@ package dev.jobwatch.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.jobwatch.JobwatchApplication;
 import dev.jobwatch.TestRedis;
+import dev.jobwatch.TestServer;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 
@@ -29,7 +28,7 @@ class RedisUrlRedactionIntegrationTest {
                 "http://admin:" + PASSWORD + "@redis.example:6379",
                 "redis://user:" + PASSWORD + "@[::1:6379",
                 "redis://:" + PASSWORD + "@127.0.0.1:6379, redis://:" + PASSWORD + "@[::1"}) {
-            assertThatThrownBy(() -> start("jobwatch.redis.url=" + url, "jobwatch.auth.tokens=producer-token-1",
+            assertThatThrownBy(() -> TestServer.startAndStop("jobwatch.redis.url=" + url, "jobwatch.auth.tokens=producer-token-1",
                     "jobwatch.token.secret=test-secret-for-jobwatch-0123456789"))
                     .satisfies(error -> assertThat(trace(error)).as("the failure of %s", url)
                             .doesNotContain(PASSWORD).contains("JOBWATCH_REDIS_URL"));
@@ -42,19 +41,10 @@ class RedisUrlRedactionIntegrationTest {
     void aRedisThatIsNotThereIsLoggedWithoutThePassword(CapturedOutput output) {
         TestRedis gone = TestRedis.notStarted();
         String url = gone.url().replace("redis://", "redis://:" + PASSWORD + "@");
-        start("jobwatch.redis.url=" + url, "jobwatch.auth.tokens=producer-token-1",
+        TestServer.startAndStop("jobwatch.redis.url=" + url, "jobwatch.auth.tokens=producer-token-1",
                 "jobwatch.token.secret=test-secret-for-jobwatch-0123456789", "logging.level.dev.jobwatch=DEBUG",
                 "logging.level.io.lettuce=DEBUG");
         assertThat(output.getAll()).contains("cannot be reached").doesNotContain(PASSWORD);
-    }
-
-    private static void start(String... properties) {
-        String[] arguments = new String[properties.length + 1];
-        for (int i = 0; i < properties.length; i++) {
-            arguments[i] = "--" + properties[i];
-        }
-        arguments[properties.length] = "--server.port=0";
-        new SpringApplicationBuilder(JobwatchApplication.class).run(arguments).close();
     }
 
     private static String trace(Throwable error) {
