@@ -16,9 +16,6 @@ import io.lettuce.core.metrics.MicrometerCommandLatencyRecorder;
 import io.lettuce.core.metrics.MicrometerOptions;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
-import io.lettuce.core.resource.NettyCustomizer;
-import io.netty.channel.Channel;
-import io.netty.handler.flush.FlushConsolidationHandler;
 import io.lettuce.core.resource.Delay;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
@@ -68,12 +65,7 @@ class RedisConfiguration {
     /**
      * Reconnect attempts back off from 10 ms to at most 2 s (Lettuce's default grows to 30 s), so a
      * Redis that returns is in use again within about two seconds; command latencies go to Micrometer.
-     * Commands that many requests hand the shared connection at once leave in one socket write rather
-     * than one each: Lettuce flushes every command, and the flushes of one turn of its loop are joined.
      */
-    /** Most flushes joined into one write, so that a long burst still leaves in steps. */
-    private static final int FLUSHES_JOINED = 256;
-
     @Bean(destroyMethod = "shutdown")
     ClientResources redisResources(MeterRegistry meters, TransportProperties transport) {
         // Lettuce takes epoll, else io_uring, whichever loads, and is told otherwise only by these
@@ -88,12 +80,6 @@ class RedisConfiguration {
         return DefaultClientResources.builder()
                 .reconnectDelay(Delay.exponential(Duration.ofMillis(10), Duration.ofSeconds(2), 2, TimeUnit.MILLISECONDS))
                 .commandLatencyRecorder(new MicrometerCommandLatencyRecorder(meters, MicrometerOptions.create()))
-                .nettyCustomizer(new NettyCustomizer() {
-                    @Override
-                    public void afterChannelInitialized(Channel channel) {
-                        channel.pipeline().addFirst(new FlushConsolidationHandler(FLUSHES_JOINED, true));
-                    }
-                })
                 .build();
     }
 
