@@ -1,0 +1,220 @@
+package dev.jobwatch.web;
+
+import static dev.jobwatch.web.WorkerApiClient.PRODUCER;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.jobwatch.TestRedis;
+import dev.jobwatch.TestServer;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.core.ParameterizedTypeReference;
+import org.springframework.http.MediaType;
+
+/**
+ * The job routes Windmill's SDKs call (wait for, read, cancel), as a client sees them: shapes, codes and
+ * tokens. One server with watch tokens required, so that every route's auth is the real one.
+ */
+class WindmillJobRoutesIntegrationTest {
+
+    private static final String LOG = "héllo wörld ✓ 🎉\n\nlast row\n";
+
+    private static TestRedis.Lease redis;
+    private static TestServer server;
+
+    private WorkerApiClient api;
+
+    @BeforeAll
+    static void start() {
+        redis = TestRedis.fromEnvironment();
+        server = new TestServer(redis.url(), "jobwatch.watch.auth=token");
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+        redis.close();
+    }
+
+    @BeforeEach
+    void client() {
+        api = new WorkerApiClient(server.port());
+    }
+
+    private String windmill(String route, String id) {
+        return "/api/w/" + api.namespace + "/" + route + "/" + id;
+    }
+
+    /** Adds one job with these extra fields and gives back its job token and watch token. */
+    private Map<String, String> add(String id, String fields) {
+        List<Map<String, Object>> added = api.http.post().uri(api.jobs())
+                .header("Authorization", "Bearer " + PRODUCER)
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("[{\"name\":\"sdk\",\"data\":{\"n\":7},\"id\":\"" + id + "\"" + fields + "}]")
+                .exchange().expectStatus().isOk()
+                .expectBody(new ParameterizedTypeReference<List<Map<String, Object>>>() {})
+                .returnResult().getResponseBody();
+        return Map.of("job", (String) added.get(0).get("token"), "watch", (String) added.get(0).get("watch_token"));
+    }
+
+    @Test
+    void getResultMaybeAnswersAtOnceBeforeAndAfterCompletionAndGetResultOnlyAfter() {
+        Map<String, String> tokens = add("waited", "");
+        String watch = tokens.get("watch");
+        api.get(windmill("jobs_u/completed/get_result_maybe", "waited"), watch).expectStatus().isOk()
+                .expectHeader().contentTypeCompatibleWith(MediaType.APPLICATION_JSON)
+                .expectBody().json("{\"completed\":false,\"result\":null,\"success\":false,\"started\":false}", true);
+        api.get(windmill("jobs_u/completed/get_result", "waited"), watch).expectStatus().isNotFound()
+                .expectBody(String.class).isEqualTo("Job is not completed");
+        api.get(windmill("jobs_u/completed/get", "waited"), watch).expectStatus().isNotFound();
+        api.get(windmill("jobs_u/completed/get_timing", "waited"), watch).expectStatus().isNotFound();
+
+        api.post(api.job("waited") + "/start", tokens.get("job"), null, null).expectStatus().isOk();
+        api.get(windmill("jobs_u/completed/get_result_maybe", "waited") + "?get_started=true", watch)
+                .expectStatus().isOk()
+                .expectBody().json("{\"completed\":false,\"result\":null,\"success\":false,\"started\":true}", true);
+        for (String row : LOG.substring(0, LOG.length() - 1).split("\n", -1)) {
+            api.log("waited", tokens.get("job"), row);
+        }
+        api.post(api.job("waited") + "/complete", tokens.get("job"), MediaType.APPLICATION_JSON,
+                "{\"success\":true,\"result\":{\"answer\":42,\"text\":\"日本 😀\"}}").expectStatus().isOk();
+
+        api.get(windmill("jobs_u/completed/get_result_maybe", "waited"), PRODUCER).expectStatus().isOk()
+                .expectBody().json("{\"completed\":true,\"result\":{\"answer\":42,\"text\":\"日本 😀\"},"
+                        + "\"success\":true,\"started\":true}", true);
+        api.get(windmill("jobs_u/completed/get_result", "waited"), watch).expectStatus().isOk()
+                .expectBody().json("{\"answer\":42,\"text\":\"日本 😀\"}", true);
+        api.get(windmill("jobs_u/completed/get", "waited"), watch).expectStatus().isOk()
+                .expectBody()
+                .jsonPath("$.type").isEqualTo("CompletedJob")
+                .jsonPath("$.success").isEqualTo(true)
+                .jsonPath("$.logs").isEqualTo(LOG)
+                .jsonPath("$.result.answer").isEqualTo(42);
+        api.get(windmill("jobs_u/completed/get_timing", "waited"), watch).expectStatus().isOk()
+                .expectBody()
+                .jsonPath("$.created_at").isNotEmpty()
+                .jsonPath("$.started_at").isNotEmpty()
+                .jsonPath("$.duration_ms").isNumber();
+    }
+
+    @Test
+    void aFailedJobIsCompletedAndNotSuccessful() {
+        Map<String, String> tokens = add("failed", "");
+        api.post(api.job("failed") + "/complete", tokens.get("job"), MediaType.APPLICATION_JSON,
+                "{\"success\":false,\"result\":{\"error\":{\"name\":\"Error\",\"message\":\"boom\"}}}").expectStatus().isOk();
+        api.get(windmill("jobs_u/completed/get_result_maybe", "failed"), tokens.get("watch")).expectStatus().isOk()
+                .expectBody().json("{\"completed\":true,\"success\":false,\"started\":true,"
+                        + "\"result\":{\"error\":{\"name\":\"Error\",\"message\":\"boom\"}}}", true);
+    }
+
+    @Test
+    void logsAreTextByteForByteAndTheTailIsTheirEnd() {
+        Map<String, String> tokens = add("logged", "");
+        api.get(windmill("jobs_u/get_logs", "logged"), tokens.get("watch")).expectStatus().isOk()
+                .expectBody(String.class).isEqualTo(null);
+        for (String row : LOG.substring(0, LOG.length() - 1).split("\n", -1)) {
+            api.log("logged", tokens.get("job"), row);
+        }
+        api.get(windmill("jobs_u/get_logs", "logged") + "?remove_ansi_warnings=true", tokens.get("watch"))
+                .expectStatus().isOk()
+                .expectHeader().contentTypeCompatibleWith(MediaType.TEXT_PLAIN)
+                .expectBody(String.class).isEqualTo(LOG);
+        api.get(windmill("jobs_u/get_completed_logs_tail", "logged"), tokens.get("watch")).expectStatus().isOk()
+                .expectBody(String.class).isEqualTo(LOG);
+
+        String row = "x".repeat(999);
+        for (int i = 0; i < 25; i++) {
+            api.log("logged", tokens.get("job"), i + row.substring(Integer.toString(i).length()));
+        }
+        String tail = api.get(windmill("jobs_u/get_completed_logs_tail", "logged"), tokens.get("watch"))
+                .expectStatus().isOk().expectBody(String.class).returnResult().getResponseBody();
+        assertThat(tail).hasSize((int) WindmillJobHandler.LOGS_TAIL).startsWith("5" + "x".repeat(999).substring(1))
+                .endsWith("24" + "x".repeat(997) + "\n");
+    }
+
+    @Test
+    void getLeavesTheLogsOutWithNoLogs() {
+        Map<String, String> tokens = add("quiet", "");
+        api.log("quiet", tokens.get("job"), "a row");
+        api.get(windmill("jobs_u/get", "quiet") + "?no_logs=true", tokens.get("watch")).expectStatus().isOk()
+                .expectBody().jsonPath("$.logs").doesNotExist().jsonPath("$.id").isEqualTo("quiet");
+        api.get(windmill("jobs_u/get", "quiet"), tokens.get("watch")).expectStatus().isOk()
+                .expectBody().jsonPath("$.logs").isEqualTo("a row\n");
+    }
+
+    @Test
+    void argsRootJobAndProgressAsWindmillAnswersThem() {
+        Map<String, String> tokens = add("child", ",\"parent_job\":\"root-1\",\"args\":{\"x\":[1,\"ü\"]}");
+        Map<String, String> alone = add("alone", "");
+        api.get(windmill("jobs_u/get_args", "child"), tokens.get("watch")).expectStatus().isOk()
+                .expectBody().json("{\"x\":[1,\"ü\"]}", true);
+        api.get(windmill("jobs_u/get_args", "alone"), alone.get("watch")).expectStatus().isOk()
+                .expectBody().json("{\"n\":7}", true);
+        api.get(windmill("jobs_u/get_root_job_id", "child"), tokens.get("watch")).expectStatus().isOk()
+                .expectBody(String.class).isEqualTo("\"root-1\"");
+        api.get(windmill("jobs_u/get_root_job_id", "alone"), alone.get("watch")).expectStatus().isOk()
+                .expectBody(String.class).isEqualTo("\"alone\"");
+
+        String progress = windmill("job_metrics/get_progress", "child");
+        api.get(progress, tokens.get("watch")).expectStatus().isOk().expectBody(String.class).isEqualTo("null");
+        api.post(api.job("child") + "/progress", tokens.get("job"), MediaType.APPLICATION_JSON, "42.7").expectStatus().isOk();
+        api.get(progress, tokens.get("watch")).expectStatus().isOk().expectBody(String.class).isEqualTo("42");
+        api.post(api.job("child") + "/progress", tokens.get("job"), MediaType.APPLICATION_JSON, "100").expectStatus().isOk();
+        api.get(progress, tokens.get("watch")).expectStatus().isOk().expectBody(String.class).isEqualTo("99");
+        api.post(api.job("child") + "/progress", tokens.get("job"), MediaType.APPLICATION_JSON, "{\"pct\":5}")
+                .expectStatus().isOk();
+        api.get(progress, tokens.get("watch")).expectStatus().isOk().expectBody(String.class).isEqualTo("null");
+    }
+
+    @Test
+    void readsTakeAProducerOrTheJobsWatchTokenAndNothingElse() {
+        Map<String, String> mine = add("mine", "");
+        Map<String, String> other = add("other", "");
+        for (String route : List.of("jobs_u/completed/get_result_maybe", "jobs_u/get_logs", "jobs_u/get_args",
+                "jobs_u/get_root_job_id", "jobs_u/get_completed_logs_tail", "job_metrics/get_progress")) {
+            api.get(windmill(route, "mine"), mine.get("watch")).expectStatus().isOk();
+            api.get(windmill(route, "mine"), PRODUCER).expectStatus().isOk();
+            api.get(windmill(route, "mine"), other.get("watch")).expectStatus().isUnauthorized()
+                    .expectBody(String.class).isEqualTo("Unauthorized");
+            api.get(windmill(route, "mine"), mine.get("job")).expectStatus().isUnauthorized();
+            api.get(windmill(route, "mine"), null).expectStatus().isUnauthorized();
+            api.get(windmill(route, "missing"), PRODUCER).expectStatus().isNotFound()
+                    .expectBody(String.class).isEqualTo("Job not found");
+        }
+        api.get("/api/w/x/jobs_u/get_logs/mine", PRODUCER).expectStatus().isBadRequest();
+    }
+
+    @Test
+    void cancelTakesAReasonAndAProducerTokenAndAnswersTheJobId() {
+        Map<String, String> queued = add("queued", "");
+        String cancel = windmill("jobs_u/queue/cancel", "queued");
+        api.post(cancel, queued.get("watch"), MediaType.APPLICATION_JSON, "{\"reason\":\"no\"}")
+                .expectStatus().isUnauthorized();
+        api.post(cancel, queued.get("job"), MediaType.APPLICATION_JSON, "{\"reason\":\"no\"}")
+                .expectStatus().isUnauthorized();
+        api.post(cancel, PRODUCER, MediaType.APPLICATION_JSON, "{\"reason\":\"no\",\"extra\":1}")
+                .expectStatus().isBadRequest();
+        api.post(cancel, PRODUCER, MediaType.APPLICATION_JSON, "{\"reason\":\"not needed\"}")
+                .expectStatus().isOk().expectBody(String.class).isEqualTo("queued");
+        api.get(windmill("jobs_u/completed/get", "queued"), PRODUCER).expectStatus().isOk().expectBody()
+                .jsonPath("$.canceled").isEqualTo(true)
+                .jsonPath("$.success").isEqualTo(false)
+                .jsonPath("$.canceled_reason").isEqualTo("not needed")
+                .jsonPath("$.result.error.message").isEqualTo("Job canceled: not needed");
+        api.post(cancel, PRODUCER, MediaType.APPLICATION_JSON, "{\"reason\":\"again\"}")
+                .expectStatus().isOk().expectBody(String.class).isEqualTo("queued job id queued is already completed");
+
+        Map<String, String> running = add("running", "");
+        api.post(api.job("running") + "/start", running.get("job"), null, null).expectStatus().isOk();
+        api.post(windmill("jobs_u/queue/cancel", "running"), PRODUCER, MediaType.APPLICATION_JSON, "{}")
+                .expectStatus().isOk().expectBody(String.class).isEqualTo("running");
+        api.post(api.job("running") + "/logs", running.get("job"), MediaType.TEXT_PLAIN, "late")
+                .expectStatus().isEqualTo(409);
+
+        api.post(windmill("jobs_u/queue/cancel", "missing"), PRODUCER, MediaType.APPLICATION_JSON, "{}")
+                .expectStatus().isNotFound().expectBody(String.class).isEqualTo("Job not found");
+    }
+}
