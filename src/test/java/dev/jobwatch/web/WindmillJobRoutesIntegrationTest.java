@@ -217,4 +217,17 @@ class WindmillJobRoutesIntegrationTest {
         api.post(windmill("jobs_u/queue/cancel", "missing"), PRODUCER, MediaType.APPLICATION_JSON, "{}")
                 .expectStatus().isNotFound().expectBody(String.class).isEqualTo("Job not found");
     }
+
+    @Test
+    void anUnknownRouteIsAPlainText404() {
+        for (String path : List.of("/api/w/" + api.namespace + "/jobs_u/nothing/here", "/api/nothing", "/nothing",
+                "/queues/" + api.namespace + "/jobs/x/nothing")) {
+            api.get(path, PRODUCER).expectStatus().isNotFound()
+                    .expectHeader().contentTypeCompatibleWith(MediaType.TEXT_PLAIN)
+                    .expectBody(String.class).isEqualTo("Not found");
+        }
+        api.post("/api/w/" + api.namespace + "/jobs_u/get/x", PRODUCER, MediaType.APPLICATION_JSON, "{}")
+                .expectStatus().isNotFound().expectBody(String.class).isEqualTo("Not found");
+        api.get("/actuator/health", null).expectStatus().isOk();
+    }
 }
