@@ -7,6 +7,7 @@ import dev.jobwatch.job.JobJson;
 import dev.jobwatch.job.JobRef;
 import dev.jobwatch.store.JobStore;
 import java.time.Instant;
+import java.util.List;
 import java.util.function.BiFunction;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -53,8 +54,7 @@ final class WindmillJobHandler {
      * given, whether or not {@code get_started} asked for it.
      */
     Mono<ServerResponse> resultMaybe(ServerRequest request) {
-        return read(request, (job, doc) -> {
-            QueryArgs.flag(request, "get_started");
+        return read(request, List.of("get_started"), (job, doc) -> {
             ObjectNode answer = NODES.objectNode();
             answer.put("completed", job.completed());
             answer.set("result", job.completed() ? doc.get("result") : NODES.nullNode());
@@ -97,10 +97,8 @@ final class WindmillJobHandler {
      * no warnings of its own to a log.
      */
     Mono<ServerResponse> logs(ServerRequest request) {
-        return read(request, (job, doc) -> {
-            QueryArgs.flag(request, "remove_ansi_warnings");
-            return logs.whole(job).flatMap(WindmillJobHandler::text);
-        });
+        return read(request, List.of("remove_ansi_warnings"),
+                (job, doc) -> logs.whole(job).flatMap(WindmillJobHandler::text));
     }
 
     /** The last {@link #LOGS_TAIL} code points of the log, as text. */
@@ -153,8 +151,18 @@ final class WindmillJobHandler {
     }
 
     private Mono<ServerResponse> read(ServerRequest request, BiFunction<Job, ObjectNode, Mono<ServerResponse>> answer) {
+        return read(request, List.of(), answer);
+    }
+
+    /**
+     * Checks the path's names (400), the token (401) and the route's flags (400) before the one read
+     * of the job, then answers from the job and its document.
+     */
+    private Mono<ServerResponse> read(ServerRequest request, List<String> flags,
+            BiFunction<Job, ObjectNode, Mono<ServerResponse>> answer) {
         return Mono.defer(() -> {
             JobRef ref = watchers.authorized(request);
+            flags.forEach(flag -> QueryArgs.flag(request, flag));
             return store.get(ref).flatMap(job -> answer.apply(job, JobJson.document(job, mapper)));
         });
     }

@@ -185,6 +185,9 @@ class WindmillJobRoutesIntegrationTest {
                     .expectBody(String.class).isEqualTo("Job not found");
         }
         api.get("/api/w/x/jobs_u/get_logs/mine", PRODUCER).expectStatus().isBadRequest();
+        api.get(windmill("jobs_u/completed/get_result_maybe", "mine") + "?get_started=maybe", PRODUCER)
+                .expectStatus().isBadRequest().expectBody(String.class).isEqualTo("Invalid get_started: use true or false");
+        api.get(windmill("jobs_u/get", "mine") + "?no_logs=2", PRODUCER).expectStatus().isBadRequest();
     }
 
     @Test
