@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Capacity benchmark of jobwatch with nchan side by side (issue 5, items 2-4).
+# Capacity benchmark of jobwatch with nchan side by side: many jobs with one watcher each, writes that
+# nobody watches, one job with many watchers, and idle watchers.
 #
 # Builds the app and the harness (load-tests/harness), makes sure Redis answers on 127.0.0.1:6379, starts
 # nginx + nchan on 127.0.0.1:8090 (installing Debian's libnginx-mod-nchan if missing and allowed), runs the
@@ -9,7 +10,10 @@
 # Scales (env, space-separated):
 #   BENCH_IDLE_STEPS="1000 5000 10000 18000"  idle watchers held, cumulative steps (capped by the fd limit)
 #   BENCH_IDLE_JOBS=1000                       jobs/channels the idle watchers spread over
-#   BENCH_FANOUT_STEPS="1 100 1000 10000"      watchers of one job per fan-out step
+#   BENCH_FANOUT_STEPS="1 10 100 1000 10000"   watchers of one job per fan-out step
+#   BENCH_MANY_STEPS="1000 10000"             jobs with one watcher each, written by BENCH_WRITERS=16 connections
+#   BENCH_UNWATCHED_JOBS=100                  jobs written with no watcher (0 skips it)
+#   BENCH_SCENARIO_WARMUP_SECONDS=25 BENCH_MANY_SECONDS=20   each many-jobs scenario's warm-up and measured window
 #   BENCH_WARMUP_SECONDS=40 (load on a fresh server before any figure, so that JIT compilation is not measured)
 #   BENCH_FANOUT_RATE=100 BENCH_FANOUT_SECONDS=20 BENCH_FANOUT_WARMUP_SECONDS=3
 #   BENCH_SERVER_JAVA_HOME (default: a JDK 25 under /usr/lib/jvm if there is one, else the harness's JDK)
@@ -33,7 +37,12 @@ export BENCH_NOFILE=$NOFILE
 
 : "${BENCH_IDLE_STEPS:=1000 5000 10000 18000}"
 : "${BENCH_IDLE_JOBS:=1000}"
-: "${BENCH_FANOUT_STEPS:=1 100 1000 10000}"
+: "${BENCH_FANOUT_STEPS:=1 10 100 1000 10000}"
+: "${BENCH_MANY_STEPS:=1000 10000}"
+: "${BENCH_UNWATCHED_JOBS:=100}"
+: "${BENCH_WRITERS:=16}"
+: "${BENCH_SCENARIO_WARMUP_SECONDS:=25}"
+: "${BENCH_MANY_SECONDS:=20}"
 : "${BENCH_FANOUT_RATE:=100}"
 : "${BENCH_FANOUT_SECONDS:=20}"
 : "${BENCH_FANOUT_WARMUP_SECONDS:=3}"
@@ -75,6 +84,12 @@ for s in $BENCH_FANOUT_STEPS; do
   if [ "$s" -le "$cap" ]; then fsteps="$fsteps $s"; else note "fan-out step $s skipped: open-files limit $NOFILE"; fi
 done
 BENCH_FANOUT_STEPS=${fsteps# }
+msteps=""
+for s in $BENCH_MANY_STEPS; do
+  if [ "$s" -le "$cap" ]; then msteps="$msteps $s"; else note "many-jobs step $s skipped: open-files limit $NOFILE"; fi
+done
+BENCH_MANY_STEPS=${msteps# }
+export BENCH_MANY_STEPS BENCH_UNWATCHED_JOBS BENCH_WRITERS BENCH_SCENARIO_WARMUP_SECONDS BENCH_MANY_SECONDS
 export BENCH_IDLE_STEPS BENCH_IDLE_JOBS BENCH_FANOUT_STEPS BENCH_FANOUT_RATE BENCH_FANOUT_SECONDS \
   BENCH_FANOUT_WARMUP_SECONDS BENCH_SERVER_JVM_OPTS BENCH_SOURCES BENCH_NCHAN_WORKERS
 
@@ -132,16 +147,16 @@ rm -f "$RESULTS/jobwatch.properties" "$RESULTS/nchan.properties"
 env_desc="JOBWATCH_WATCH_LIFETIME=${JOBWATCH_WATCH_LIFETIME:-30m} (so idle streams do not time out)"
 for v in $(env | grep -o '^JOBWATCH_[A-Z_]*' | grep -v '^JOBWATCH_WATCH_LIFETIME$' || true); do env_desc="$env_desc, $v=${!v}"; done
 export BENCH_SERVER_ENV_DESC="$env_desc, defaults otherwise"
-note "scales: idle steps [$BENCH_IDLE_STEPS] over $BENCH_IDLE_JOBS jobs; fan-out steps [$BENCH_FANOUT_STEPS] at $BENCH_FANOUT_RATE rows/s for $BENCH_FANOUT_SECONDS s"
+note "scales: many jobs [$BENCH_MANY_STEPS] with one watcher each and $BENCH_UNWATCHED_JOBS jobs with none, $BENCH_WRITERS writer connections, $BENCH_MANY_SECONDS s after $BENCH_SCENARIO_WARMUP_SECONDS s of warm-up; fan-out steps [$BENCH_FANOUT_STEPS] at $BENCH_FANOUT_RATE rows/s for $BENCH_FANOUT_SECONDS s; idle steps [$BENCH_IDLE_STEPS] over $BENCH_IDLE_JOBS jobs"
 
 # shellcheck disable=SC2086
-timeout 900 java $BENCH_HARNESS_JVM_OPTS -jar "$HARNESS_JAR" run --target=jobwatch --jar="$APP_JAR" \
+timeout 1500 java $BENCH_HARNESS_JVM_OPTS -jar "$HARNESS_JAR" run --target=jobwatch --jar="$APP_JAR" \
   --port="$BENCH_PORT" --out="$RESULTS/jobwatch.properties" 2>&1 | tee "$RESULTS/jobwatch-harness.log" \
   || note "jobwatch run ended with an error; see jobwatch-harness.log"
 
 if [ "$BENCH_NCHAN" = 1 ]; then
   # shellcheck disable=SC2086
-  timeout 900 java $BENCH_HARNESS_JVM_OPTS -jar "$HARNESS_JAR" run --target=nchan \
+  timeout 1500 java $BENCH_HARNESS_JVM_OPTS -jar "$HARNESS_JAR" run --target=nchan \
     --base="http://127.0.0.1:$BENCH_NCHAN_PORT" --pid="$(cat "$NGINX_DIR/nginx.pid")" \
     --out="$RESULTS/nchan.properties" 2>&1 | tee "$RESULTS/nchan-harness.log" \
     || note "nchan run ended with an error; see nchan-harness.log"
@@ -156,11 +171,12 @@ if [ "${BENCH_GATLING:-1}" = 1 ]; then
   {
     echo "# Gatling fan-out run (FanOutSimulation through smoke.sh)"
     echo
-    echo "Every watcher checks every update; the response times of watch requests are how long streams stayed"
-    echo "open, not latency (write-to-watcher latency is in results.md)."
+    echo "Every watcher checks every update, each as its own Gatling entry (update): its response time is how"
+    echo "long the watcher waited for it since its previous check, not latency (write-to-watcher latency is in"
+    echo "results.md)."
     echo
     echo '```'
-    grep -E '^ +(FanOutSimulation|completed heard|writers|---- Global|> |Global:|verify)' "$RESULTS/gatling.log" | sed 's/^  //'
+    grep -E '^ +(FanOutSimulation|completed heard|writers|---- Requests|---- Global|> |Global:|verify)' "$RESULTS/gatling.log" | sed 's/^  //'
     echo '```'
   } > "$RESULTS/gatling-summary.md"
   echo "bench: wrote $RESULTS/gatling-summary.md"
@@ -168,4 +184,4 @@ fi
 
 BENCH_NOTES_FILE=$NOTES java -jar "$HARNESS_JAR" report --jobwatch="$RESULTS/jobwatch.properties" \
   --nchan="$RESULTS/nchan.properties" --dir="$RESULTS"
-echo "bench: wrote $RESULTS/results.md and $RESULTS/latency-vs-watchers.svg"
+echo "bench: wrote $RESULTS/results.md, $RESULTS/latency-vs-watchers.svg and $RESULTS/rows-per-cpu-vs-watchers.svg"

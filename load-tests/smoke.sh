@@ -130,10 +130,14 @@ set +e
 gatling_status=$?
 set -e
 
-# The simulation's own lines, Gatling's final global stats and errors, and its assertions.
+# The simulation's own lines, Gatling's last count of each request and SSE check (watch, update, close...),
+# its final global stats and errors, its assertions, and where its report (with each one's times) is.
 awk '
-  /^FanOutSimulation:|^  (problem|completed|writers)/ { print; next }
-  /^---- Global Information/ { final = 1 }
+  /^---- Requests/ { counts = $0 "\n"; counting = 1; next }
+  counting && /^> / { counts = counts $0 "\n"; next }
+  { counting = 0 }
+  /^FanOutSimulation:|^  (problem|completed|writers)|^Reports generated/ { print; next }
+  /^---- Global Information/ { final = 1; printf "%s", counts }
   final && /^(---- |> )/ { print; next }
   /: (true|false) \(/ { print }
 ' "$gatling_log" | sed 's/^/  /' || true

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Soak run (issue 6): writers and watchers churn against one jobwatch pod for SOAK_MINUTES (default 30) while
+# Soak run: writers and watchers churn against one jobwatch pod for SOAK_MINUTES (default 30) while
 # the harness samples, once a minute, the pod's heap after a full GC, direct buffers, RSS, open file descriptors
 # and Redis used_memory; writes load-tests/results/soak.md (a table and the trend) and soak.properties.
 #

@@ -106,6 +106,8 @@ page.on('console', message => {
     console.log(`page console: ${message.text()}`);
   }
 });
+const requested = [];
+page.on('request', request => requested.push(request.url()));
 const text = selector => page.locator(selector).textContent();
 const attribute = (selector, name) => page.locator(selector).getAttribute(name);
 
@@ -156,6 +158,7 @@ try {
       && (await page.evaluate(() => document.body.dataset.injected)) === undefined);
 
   // The index lists the job once the producer token is entered, and links to its page.
+  requested.length = 0;
   await page.goto(`${pageBase}/?namespace=${encodeURIComponent(namespace)}`);
   await until('the index without a token', () => text('#message'), 'this namespace needs a producer token');
   await page.fill('#token', producerToken);
@@ -166,6 +169,10 @@ try {
       (await page.locator('#jobs tbody tr', { hasText: jobId }).locator('.badge').textContent()) === 'success');
   await link.click();
   await until('the job page from the index', () => text('#status'), 'success');
+  check('the page from the index streams with the job\'s watch token',
+      requested.some(url => url.includes('/jobs_u/getupdate_sse/') && url.includes(`token=${watchToken}`)));
+  check('no address the browser asked for holds the producer token',
+      !requested.some(url => url.includes(encodeURIComponent(producerToken)) || url.includes(producerToken)));
   check('the page had no script errors: ' + pageErrors.join('; '), pageErrors.length === 0);
   console.log('PASSED');
 } catch (error) {

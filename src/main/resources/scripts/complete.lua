@@ -1,9 +1,12 @@
 -- Completes a job (a cancel is a completion too) and starts its retention clock.
 -- KEYS: job hash, log stream, result stream, change channel
 -- ARGV: now (ms), TTL (ms), publish command, success ('1' or '0'), result JSON,
---       canceled ('1' or '0'), canceled_by, canceled_reason ('' when not given)
-local state = redis.call('HGET', KEYS[1], 'state')
+--       canceled ('1' or '0'), canceled_by, canceled_reason ('' when not given),
+--       incarnation the writer's token names ('' for a producer's cancel, which takes any)
+local h = redis.call('HMGET', KEYS[1], 'state', 'inc')
+local state = h[1]
 if not state then return 'NOTFOUND' end
+if ARGV[#ARGV] ~= '' and h[2] ~= ARGV[#ARGV] then return 'UNAUTHORIZED' end
 if state == 'completed' then return 'COMPLETED' end
 redis.call('HSET', KEYS[1], 'state', 'completed', 'completed_at', ARGV[1], 'success', ARGV[4],
   'result', ARGV[5], 'canceled', ARGV[6])

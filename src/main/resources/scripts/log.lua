@@ -1,18 +1,23 @@
 -- Appends one log row. The entry id is the log's length in code points after the row (and its
 -- newline), so a reader resumes from any offset with one XRANGE; field r is the row's number.
 -- Past the cap the oldest rows go, and the counters say how much went, so offsets never move back.
+-- Publishes '<version> L <log length> <incarnation> <row>' (see Change.java), or the version alone
+-- after a trim.
 -- KEYS: job hash, log stream, result stream, change channel
 -- ARGV: now (ms), TTL (ms), publish command, row (without its newline),
---       code points of the row with its newline, cap (bytes)
-local state = redis.call('HGET', KEYS[1], 'state')
+--       code points of the row with its newline, cap (bytes), incarnation the writer's token names
+local h = redis.call('HMGET', KEYS[1], 'state', 'inc')
+local state = h[1]
 if not state then return 'NOTFOUND' end
+if h[2] ~= ARGV[#ARGV] then return 'UNAUTHORIZED' end
 if state == 'completed' then return 'COMPLETED' end
 local length = redis.call('HINCRBY', KEYS[1], 'log_len', ARGV[5])
 local row = redis.call('HINCRBY', KEYS[1], 'log_rows', 1) - 1
 redis.call('XADD', KEYS[2], length .. '-0', 't', ARGV[4], 'r', row)
 local bytes = redis.call('HINCRBY', KEYS[1], 'log_bytes', #ARGV[4] + 1)
 local cap = tonumber(ARGV[6])
-if bytes > cap then
+local trimmed = bytes > cap
+if trimmed then
   local last_id, last_row
   local from = '-'
   while bytes > cap do
@@ -31,5 +36,11 @@ if bytes > cap then
 end
 local version = redis.call('HINCRBY', KEYS[1], 'ver', 1)
 for i = 1, 3 do redis.call('PEXPIRE', KEYS[i], ARGV[2]) end
-redis.call(ARGV[3], KEYS[4], version)
+-- The row goes with the notification, so that a hub that holds the version before applies it without a
+-- read; after a trim it says only the version, and hubs read.
+if trimmed then
+  redis.call(ARGV[3], KEYS[4], version)
+else
+  redis.call(ARGV[3], KEYS[4], version .. ' L ' .. length .. ' ' .. h[2] .. ' ' .. ARGV[4])
+end
 return 'OK'

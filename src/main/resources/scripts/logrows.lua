@@ -2,10 +2,12 @@
 -- marker that the caller writes; rows are found by a binary search over the offset-keyed entries,
 -- O(log^2 n) instead of walking from the first row.
 -- KEYS: job hash, log stream
--- ARGV: start (row number as the client counts them), length
--- Returns: {'OK', count, dropped rows, dropped code points, row...} or {'NOTFOUND'}
-local h = redis.call('HMGET', KEYS[1], 'state', 'log_rows', 'log_dropped_rows', 'log_len', 'log_dropped')
+-- ARGV: start (row number as the client counts them), length, incarnation the reader's token names
+--       ('' for a producer, who reads any)
+-- Returns: {'OK', count, dropped rows, dropped code points, row...} or {'NOTFOUND'} or {'UNAUTHORIZED'}
+local h = redis.call('HMGET', KEYS[1], 'state', 'log_rows', 'log_dropped_rows', 'log_len', 'log_dropped', 'inc')
 if not h[1] then return {'NOTFOUND'} end
+if ARGV[3] ~= '' and h[6] ~= ARGV[3] then return {'UNAUTHORIZED'} end
 local total, first = tonumber(h[2]), tonumber(h[3])
 local marker = 0
 if first > 0 then marker = 1 end

@@ -1,8 +1,10 @@
 -- Replaces the job's progress.
 -- KEYS: job hash, log stream, result stream, change channel
--- ARGV: now (ms), TTL (ms), publish command, progress JSON
-local state = redis.call('HGET', KEYS[1], 'state')
+-- ARGV: now (ms), TTL (ms), publish command, progress JSON, incarnation the writer's token names
+local h = redis.call('HMGET', KEYS[1], 'state', 'inc')
+local state = h[1]
 if not state then return 'NOTFOUND' end
+if h[2] ~= ARGV[#ARGV] then return 'UNAUTHORIZED' end
 if state == 'completed' then return 'COMPLETED' end
 redis.call('HSET', KEYS[1], 'progress', ARGV[4])
 local version = redis.call('HINCRBY', KEYS[1], 'ver', 1)

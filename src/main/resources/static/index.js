@@ -2,7 +2,9 @@
 
 /*
  * The recent jobs of one namespace, from GET /queues/{q}/jobs, refreshed every few seconds. The
- * producer token is entered once and kept in sessionStorage: it stays in this tab and goes when it closes.
+ * producer token is entered once and kept in sessionStorage: it stays in this tab and goes when it closes,
+ * and only ever travels in an Authorization header. Each job's page is linked with that job's own watch
+ * token in the address's fragment, which browsers never send to a server or a proxy.
  */
 (() => {
   const TOKEN_KEY = 'jobwatch.producerToken';
@@ -69,7 +71,8 @@
     const rows = jobs.map(job => {
       const row = document.createElement('tr');
       const link = document.createElement('a');
-      link.href = `/jobs/${encodeURIComponent(namespace)}/${encodeURIComponent(job.id)}`;
+      link.href = `/jobs/${encodeURIComponent(namespace)}/${encodeURIComponent(job.id)}`
+          + (job.watch_token ? `#token=${encodeURIComponent(job.watch_token)}` : '');
       link.textContent = job.id;
       const state = job.canceled ? 'canceled' : job.state === 'completed' ? (job.success ? 'success' : 'failed') : job.state;
       const badge = document.createElement('span');

@@ -15,8 +15,10 @@
   const [, , namespacePart = '', ...idParts] = location.pathname.split('/');
   const namespace = decodeURIComponent(namespacePart);
   const jobId = decodeURIComponent(idParts.join('/'));
-  const token = new URLSearchParams(location.search).get('token')
-      || sessionStorage.getItem('jobwatch.producerToken');
+  // Only ever this job's watch token: from the index's link (the fragment, which no server sees) or a
+  // ?token= address. A producer token opens every job and never goes into a URL, where logs would keep it.
+  const token = new URLSearchParams(location.hash.slice(1)).get('token')
+      || new URLSearchParams(location.search).get('token');
 
   const log = element('log');
   const ansi = new AnsiText();

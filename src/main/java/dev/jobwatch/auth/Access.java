@@ -4,8 +4,9 @@ import dev.jobwatch.auth.TokenSigner.Purpose;
 import dev.jobwatch.job.JobRef;
 
 /**
- * Who may do what: producers add, read and cancel any job; a job token writes to its own job only; a
- * watch token reads its own job only.
+ * Who may do what: producers add, read and cancel any job of the namespaces their token is for; a job
+ * token writes to its own job only; a watch token reads its own job only. Job and watch tokens name one incarnation of their job, which the
+ * caller holds against the job's own as the job is read or written ({@link Grant}).
  * Each check takes the bearer token (null when the request had none) and throws
  * {@link UnauthorizedException} when it does not open the route.
  */
@@ -21,40 +22,52 @@ public final class Access {
         this.watchersOpen = watchersOpen;
     }
 
-    /** Watchers need nothing when watching is open, else a producer token or the job's watch token. */
-    public void requireWatcher(String token, JobRef ref) {
-        if (!watchersOpen && !signer.verify(Purpose.WATCH, ref, token) && !producers.accepts(token)) {
+    /**
+     * The one check of every watcher route: nothing when watching is open, else a producer token for the
+     * job's namespace (every incarnation) or the job's watch token (its incarnation only).
+     */
+    public Grant requireWatcher(String token, JobRef ref) {
+        if (watchersOpen || producers.accepts(token, ref.namespace())) {
+            return Grant.ANY;
+        }
+        String incarnation = signer.verify(Purpose.WATCH, ref, token);
+        if (incarnation == null) {
+            throw new UnauthorizedException();
+        }
+        return new Grant(incarnation);
+    }
+
+    public void requireProducer(String bearer, String namespace) {
+        if (!producers.accepts(bearer, namespace)) {
             throw new UnauthorizedException();
         }
     }
 
-    public void requireProducer(String bearer) {
-        if (!producers.accepts(bearer)) {
+    public boolean isProducer(String bearer, String namespace) {
+        return producers.accepts(bearer, namespace);
+    }
+
+    /** The incarnation the job token names; the write must hold it against the job's. */
+    public String requireJob(String bearer, JobRef ref) {
+        String incarnation = signer.verify(Purpose.JOB, ref, bearer);
+        if (incarnation == null) {
             throw new UnauthorizedException();
         }
+        return incarnation;
     }
 
-    public boolean isProducer(String bearer) {
-        return producers.accepts(bearer);
-    }
-
-    public void requireJob(String bearer, JobRef ref) {
-        if (!signer.verify(Purpose.JOB, ref, bearer)) {
-            throw new UnauthorizedException();
+    public Grant requireProducerOrJob(String bearer, JobRef ref) {
+        if (producers.accepts(bearer, ref.namespace())) {
+            return Grant.ANY;
         }
+        return new Grant(requireJob(bearer, ref));
     }
 
-    public void requireProducerOrJob(String bearer, JobRef ref) {
-        if (!signer.verify(Purpose.JOB, ref, bearer) && !producers.accepts(bearer)) {
-            throw new UnauthorizedException();
-        }
+    public String jobToken(JobRef ref, String incarnation) {
+        return signer.issue(Purpose.JOB, ref, incarnation);
     }
 
-    public String jobToken(JobRef ref) {
-        return signer.issue(Purpose.JOB, ref);
-    }
-
-    public String watchToken(JobRef ref) {
-        return signer.issue(Purpose.WATCH, ref);
+    public String watchToken(JobRef ref, String incarnation) {
+        return signer.issue(Purpose.WATCH, ref, incarnation);
     }
 }

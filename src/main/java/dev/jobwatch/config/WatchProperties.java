@@ -11,8 +11,10 @@ import org.springframework.validation.annotation.Validated;
 /**
  * How watchers are served.
  *
- * @param auth     {@code open} (default, as Windmill's {@code jobs_u} routes) or {@code token}: a
- *                 producer token or the job's watch token (env {@code JOBWATCH_WATCH_AUTH})
+ * @param auth     {@code token}: a watcher needs a producer token for the job's namespace or the job's
+ *                 watch token; {@code open}: anyone who can reach the pod reads any job by its id, as
+ *                 Windmill's {@code jobs_u} routes (env {@code JOBWATCH_WATCH_AUTH}). Unset (null), it is
+ *                 {@code token} with an external Redis and {@code open} in local mode
  * @param cadence  least time between two updates to one watcher (env {@code JOBWATCH_WATCH_CADENCE}),
  *                 default 100 ms
  * @param ping     time between pings (env {@code JOBWATCH_WATCH_PING}), default 5 s
@@ -34,7 +36,7 @@ import org.springframework.validation.annotation.Validated;
 @Validated
 @ConfigurationProperties("jobwatch.watch")
 public record WatchProperties(
-        @DefaultValue("open") @NotNull Auth auth,
+        Auth auth,
         @DefaultValue("100ms") @NotNull Duration cadence,
         @DefaultValue("5s") @NotNull Duration ping,
         @DefaultValue("60s") @NotNull Duration lifetime,
@@ -47,5 +49,10 @@ public record WatchProperties(
 
     public enum Auth {
         OPEN, TOKEN
+    }
+
+    /** Whether watchers need no token: only when set so, or when unset in local mode. */
+    public boolean watchersOpen(RedisProperties redis) {
+        return auth == null ? redis.embedded() : auth == Auth.OPEN;
     }
 }

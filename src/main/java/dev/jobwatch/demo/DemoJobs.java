@@ -1,6 +1,7 @@
 package dev.jobwatch.demo;
 
 import dev.jobwatch.auth.Access;
+import dev.jobwatch.job.Job;
 import dev.jobwatch.job.JobRef;
 import dev.jobwatch.job.NewJob;
 import dev.jobwatch.store.JobStore;
@@ -61,8 +62,9 @@ final class DemoJobs implements ApplicationListener<WebServerInitializedEvent>, 
                 .toList();
         int port = event.getWebServer().getPort();
         running = store.add(NAMESPACE, jobs)
-                .doOnNext(added -> announce(port, scripts.get(0).id()))
-                .thenMany(Flux.fromIterable(scripts).flatMap(this::play))
+                .doOnNext(added -> announce(port, added.get(0)))
+                .flatMapMany(added -> Flux.range(0, scripts.size())
+                        .flatMap(i -> play(scripts.get(i), added.get(i).incarnation())))
                 .subscribe(null, error -> log.warn("Demo jobs stopped: {}", error.toString()));
     }
 
@@ -74,37 +76,36 @@ final class DemoJobs implements ApplicationListener<WebServerInitializedEvent>, 
         }
     }
 
-    private void announce(int port, String id) {
-        JobRef ref = new JobRef(NAMESPACE, id);
+    private void announce(int port, Job job) {
         String base = "http://localhost:" + port;
         log.info("Demo mode: a live job at {}/jobs/{}/{}?token={} (all demo jobs: {}/?namespace={})",
-                base, NAMESPACE, id, access.watchToken(ref), base, NAMESPACE);
+                base, NAMESPACE, job.ref().id(), access.watchToken(job.ref(), job.incarnation()), base, NAMESPACE);
     }
 
     /** One job's worker: starts it, then one step per tick (a log row, progress, now and then a chunk), then completes it. */
-    private Mono<Void> play(Script script) {
+    private Mono<Void> play(Script script, String incarnation) {
         JobRef ref = new JobRef(NAMESPACE, script.id());
         // Deferred, since the store stamps a write with the time it is built.
         return Mono.delay(script.delay())
-                .then(Mono.defer(() -> store.start(ref)))
-                .then(Mono.defer(() -> store.appendLog(ref,
+                .then(Mono.defer(() -> store.start(ref, incarnation)))
+                .then(Mono.defer(() -> store.appendLog(ref, incarnation,
                         BOLD + CYAN + "▶ " + script.name() + RESET + " started by the jobwatch demo")))
                 .thenMany(Flux.interval(step)
                         .onBackpressureDrop()
                         .zipWith(Flux.range(1, script.steps()), 1)
-                        .concatMap(tick -> stepOf(script, ref, tick.getT2()), 1))
-                .then(Mono.defer(() -> finish(script, ref)))
+                        .concatMap(tick -> stepOf(script, ref, incarnation, tick.getT2()), 1))
+                .then(Mono.defer(() -> finish(script, ref, incarnation)))
                 .onErrorResume(error -> {
                     log.warn("Demo job {} stopped: {}", script.id(), error.toString());
                     return Mono.empty();
                 });
     }
 
-    private Mono<Void> stepOf(Script script, JobRef ref, int n) {
-        Mono<Void> writes = store.appendLog(ref, row(script, n))
-                .then(Mono.defer(() -> store.progress(ref, Integer.toString(n * 100 / script.steps()))));
+    private Mono<Void> stepOf(Script script, JobRef ref, String incarnation, int n) {
+        Mono<Void> writes = store.appendLog(ref, incarnation, row(script, n))
+                .then(Mono.defer(() -> store.progress(ref, incarnation, Integer.toString(n * 100 / script.steps()))));
         if (n % 30 == 0) {
-            writes = writes.then(Mono.defer(() -> store.appendChunk(ref, script.name() + " part " + n / 30 + " ready\n")));
+            writes = writes.then(Mono.defer(() -> store.appendChunk(ref, incarnation, script.name() + " part " + n / 30 + " ready\n")));
         }
         return writes;
     }
@@ -121,13 +122,13 @@ final class DemoJobs implements ApplicationListener<WebServerInitializedEvent>, 
                 + " " + DIM + "[" + "#".repeat(n * 20 / script.steps()) + " ".repeat(20 - n * 20 / script.steps()) + "]" + RESET;
     }
 
-    private Mono<Void> finish(Script script, JobRef ref) {
+    private Mono<Void> finish(Script script, JobRef ref, String incarnation) {
         if (script.succeeds()) {
-            return store.appendLog(ref, BOLD + GREEN + "✔ done" + RESET)
-                    .then(Mono.defer(() -> store.complete(ref, true, "{\"artifact\":\"" + script.name() + ".tar.gz\",\"steps\":"
+            return store.appendLog(ref, incarnation, BOLD + GREEN + "✔ done" + RESET)
+                    .then(Mono.defer(() -> store.complete(ref, incarnation, true, "{\"artifact\":\"" + script.name() + ".tar.gz\",\"steps\":"
                             + script.steps() + "}")));
         }
-        return store.complete(ref, false, "{\"error\":{\"name\":\"TestFailure\",\"message\":\"2 of 84 tests failed\"}}");
+        return store.complete(ref, incarnation, false, "{\"error\":{\"name\":\"TestFailure\",\"message\":\"2 of 84 tests failed\"}}");
     }
 
     /**

@@ -11,6 +11,8 @@ package dev.jobwatch.job;
  * @param log         how much log was written and how much of it was dropped
  * @param streamLength result-stream chunks appended
  * @param version     bumped by every change; a watcher that saw this version has seen everything
+ * @param incarnation random value given at the add, which the job's tokens name, so that they open this
+ *                    job and never a later one with the same id; null for a job jobwatch did not add
  */
 public record Job(
         JobRef ref,
@@ -27,7 +29,8 @@ public record Job(
         String progress,
         LogCounters log,
         long streamLength,
-        long version) {
+        long version,
+        String incarnation) {
 
     /**
      * @param length       code points ever appended, newlines included; the watcher's

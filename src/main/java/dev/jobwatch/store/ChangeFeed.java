@@ -7,15 +7,17 @@ import reactor.core.publisher.Flux;
  * Tells a pod that a job changed, whichever pod wrote it.
  *
  * <p>Contract: {@link #changes} emits one signal as soon as the subscription is in place, so that a
- * reader that reads after it misses nothing, and then one signal per change notification. Signals
- * carry no data: read the store to learn what changed. Signals not yet consumed collapse into the
- * latest, so a slow reader never makes the feed buffer. A notification may be lost (pub/sub does not
+ * reader that reads after it misses nothing, and then one per change notification. A signal may carry
+ * what one write appended ({@link Change}), which a reader may apply only to the version just before
+ * it; otherwise it reads the store, by its own cursor, to learn what changed. Signals not yet consumed
+ * collapse into the latest, so a slow reader never makes the feed buffer (and a reader that missed one
+ * sees a version it cannot apply to, and reads). A notification may be lost (pub/sub does not
  * store them), so readers also re-read now and then. At most one subscriber per job per pod: the
  * caller shares it. Cancelling the subscription unsubscribes the job.
  */
 public interface ChangeFeed {
 
-    Flux<Long> changes(JobRef ref);
+    Flux<Change> changes(JobRef ref);
 
     /** Jobs this pod is subscribed to now. */
     int subscriptions();

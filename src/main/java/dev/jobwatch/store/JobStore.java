@@ -13,16 +13,22 @@ import reactor.core.publisher.Mono;
  *
  * <p>Contract: callers validate input (names, sizes, JSON) before calling; the store checks state.
  * Every write is atomic and durable before its {@code Mono} completes, checks that the job exists
- * ({@link dev.jobwatch.job.JobNotFoundException}) and is not completed
- * ({@link dev.jobwatch.job.JobCompletedException}), refreshes the job's retention, and announces
- * itself on the job's change feed. A write that fails changes nothing. When the backing store
- * cannot be reached every method fails with {@link StoreUnavailableException}.
+ * ({@link dev.jobwatch.job.JobNotFoundException}), that it is the incarnation the writer's token
+ * names ({@link dev.jobwatch.job.JobNotHeldException}) and is not completed
+ * ({@link dev.jobwatch.job.JobCompletedException}), in that order and in the same atomic step,
+ * refreshes the job's retention, and announces itself on the job's change feed. A write that fails
+ * changes nothing. When the backing store cannot be reached every method fails with
+ * {@link StoreUnavailableException}.
+ *
+ * <p>An incarnation ({@link Job#incarnation}) is given to each job at its add; a job that expires or is
+ * deleted takes it along, and a later job with the same id gets another, so a token naming the first
+ * never writes or reads the second.
  */
 public interface JobStore {
 
     /**
      * Adds all the jobs or none: fails with {@link dev.jobwatch.job.JobExistsException} if an id is
-     * taken. Emits the jobs as stored.
+     * taken. Emits the jobs as stored, each with its new incarnation.
      */
     Mono<List<Job>> add(String namespace, List<NewJob> jobs);
 
@@ -38,27 +44,32 @@ public interface JobStore {
     /** How many recently added jobs a namespace remembers. */
     int RECENT_KEPT = 10_000;
 
-    Mono<Void> start(JobRef ref);
+    /** @param incarnation the incarnation the writer's job token names, here and in every write below */
+    Mono<Void> start(JobRef ref, String incarnation);
 
     /** @param json the progress, already checked to be JSON */
-    Mono<Void> progress(JobRef ref, String json);
+    Mono<Void> progress(JobRef ref, String incarnation, String json);
 
     /** Appends one row; the log gets the row and a newline. */
-    Mono<Void> appendLog(JobRef ref, String row);
+    Mono<Void> appendLog(JobRef ref, String incarnation, String row);
 
-    Mono<Void> appendChunk(JobRef ref, String chunk);
+    Mono<Void> appendChunk(JobRef ref, String incarnation, String chunk);
 
     /** @param resultJson the result, already checked to be JSON */
-    Mono<Void> complete(JobRef ref, boolean success, String resultJson);
+    Mono<Void> complete(JobRef ref, String incarnation, boolean success, String resultJson);
 
     /**
-     * Completes the job as canceled and not successful; {@code reason} and {@code canceledBy} may be
-     * null; {@code resultJson} is the error result that Windmill gives a canceled job.
+     * Completes the job as canceled and not successful, whatever its incarnation (a producer cancels);
+     * {@code reason} and {@code canceledBy} may be null; {@code resultJson} is the error result that
+     * Windmill gives a canceled job.
      */
     Mono<Void> cancel(JobRef ref, String reason, String canceledBy, String resultJson);
 
-    /** Rows {@code start} to {@code start + length - 1} and the row count. */
-    Mono<LogRows> logRows(JobRef ref, long start, int length);
+    /**
+     * Rows {@code start} to {@code start + length - 1} and the row count; fails with
+     * {@link dev.jobwatch.job.JobNotHeldException} unless the job is {@code incarnation} (null: any).
+     */
+    Mono<LogRows> logRows(JobRef ref, String incarnation, long start, int length);
 
     /**
      * Log text from a 0-based code-point offset, cut so that it begins exactly at the offset: at most

@@ -27,7 +27,7 @@ final class RedisChangeFeed implements ChangeFeed {
     private final String prefix;
     private final boolean sharded;
     private final Counter received;
-    private final Map<String, FluxSink<Long>> sinks = new ConcurrentHashMap<>();
+    private final Map<String, FluxSink<Change>> sinks = new ConcurrentHashMap<>();
 
     /**
      * @param topologyChanges after each, sharded subscriptions are made again (Lettuce leaves them on
@@ -46,12 +46,12 @@ final class RedisChangeFeed implements ChangeFeed {
         connection.whenConnected(made -> made.addListener(new RedisPubSubAdapter<>() {
             @Override
             public void message(String channel, String message) {
-                wake(channel);
+                wake(channel, message);
             }
 
             @Override
             public void smessage(String channel, String message) {
-                wake(channel);
+                wake(channel, message);
             }
         }));
         topologyChanges.subscribe(change -> resubscribe());
@@ -64,22 +64,22 @@ final class RedisChangeFeed implements ChangeFeed {
                 made.reactive().ssubscribe(channel).subscribe(null,
                         error -> log.debug("ssubscribe {} again failed: {}", channel, error.toString()));
             }
-            sink.next(1L);
+            sink.next(Change.SIGNAL);
         });
     }
 
-    private void wake(String channel) {
+    private void wake(String channel, String message) {
         received.increment();
-        FluxSink<Long> sink = sinks.get(channel);
+        FluxSink<Change> sink = sinks.get(channel);
         if (sink != null) {
-            sink.next(1L);
+            sink.next(Change.parse(message));
         }
     }
 
     @Override
-    public Flux<Long> changes(JobRef ref) {
+    public Flux<Change> changes(JobRef ref) {
         String channel = JobKeys.of(prefix, ref).channel();
-        return connection.get().onErrorMap(RedisJobStore::translate).flatMapMany(made -> Flux.create(sink -> {
+        return connection.get().onErrorMap(RedisJobStore::translate).flatMapMany(made -> Flux.<Change>create(sink -> {
             sinks.put(channel, sink);
             sink.onDispose(() -> {
                 // A newer subscriber of the same job (a hub that replaced this one) keeps the channel.
@@ -92,7 +92,7 @@ final class RedisChangeFeed implements ChangeFeed {
             var commands = made.reactive();
             (sharded ? commands.ssubscribe(channel) : commands.subscribe(channel)).subscribe(null,
                     error -> sink.error(RedisJobStore.translate(error)),
-                    () -> sink.next(0L));
+                    () -> sink.next(Change.SIGNAL));
         }, FluxSink.OverflowStrategy.LATEST));
     }
 

@@ -3,6 +3,7 @@ package dev.jobwatch.store;
 import dev.jobwatch.config.BullMqProperties;
 import dev.jobwatch.config.LimitProperties;
 import dev.jobwatch.config.RedisProperties;
+import dev.jobwatch.config.TransportProperties;
 import dev.jobwatch.config.RetentionProperties;
 import dev.jobwatch.store.bullmq.BullMqChangeFeed;
 import dev.jobwatch.store.bullmq.BullMqJobStore;
@@ -65,7 +66,16 @@ class RedisConfiguration {
      * Redis that returns is in use again within about two seconds; command latencies go to Micrometer.
      */
     @Bean(destroyMethod = "shutdown")
-    ClientResources redisResources(MeterRegistry meters) {
+    ClientResources redisResources(MeterRegistry meters, TransportProperties transport) {
+        // Lettuce takes epoll, else io_uring, whichever loads, and is told otherwise only by these
+        // properties, read once: the Redis connections follow the HTTP server's transport.
+        TransportProperties.Transport chosen = transport.transport();
+        if (chosen == TransportProperties.Transport.NIO || chosen == TransportProperties.Transport.IO_URING) {
+            System.setProperty("io.lettuce.core.epoll", "false");
+        }
+        if (chosen != TransportProperties.Transport.IO_URING) {
+            System.setProperty("io.lettuce.core.iouring", "false");
+        }
         return DefaultClientResources.builder()
                 .reconnectDelay(Delay.exponential(Duration.ofMillis(10), Duration.ofSeconds(2), 2, TimeUnit.MILLISECONDS))
                 .commandLatencyRecorder(new MicrometerCommandLatencyRecorder(meters, MicrometerOptions.create()))

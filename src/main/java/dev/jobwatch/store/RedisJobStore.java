@@ -5,6 +5,7 @@ import dev.jobwatch.job.Job;
 import dev.jobwatch.job.JobCompletedException;
 import dev.jobwatch.job.JobExistsException;
 import dev.jobwatch.job.JobNotFoundException;
+import dev.jobwatch.job.JobNotHeldException;
 import dev.jobwatch.job.JobRef;
 import dev.jobwatch.job.JobState;
 import dev.jobwatch.job.LogMarker;
@@ -18,8 +19,11 @@ import io.lettuce.core.RedisException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.cluster.api.reactive.RedisClusterReactiveCommands;
 import java.io.IOException;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -33,6 +37,8 @@ public final class RedisJobStore implements JobStore {
     private static final Logger log = LoggerFactory.getLogger(RedisJobStore.class);
     /** Job reads in flight for one listing; each job may live on another cluster node. */
     private static final int RECENT_READS = 16;
+    /** Random bytes of an incarnation: 96 bits, so two jobs that share an id never share one. */
+    private static final int INCARNATION_BYTES = 12;
 
     private final Mono<RedisClusterReactiveCommands<String, String>> redis;
     private final String prefix;
@@ -41,6 +47,7 @@ public final class RedisJobStore implements JobStore {
     private final long logCap;
     private final Clock clock;
     private final String publish;
+    private final SecureRandom incarnations = seededAtStart();
     private final LuaScript addScript = LuaScript.load("add");
     private final LuaScript startScript = LuaScript.load("start");
     private final LuaScript progressScript = LuaScript.load("progress");
@@ -72,14 +79,15 @@ public final class RedisJobStore implements JobStore {
                     .concatMap(job -> {
                         JobRef ref = new JobRef(namespace, job.id());
                         JobKeys keys = keys(ref);
+                        String incarnation = incarnation();
                         return status(addScript, new String[] {keys.job(), keys.channel()},
-                                job.meta(), Long.toString(now), Long.toString(idleTtl), publish)
+                                job.meta(), Long.toString(now), Long.toString(idleTtl), publish, incarnation)
                                 .flatMap(status -> {
                                     if (status.equals("EXISTS")) {
                                         return Mono.error(new JobExistsException(job.id()));
                                     }
                                     added.add(keys);
-                                    return Mono.just(queued(ref, job.meta(), now));
+                                    return Mono.just(queued(ref, job.meta(), now, incarnation));
                                 });
                     })
                     .collectList()
@@ -128,46 +136,50 @@ public final class RedisJobStore implements JobStore {
     }
 
     @Override
-    public Mono<Void> start(JobRef ref) {
-        return write(startScript, ref, idleTtl);
+    public Mono<Void> start(JobRef ref, String incarnation) {
+        return write(startScript, ref, idleTtl, incarnation);
     }
 
     @Override
-    public Mono<Void> progress(JobRef ref, String json) {
-        return write(progressScript, ref, idleTtl, json);
+    public Mono<Void> progress(JobRef ref, String incarnation, String json) {
+        return write(progressScript, ref, idleTtl, json, incarnation);
     }
 
     @Override
-    public Mono<Void> appendLog(JobRef ref, String row) {
+    public Mono<Void> appendLog(JobRef ref, String incarnation, String row) {
         long codePoints = row.codePointCount(0, row.length()) + 1L;
-        return write(logScript, ref, idleTtl, row, Long.toString(codePoints), Long.toString(logCap));
+        return write(logScript, ref, idleTtl, row, Long.toString(codePoints), Long.toString(logCap), incarnation);
     }
 
     @Override
-    public Mono<Void> appendChunk(JobRef ref, String chunk) {
-        return write(chunkScript, ref, idleTtl, chunk);
+    public Mono<Void> appendChunk(JobRef ref, String incarnation, String chunk) {
+        return write(chunkScript, ref, idleTtl, chunk, incarnation);
     }
 
     @Override
-    public Mono<Void> complete(JobRef ref, boolean success, String resultJson) {
-        return write(completeScript, ref, completedTtl, success ? "1" : "0", resultJson, "0", "", "");
+    public Mono<Void> complete(JobRef ref, String incarnation, boolean success, String resultJson) {
+        return write(completeScript, ref, completedTtl, success ? "1" : "0", resultJson, "0", "", "", incarnation);
     }
 
+    /** A producer's cancel: an empty incarnation tells the script to take any. */
     @Override
     public Mono<Void> cancel(JobRef ref, String reason, String canceledBy, String resultJson) {
         return write(completeScript, ref, completedTtl, "0", resultJson, "1",
-                canceledBy == null ? "" : canceledBy, reason == null ? "" : reason);
+                canceledBy == null ? "" : canceledBy, reason == null ? "" : reason, "");
     }
 
     @Override
-    public Mono<LogRows> logRows(JobRef ref, long start, int length) {
+    public Mono<LogRows> logRows(JobRef ref, String incarnation, long start, int length) {
         JobKeys keys = keys(ref);
         return this.<List<Object>>eval(logRowsScript, ScriptOutputType.MULTI, new String[] {keys.job(), keys.log()},
-                        Long.toString(start), Integer.toString(length))
+                        Long.toString(start), Integer.toString(length), incarnation == null ? "" : incarnation)
                 .next()
                 .flatMap(reply -> {
                     if ("NOTFOUND".equals(reply.get(0))) {
                         return Mono.error(new JobNotFoundException());
+                    }
+                    if ("UNAUTHORIZED".equals(reply.get(0))) {
+                        return Mono.error(new JobNotHeldException());
                     }
                     long count = Long.parseLong((String) reply.get(1));
                     long droppedRows = Long.parseLong((String) reply.get(2));
@@ -255,7 +267,8 @@ public final class RedisJobStore implements JobStore {
                 logStart,
                 log.toString(),
                 Long.parseLong((String) reply.get(9)),
-                chunks);
+                chunks,
+                (String) reply.get(12));
     }
 
     /**
@@ -279,6 +292,7 @@ public final class RedisJobStore implements JobStore {
         return Long.parseLong(id.substring(0, id.indexOf('-')));
     }
 
+    /** The last of {@code extra} is the incarnation the writer's token names: each script compares it with the job's. */
     private Mono<Void> write(LuaScript script, JobRef ref, long ttl, String... extra) {
         String[] args = new String[3 + extra.length];
         args[0] = Long.toString(clock.millis());
@@ -293,6 +307,7 @@ public final class RedisJobStore implements JobStore {
             case "OK" -> Mono.empty();
             case "NOTFOUND" -> Mono.error(new JobNotFoundException());
             case "COMPLETED" -> Mono.error(new JobCompletedException());
+            case "UNAUTHORIZED" -> Mono.error(new JobNotHeldException());
             default -> Mono.error(new IllegalStateException("unexpected script reply " + status));
         };
     }
@@ -323,9 +338,29 @@ public final class RedisJobStore implements JobStore {
         return redisAway ? new StoreUnavailableException(error) : error;
     }
 
-    private static Job queued(JobRef ref, String meta, long now) {
+    private static Job queued(JobRef ref, String meta, long now, String incarnation) {
         return new Job(ref, JobState.QUEUED, meta, now, null, null, null, null, false, null, null, null,
-                new Job.LogCounters(0, 0, 0, 0), 0, 1);
+                new Job.LogCounters(0, 0, 0, 0), 0, 1, incarnation);
+    }
+
+    /**
+     * A new random incarnation, base64url. The DRBG was seeded once at start, so this runs from memory
+     * on the calling thread, an event loop, without reading the OS entropy source.
+     */
+    private String incarnation() {
+        byte[] bytes = new byte[INCARNATION_BYTES];
+        incarnations.nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    private static SecureRandom seededAtStart() {
+        try {
+            SecureRandom random = SecureRandom.getInstance("DRBG");
+            random.nextBytes(new byte[INCARNATION_BYTES]);
+            return random;
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static Job parse(JobRef ref, Map<String, String> hash) {
@@ -347,7 +382,8 @@ public final class RedisJobStore implements JobStore {
                         Long.parseLong(hash.get("log_dropped")),
                         Long.parseLong(hash.get("log_dropped_rows"))),
                 Long.parseLong(hash.get("stream_len")),
-                Long.parseLong(hash.get("ver")));
+                Long.parseLong(hash.get("ver")),
+                hash.get("inc"));
     }
 
     private static Long optionalLong(Map<String, String> hash, String field) {

@@ -18,7 +18,7 @@ final class RoutingChangeFeed implements ChangeFeed {
     }
 
     @Override
-    public Flux<Long> changes(JobRef ref) {
+    public Flux<Change> changes(JobRef ref) {
         return (bullmqNamespace.test(ref.namespace()) ? bullmq : own).changes(ref);
     }
 

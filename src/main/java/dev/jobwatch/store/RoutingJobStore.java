@@ -49,28 +49,28 @@ final class RoutingJobStore implements JobStore {
     }
 
     @Override
-    public Mono<Void> start(JobRef ref) {
-        return of(ref).start(ref);
+    public Mono<Void> start(JobRef ref, String incarnation) {
+        return of(ref).start(ref, incarnation);
     }
 
     @Override
-    public Mono<Void> progress(JobRef ref, String json) {
-        return of(ref).progress(ref, json);
+    public Mono<Void> progress(JobRef ref, String incarnation, String json) {
+        return of(ref).progress(ref, incarnation, json);
     }
 
     @Override
-    public Mono<Void> appendLog(JobRef ref, String row) {
-        return of(ref).appendLog(ref, row);
+    public Mono<Void> appendLog(JobRef ref, String incarnation, String row) {
+        return of(ref).appendLog(ref, incarnation, row);
     }
 
     @Override
-    public Mono<Void> appendChunk(JobRef ref, String chunk) {
-        return of(ref).appendChunk(ref, chunk);
+    public Mono<Void> appendChunk(JobRef ref, String incarnation, String chunk) {
+        return of(ref).appendChunk(ref, incarnation, chunk);
     }
 
     @Override
-    public Mono<Void> complete(JobRef ref, boolean success, String resultJson) {
-        return of(ref).complete(ref, success, resultJson);
+    public Mono<Void> complete(JobRef ref, String incarnation, boolean success, String resultJson) {
+        return of(ref).complete(ref, incarnation, success, resultJson);
     }
 
     @Override
@@ -79,8 +79,8 @@ final class RoutingJobStore implements JobStore {
     }
 
     @Override
-    public Mono<LogRows> logRows(JobRef ref, long start, int length) {
-        return of(ref).logRows(ref, start, length);
+    public Mono<LogRows> logRows(JobRef ref, String incarnation, long start, int length) {
+        return of(ref).logRows(ref, incarnation, start, length);
     }
 
     @Override

@@ -14,6 +14,7 @@ import java.util.List;
  * @param log         new log text (no marker), at most one page; may end before {@code logLength}
  * @param chunksStart how many chunks precede {@code chunks}
  * @param chunks      new result-stream chunks, at most one page
+ * @param incarnation the job's incarnation ({@link dev.jobwatch.job.Job#incarnation}), or null for none
  */
 public record WatchRead(
         long version,
@@ -26,7 +27,8 @@ public record WatchRead(
         long logStart,
         String log,
         long chunksStart,
-        List<String> chunks) {
+        List<String> chunks,
+        String incarnation) {
 
     public long logEnd() {
         return logStart + log.codePointCount(0, log.length());

@@ -14,6 +14,7 @@ import tools.jackson.databind.JsonNode;
  * @param result        the result, once completed
  * @param encoded       updates already encoded from this state, by what determines them, so watchers
  *                      at the same place share one encoding
+ * @param incarnation   the job's incarnation, which a watcher with a watch token must hold, or null for none
  */
 record HubState(
         Status status,
@@ -28,7 +29,8 @@ record HubState(
         ChunkWindow chunks,
         JsonNode job,
         JsonNode result,
-        Map<Object, WatchEvent> encoded) {
+        Map<Object, WatchEvent> encoded,
+        String incarnation) {
 
     enum Status {
         READY, NOT_FOUND, FAILED
@@ -36,16 +38,22 @@ record HubState(
 
     static HubState notFound() {
         return new HubState(Status.NOT_FOUND, null, -1, null, null, null, 0, LogWindow.at(0), 0, ChunkWindow.at(0),
-                null, null, Map.of());
+                null, null, Map.of(), null);
     }
 
     static HubState failed(String error) {
         return new HubState(Status.FAILED, error, -1, null, null, null, 0, LogWindow.at(0), 0, ChunkWindow.at(0),
-                null, null, Map.of());
+                null, null, Map.of(), null);
     }
 
     static Map<Object, WatchEvent> newEncodings() {
         return new ConcurrentHashMap<>();
+    }
+
+    /** This state after a write that appended to the log or the result stream and changed nothing else. */
+    HubState next(long version, long logLength, LogWindow log, long streamLength, ChunkWindow chunks) {
+        return new HubState(status, error, version, state, progress, progressText, logLength, log, streamLength, chunks,
+                job, result, newEncodings(), incarnation);
     }
 
     boolean ready() {

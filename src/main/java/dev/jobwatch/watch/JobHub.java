@@ -4,11 +4,14 @@ import dev.jobwatch.job.JobJson;
 import dev.jobwatch.job.JobNotFoundException;
 import dev.jobwatch.job.JobRef;
 import dev.jobwatch.job.JobState;
+import dev.jobwatch.store.Change;
 import dev.jobwatch.store.ChangeFeed;
 import dev.jobwatch.store.JobStore;
 import dev.jobwatch.store.WatchRead;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,6 +41,9 @@ final class JobHub {
     /** Chunks a hub keeps for its watchers; older ones are read from Redis by whoever needs them. */
     static final int CHUNK_WINDOW = 1024;
 
+    /** The safety tick's trigger, told apart from notifications by identity. */
+    private static final Change RECHECK = new Change(-1, Change.Kind.SIGNAL, 0, null, null);
+
     private final JobRef ref;
     private final JobStore store;
     private final ChangeFeed feed;
@@ -49,6 +55,11 @@ final class JobHub {
     private final Sinks.Many<HubState> states = Sinks.many().replay().latest();
     private final Map<Scheduler, Flux<HubState>> relays = new ConcurrentHashMap<>();
     private volatile HubState current;
+    /**
+     * Whether a notification came since the last read began: a tick may take the place of one that
+     * waited behind a read, and then what it finds was not lost.
+     */
+    private volatile boolean notified;
     private Disposable reading;
 
     /** Watchers holding this hub, and a pending close; changed only under the registry's lock for this job. */
@@ -99,16 +110,15 @@ final class JobHub {
     }
 
     void start() {
-        Flux<Long> changes = feed.changes(ref)
+        Flux<Change> changes = feed.changes(ref)
                 .doOnError(error -> {
                     if (current == null) {
                         publish(HubState.failed(error.getMessage()));
                     }
                 })
                 .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(100)).maxBackoff(recheck).scheduler(scheduler));
-        Flux<Boolean> notified = changes.map(change -> false);
-        Flux<Boolean> rechecks = Flux.interval(recheck, recheck, scheduler).map(tick -> true);
-        reading = Flux.merge(notified, rechecks)
+        Flux<Change> rechecks = Flux.interval(recheck, recheck, scheduler).map(tick -> RECHECK);
+        reading = Flux.merge(changes.doOnNext(change -> notified = true), rechecks)
                 .onBackpressureLatest()
                 .concatMap(this::refresh, 0)
                 .subscribe();
@@ -158,24 +168,66 @@ final class JobHub {
         return state != null && !state.ready();
     }
 
+    private Mono<Void> refresh(Change trigger) {
+        HubState applied = apply(current, trigger);
+        if (applied != null) {
+            notified = false;
+            publish(applied);
+            metrics.changesSeen.increment();
+            return Mono.empty();
+        }
+        return read(trigger == RECHECK);
+    }
+
+    /**
+     * The state after a notification that carries what its write appended, when it follows the held
+     * state directly; null when it cannot be applied (a bare signal, a notification missed in between,
+     * a state that does not hold all it should), and the store must be read.
+     */
+    HubState apply(HubState held, Change change) {
+        if (change.kind() == Change.Kind.SIGNAL || held == null || !held.ready() || held.partial()
+                || held.state() == JobState.COMPLETED || change.version() != held.version() + 1
+                || !Objects.equals(change.incarnation(), held.incarnation())) {
+            return null;
+        }
+        if (change.kind() == Change.Kind.LOG) {
+            String row = change.text() + "\n";
+            if (change.length() - row.codePointCount(0, row.length()) != held.logLength()) {
+                return null;
+            }
+            return held.next(change.version(), change.length(), held.log().append(held.logLength(), row, page.window()),
+                    held.streamLength(), held.chunks());
+        }
+        if (change.length() - 1 != held.streamLength()) {
+            return null;
+        }
+        return held.next(change.version(), held.logLength(), held.log(), change.length(),
+                held.chunks().append(held.streamLength(), List.of(change.text()), CHUNK_WINDOW));
+    }
+
     /** @param recheck whether a safety tick rather than a notification asked for this read */
-    private Mono<Void> refresh(boolean recheck) {
+    private Mono<Void> read(boolean recheck) {
         return Mono.defer(() -> {
+                    boolean lost = recheck && !notified;
+                    notified = false;
                     HubState held = current != null && current.ready() ? current : null;
                     boolean whole = held != null && !held.partial();
                     return store.watch(ref, whole ? held.version() : -1,
                                     held == null ? -1 : held.log().end(),
                                     held == null ? -1 : held.chunks().end(), page)
-                            .flatMap(read -> advance(ref, store, mapper, page.window(), held, read))
+                            // Another incarnation: the job this hub followed is gone and a later one took its id.
+                            .flatMap(read -> held != null && !Objects.equals(held.incarnation(), read.incarnation())
+                                    ? Mono.<HubState>error(new JobNotFoundException())
+                                    : advance(ref, store, mapper, page.window(), held, read))
                             .flatMap(next -> {
                                 publish(next);
                                 metrics.changesSeen.increment();
-                                if (recheck && held != null && next.version() != held.version()) {
+                                if (lost && held != null && next.version() != held.version()) {
                                     metrics.rechecksFound.increment();
                                 }
                                 boolean progressed = held == null || next.log().end() > held.log().end()
                                         || next.chunks().end() > held.chunks().end();
-                                return next.partial() && progressed ? refresh(false) : Mono.<Void>empty();
+                                return next.partial() && progressed ? read(false) : Mono.<Void>empty();
                             });
                 })
                 .onErrorResume(JobNotFoundException.class, missing -> {
@@ -211,7 +263,7 @@ final class JobHub {
                         job.result() == null ? mapper.nullNode() : mapper.readTree(job.result())});
         return completion.map(done -> new HubState(HubState.Status.READY, null, read.version(), read.state(), progress,
                 read.progress(), read.logLength(), window, read.streamLength(), chunks, done[0], done[1],
-                HubState.newEncodings()));
+                HubState.newEncodings(), read.incarnation()));
     }
 
     /** Reads run one at a time, so states are published in order from one thread at a time. */

@@ -43,6 +43,8 @@ public final class WatchService {
      * <p>The stream takes one of the pod's slots at once, before the response starts, so that a full pod
      * can still answer 503; the slot comes back when the stream ends or its client leaves.
      *
+     * @param incarnation the one incarnation of the job the watcher may read, or null for any; a stream
+     *                    whose job has another one ends with an {@code error} event {@code Unauthorized}
      * @param writable whether the client's connection takes more now (false while what was sent to it
      *                 waits unread above the connection's high-water mark)
      * @param connectionLoop the thread that owns the client's connection (its event loop), on which the
@@ -50,7 +52,8 @@ public final class WatchService {
      *                       it; null when the connection has none, and then the pod's watch scheduler
      * @throws TooManyStreamsException when the pod already holds {@code maxStreams} streams
      */
-    public Flux<WatchEvent> stream(JobRef ref, WatchOptions options, BooleanSupplier writable, Scheduler connectionLoop) {
+    public Flux<WatchEvent> stream(JobRef ref, String incarnation, WatchOptions options, BooleanSupplier writable,
+            Scheduler connectionLoop) {
         Runnable release = reserveSlot();
         Mono<WatchEvent> drained = draining.asMono().then(Mono.fromSupplier(() -> {
             metrics.drained.increment();
@@ -60,7 +63,7 @@ public final class WatchService {
             JobHub hub = hubs.acquire(ref);
             Scheduler clock = connectionLoop == null ? scheduler : connectionLoop;
             Flux<HubState> changes = connectionLoop == null ? hub.states() : hub.states(connectionLoop);
-            return new WatchStream(changes, hub::current, watcher(ref, options, false), writable,
+            return new WatchStream(changes, hub::current, watcher(ref, incarnation, options, false), writable,
                     new WatchStream.Settings(settings.cadence(), settings.ping(), lifetime(), settings.recheck(), clock),
                     drained, new WatchStream.Listener() {
                         @Override
@@ -109,8 +112,8 @@ public final class WatchService {
         return metrics.openStreams.get();
     }
 
-    private Watcher watcher(JobRef ref, WatchOptions options, boolean polling) {
-        return new Watcher(ref, options, store, page, mapper, polling, metrics.catchUpReads::increment);
+    private Watcher watcher(JobRef ref, String incarnation, WatchOptions options, boolean polling) {
+        return new Watcher(ref, incarnation, options, store, page, mapper, polling, metrics.catchUpReads::increment);
     }
 
     private void count(WatchEvent event) {
@@ -120,9 +123,13 @@ public final class WatchService {
         }
     }
 
-    /** One update, at once, as JSON without {@code type} and never with {@code job}. */
-    public Mono<String> poll(JobRef ref, WatchOptions options) {
-        Watcher watcher = watcher(ref, options, true);
+    /**
+     * One update, at once, as JSON without {@code type} and never with {@code job}; fails with
+     * {@link dev.jobwatch.job.JobNotHeldException} when the job's incarnation is not {@code incarnation}
+     * (null for any).
+     */
+    public Mono<String> poll(JobRef ref, String incarnation, WatchOptions options) {
+        Watcher watcher = watcher(ref, incarnation, options, true);
         return JobHub.readOnce(ref, store, mapper, page, options.logOffset(), options.streamOffset())
                 .flatMap(watcher::next)
                 .map(WatchEvent::data);

@@ -106,6 +106,8 @@ final class WatchStream extends Flux<WatchEvent> {
         private Disposable pings;
         private Disposable lifetime;
         private Disposable rest;
+        /** When a rest without a timer ends, on the stream's clock. */
+        private long restEnds;
         private Disposable drain;
         private Disposable read;
         private boolean finished;
@@ -231,7 +233,7 @@ final class WatchStream extends Flux<WatchEvent> {
                         complete();
                         return;
                     }
-                    restThenGoOn(settings.cadence());
+                    restAfterUpdate();
                     continue;
                 }
                 WatchEvent last = ending;
@@ -239,6 +241,9 @@ final class WatchStream extends Flux<WatchEvent> {
                     send(last);
                     complete();
                     return;
+                }
+                if (resting && rest == null && changed) {
+                    wakeWhenRestEnds();
                 }
                 if (idle && changed && !resting && current.get() != null) {
                     if (!writable.getAsBoolean()) {
@@ -290,6 +295,35 @@ final class WatchStream extends Flux<WatchEvent> {
         private Duration untilWritable() {
             long millis = Math.min(settings.cadence().toMillis(), 5L << Math.min(checksWhileFull++, 10));
             return Duration.ofMillis(millis);
+        }
+
+        /**
+         * The cadence's rest after an update. Most rests end with nothing new to send, so a rest is a
+         * deadline, and a timer is armed only when a change comes before it (or the watcher is still
+         * behind): one timer per update that waited rather than one per update.
+         */
+        private void restAfterUpdate() {
+            HubState state = current.get();
+            if (state != null && watcher.behind(state)) {
+                restThenGoOn(settings.cadence());
+                return;
+            }
+            resting = true;
+            rest = null;
+            restEnds = settings.scheduler().now(TimeUnit.NANOSECONDS) + settings.cadence().toNanos();
+        }
+
+        /** A change came while resting without a timer: past the deadline it goes out now, else when it ends. */
+        private void wakeWhenRestEnds() {
+            long left = restEnds - settings.scheduler().now(TimeUnit.NANOSECONDS);
+            if (left <= 0) {
+                resting = false;
+                return;
+            }
+            rest = settings.scheduler().schedule(() -> {
+                resting = false;
+                drain();
+            }, left, TimeUnit.NANOSECONDS);
         }
 
         /** A watcher still behind goes on after the pause without waiting for a change. */

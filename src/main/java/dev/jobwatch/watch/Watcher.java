@@ -1,5 +1,6 @@
 package dev.jobwatch.watch;
 
+import dev.jobwatch.job.JobNotHeldException;
 import dev.jobwatch.job.JobRef;
 import dev.jobwatch.job.JobState;
 import dev.jobwatch.store.JobStore;
@@ -21,6 +22,7 @@ import tools.jackson.databind.node.ObjectNode;
 final class Watcher {
 
     private final JobRef ref;
+    private final String incarnation;
     private final WatchOptions options;
     private final JobStore store;
     private final JobStore.WatchPage page;
@@ -35,10 +37,15 @@ final class Watcher {
     private boolean first = true;
     private boolean done;
 
-    /** @param catchUpRead told of each read this watcher makes of Redis itself */
-    Watcher(JobRef ref, WatchOptions options, JobStore store, JobStore.WatchPage page, JsonMapper mapper, boolean polling,
-            Runnable catchUpRead) {
+    /**
+     * @param incarnation the one incarnation of the job this watcher may read (its watch token's), or
+     *                    null for any
+     * @param catchUpRead told of each read this watcher makes of Redis itself
+     */
+    Watcher(JobRef ref, String incarnation, WatchOptions options, JobStore store, JobStore.WatchPage page,
+            JsonMapper mapper, boolean polling, Runnable catchUpRead) {
         this.ref = ref;
+        this.incarnation = incarnation;
         this.options = options;
         this.store = store;
         this.page = page;
@@ -72,6 +79,12 @@ final class Watcher {
         if (state.status() == HubState.Status.FAILED) {
             done = true;
             return Mono.just(WatchEvent.error(state.error(), mapper));
+        }
+        if (incarnation != null && !incarnation.equals(state.incarnation())) {
+            // A watch token of an earlier job with this id: a poll has not answered yet and gets 401, a
+            // stream has and ends with the same word.
+            done = true;
+            return polling ? Mono.error(new JobNotHeldException()) : Mono.just(WatchEvent.error("Unauthorized", mapper));
         }
         boolean logsInWindow = !options.wantsLogs() || log >= state.logLength() || state.log().covers(log);
         boolean chunksInWindow = stream >= state.streamLength() || state.chunks().covers(stream);

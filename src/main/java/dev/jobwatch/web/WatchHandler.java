@@ -47,12 +47,13 @@ final class WatchHandler {
 
     Mono<ServerResponse> stream(ServerRequest request) {
         return Mono.defer(() -> {
-            JobRef ref = watchers.authorized(request);
+            WatcherAccess.Authorized watcher = watchers.authorized(request);
+            JobRef ref = watcher.ref();
             WatchOptions options = options(request).resume(request.headers().firstHeader("Last-Event-ID"));
             Channel channel = channel(request);
             BooleanSupplier writable = channel == null ? () -> true : channel::isWritable;
             Scheduler loop = channel == null ? null : loops.computeIfAbsent(channel.eventLoop(), Schedulers::fromExecutorService);
-            Flux<WatchEvent> events = watch.stream(ref, options, writable, loop)
+            Flux<WatchEvent> events = watch.stream(ref, watcher.grant().incarnation(), options, writable, loop)
                     .onErrorResume(error -> Flux.just(WatchEvent.error(String.valueOf(error.getMessage()), mapper)));
             // Each event's frame is made once and shared by every watcher it goes to; Reactor Netty flushes
             // each write once nothing more is waiting, so every event leaves at once.
@@ -82,8 +83,8 @@ final class WatchHandler {
 
     Mono<ServerResponse> poll(ServerRequest request) {
         return Mono.defer(() -> {
-            JobRef ref = watchers.authorized(request);
-            return watch.poll(ref, options(request))
+            WatcherAccess.Authorized watcher = watchers.authorized(request);
+            return watch.poll(watcher.ref(), watcher.grant().incarnation(), options(request))
                     .flatMap(json -> ServerResponse.ok().contentType(MediaType.APPLICATION_JSON).bodyValue(json));
         });
     }
@@ -91,9 +92,9 @@ final class WatchHandler {
     /** The job object with its whole log, as Windmill's get answers it; {@code no_logs=true} leaves the log out. */
     Mono<ServerResponse> job(ServerRequest request) {
         return Mono.defer(() -> {
-            JobRef ref = watchers.authorized(request);
+            WatcherAccess.Authorized watcher = watchers.authorized(request);
             boolean noLogs = QueryArgs.flag(request, "no_logs");
-            return store.get(ref).flatMap(job -> {
+            return watcher.job(store).flatMap(job -> {
                 ObjectNode doc = JobJson.document(job, mapper);
                 Mono<ObjectNode> answer = noLogs ? Mono.just(doc) : logs.whole(job).map(log -> doc.put("logs", log));
                 return answer.flatMap(body -> ServerResponse.ok().contentType(MediaType.APPLICATION_JSON)

@@ -22,8 +22,8 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * The routes Windmill's SDKs call to wait for, read and cancel a job, with Windmill's arguments,
  * status codes and shapes. Each read is one read of the job (and its log where the answer holds it),
- * the same as {@code get}, whoever else watches the job. Reads take a producer token or the job's
- * watch token; cancel takes a producer token only.
+ * the same as {@code get}, whoever else watches the job. Reads take a producer token for the job's
+ * namespace or the job's watch token; cancel takes a producer token for the namespace only.
  */
 final class WindmillJobHandler {
 
@@ -141,7 +141,7 @@ final class WindmillJobHandler {
     Mono<ServerResponse> cancel(ServerRequest request) {
         return Mono.defer(() -> {
             JobRef ref = new JobRef(request.pathVariable("ws"), request.pathVariable("id"));
-            access.requireProducer(WorkerHandler.bearer(request));
+            access.requireProducer(WorkerHandler.bearer(request), ref.namespace());
             return cancellation.cancel(request, ref, Cancellation.REASON_ONLY)
                     .then(Mono.just(ref.id()))
                     .onErrorResume(JobCompletedException.class,
@@ -156,14 +156,15 @@ final class WindmillJobHandler {
 
     /**
      * Checks the path's names (400), the token (401) and the route's flags (400) before the one read
-     * of the job, then answers from the job and its document.
+     * of the job, holds a watch token's incarnation against the job's as read (401), then answers from
+     * the job and its document.
      */
     private Mono<ServerResponse> read(ServerRequest request, List<String> flags,
             BiFunction<Job, ObjectNode, Mono<ServerResponse>> answer) {
         return Mono.defer(() -> {
-            JobRef ref = watchers.authorized(request);
+            WatcherAccess.Authorized watcher = watchers.authorized(request);
             flags.forEach(flag -> QueryArgs.flag(request, flag));
-            return store.get(ref).flatMap(job -> answer.apply(job, JobJson.document(job, mapper)));
+            return watcher.job(store).flatMap(job -> answer.apply(job, JobJson.document(job, mapper)));
         });
     }
 

@@ -1,6 +1,7 @@
 package dev.jobwatch.web;
 
 import dev.jobwatch.auth.Access;
+import dev.jobwatch.auth.Grant;
 import dev.jobwatch.config.LimitProperties;
 import dev.jobwatch.job.InvalidInputException;
 import dev.jobwatch.job.Job;
@@ -69,7 +70,7 @@ final class WorkerHandler {
         return Mono.defer(() -> {
             String namespace = request.pathVariable("q");
             JobRef.checkNamespace(namespace);
-            access.requireProducer(bearer(request));
+            access.requireProducer(bearer(request), namespace);
             return bodies.json(request, "Job batch", limits.body())
                     .map(this::batch)
                     .flatMap(jobs -> store.add(namespace, jobs))
@@ -77,8 +78,8 @@ final class WorkerHandler {
                         ArrayNode added = mapper.createArrayNode();
                         for (Job job : jobs) {
                             ObjectNode doc = JobJson.document(job, mapper);
-                            doc.put("token", access.jobToken(job.ref()));
-                            doc.put("watch_token", access.watchToken(job.ref()));
+                            doc.put("token", access.jobToken(job.ref(), job.incarnation()));
+                            doc.put("watch_token", access.watchToken(job.ref(), job.incarnation()));
                             added.add(doc);
                         }
                         return json(added);
@@ -86,15 +87,24 @@ final class WorkerHandler {
         });
     }
 
-    /** The namespace's recently added jobs that still exist, newest first. */
+    /**
+     * The namespace's recently added jobs that still exist, newest first, each with its watch token, so
+     * that a browser page can stream a job without putting the producer token in a URL.
+     */
     Mono<ServerResponse> list(ServerRequest request) {
         return Mono.defer(() -> {
             String namespace = request.pathVariable("q");
             JobRef.checkNamespace(namespace);
-            access.requireProducer(bearer(request));
+            access.requireProducer(bearer(request), namespace);
             int limit = listLimit(request);
             return store.recent(namespace, limit)
-                    .collect(mapper::createArrayNode, (jobs, job) -> jobs.add(JobJson.document(job, mapper)))
+                    .collect(mapper::createArrayNode, (jobs, job) -> {
+                        ObjectNode doc = JobJson.document(job, mapper);
+                        if (job.incarnation() != null) {
+                            doc.put("watch_token", access.watchToken(job.ref(), job.incarnation()));
+                        }
+                        jobs.add(doc);
+                    })
                     .flatMap(this::json);
         });
     }
@@ -115,7 +125,7 @@ final class WorkerHandler {
     Mono<ServerResponse> get(ServerRequest request) {
         return Mono.defer(() -> {
             JobRef ref = ref(request);
-            access.requireProducer(bearer(request));
+            access.requireProducer(bearer(request), ref.namespace());
             return store.get(ref).flatMap(job -> json(JobJson.document(job, mapper)));
         });
     }
@@ -124,8 +134,8 @@ final class WorkerHandler {
         return Mono.defer(() -> {
             JobRef ref = ref(request);
             refuseOnBullMq(ref);
-            access.requireJob(bearer(request), ref);
-            return ok(store.start(ref));
+            String incarnation = access.requireJob(bearer(request), ref);
+            return ok(store.start(ref, incarnation));
         });
     }
 
@@ -138,9 +148,9 @@ final class WorkerHandler {
                         .then(bodies.json(request, "Progress", limits.progress()))
                         .flatMap(progress -> ok(bullmq.progress(ref, token, mapper.writeValueAsString(progress))));
             }
-            access.requireJob(bearer(request), ref);
+            String incarnation = access.requireJob(bearer(request), ref);
             return bodies.json(request, "Progress", limits.progress())
-                    .flatMap(progress -> ok(store.progress(ref, mapper.writeValueAsString(progress))));
+                    .flatMap(progress -> ok(store.progress(ref, incarnation, mapper.writeValueAsString(progress))));
         });
     }
 
@@ -153,8 +163,9 @@ final class WorkerHandler {
                         .then(bodies.text(request, "Log row", limits.log()))
                         .flatMap(row -> ok(bullmq.appendLog(ref, token, row)));
             }
-            access.requireJob(bearer(request), ref);
-            return bodies.text(request, "Log row", limits.log()).flatMap(row -> ok(store.appendLog(ref, row)));
+            String incarnation = access.requireJob(bearer(request), ref);
+            return bodies.text(request, "Log row", limits.log())
+                    .flatMap(row -> ok(store.appendLog(ref, incarnation, row)));
         });
     }
 
@@ -163,10 +174,12 @@ final class WorkerHandler {
             JobRef ref = ref(request);
             String token = bearer(request);
             Mono<Void> allowed;
-            if (bullmq.owns(ref.namespace()) && !access.isProducer(token)) {
+            Grant grant;
+            if (bullmq.owns(ref.namespace()) && !access.isProducer(token, ref.namespace())) {
                 allowed = bullmq.requireLock(ref, token);
+                grant = Grant.ANY;
             } else {
-                access.requireProducerOrJob(token, ref);
+                grant = access.requireProducerOrJob(token, ref);
                 allowed = Mono.empty();
             }
             long start;
@@ -183,7 +196,7 @@ final class WorkerHandler {
             if (length > MAX_LOG_PAGE) {
                 throw new InvalidInputException("Length must be less than or equal to " + MAX_LOG_PAGE);
             }
-            return allowed.then(store.logRows(ref, start, (int) length)).flatMap(page -> {
+            return allowed.then(store.logRows(ref, grant.incarnation(), start, (int) length)).flatMap(page -> {
                 ObjectNode body = mapper.createObjectNode();
                 body.put("count", page.count());
                 ArrayNode rows = body.putArray("logs");
@@ -197,8 +210,9 @@ final class WorkerHandler {
         return Mono.defer(() -> {
             JobRef ref = ref(request);
             refuseOnBullMq(ref);
-            access.requireJob(bearer(request), ref);
-            return bodies.text(request, "Chunk", limits.chunk()).flatMap(chunk -> ok(store.appendChunk(ref, chunk)));
+            String incarnation = access.requireJob(bearer(request), ref);
+            return bodies.text(request, "Chunk", limits.chunk())
+                    .flatMap(chunk -> ok(store.appendChunk(ref, incarnation, chunk)));
         });
     }
 
@@ -206,7 +220,7 @@ final class WorkerHandler {
         return Mono.defer(() -> {
             JobRef ref = ref(request);
             refuseOnBullMq(ref);
-            access.requireJob(bearer(request), ref);
+            String incarnation = access.requireJob(bearer(request), ref);
             return bodies.json(request, "Completion", limits.result()).flatMap(body -> {
                 BodyFields.requireObject(body, "Completion", COMPLETE_FIELDS);
                 JsonNode success = body.get("success");
@@ -214,7 +228,7 @@ final class WorkerHandler {
                     throw new InvalidInputException("Completion needs \"success\": true or false");
                 }
                 JsonNode result = body.has("result") ? body.get("result") : mapper.nullNode();
-                return ok(store.complete(ref, success.booleanValue(), mapper.writeValueAsString(result)));
+                return ok(store.complete(ref, incarnation, success.booleanValue(), mapper.writeValueAsString(result)));
             });
         });
     }
@@ -222,7 +236,7 @@ final class WorkerHandler {
     Mono<ServerResponse> cancel(ServerRequest request) {
         return Mono.defer(() -> {
             JobRef ref = ref(request);
-            access.requireProducer(bearer(request));
+            access.requireProducer(bearer(request), ref.namespace());
             return ok(cancellation.cancel(request, ref, Cancellation.WITH_CANCELED_BY));
         });
     }

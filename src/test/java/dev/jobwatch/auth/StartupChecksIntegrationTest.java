@@ -21,6 +21,9 @@ import org.springframework.core.NestedExceptionUtils;
  */
 class StartupChecksIntegrationTest {
 
+    private static final String PRODUCER = "producer-token-1";
+    private static final String SECRET = "test-secret-for-jobwatch-0123456789";
+
     /** A Redis that answers, so that a start fails only for the setting under test. */
     private static TestRedis.Lease redis;
     private static String external;
@@ -38,20 +41,41 @@ class StartupChecksIntegrationTest {
 
     @Test
     void anExternalRedisWithoutProducerTokensStopsTheStart() {
-        assertThatThrownBy(() -> start(external, "jobwatch.token.secret=test-secret-for-jobwatch-0123456789"))
+        assertThatThrownBy(() -> start(external, "jobwatch.token.secret=" + SECRET))
                 .satisfies(error -> assertThat(missing(error).variable()).isEqualTo("JOBWATCH_AUTH_TOKENS"));
     }
 
     @Test
     void anExternalRedisWithoutATokenSecretStopsTheStart() {
-        assertThatThrownBy(() -> start(external, "jobwatch.auth.tokens=p1"))
+        assertThatThrownBy(() -> start(external, "jobwatch.auth.tokens=" + PRODUCER))
                 .satisfies(error -> assertThat(missing(error).variable()).isEqualTo("JOBWATCH_TOKEN_SECRET"));
     }
 
     @Test
     void aShortTokenSecretStopsTheStart() {
-        assertThatThrownBy(() -> start(external, "jobwatch.auth.tokens=p1", "jobwatch.token.secret=short"))
+        assertThatThrownBy(() -> start(external, "jobwatch.auth.tokens=" + PRODUCER, "jobwatch.token.secret=short"))
                 .satisfies(error -> assertThat(missing(error).getMessage()).contains("at least 16"));
+    }
+
+    @Test
+    void anExternalRedisWithAShortProducerTokenStopsTheStartWithoutLoggingIt() {
+        assertThatThrownBy(() -> start(external, "jobwatch.auth.tokens=" + PRODUCER + ",short-secret-15@team-a",
+                "jobwatch.token.secret=" + SECRET))
+                .satisfies(error -> {
+                    assertThat(missing(error).variable()).isEqualTo("JOBWATCH_AUTH_TOKENS");
+                    assertThat(missing(error).getMessage()).contains("shorter than 16", "entry 2 of 2")
+                            .doesNotContain("short-secret-15");
+                });
+    }
+
+    @Test
+    void aNamespaceScopeThatIsNotOneStopsTheStart() {
+        for (String tokens : new String[] {PRODUCER + "@", PRODUCER + "@team-a|", PRODUCER + "@a/b", PRODUCER + "@x*y",
+                "@team-a", PRODUCER + "@team-a@team-b"}) {
+            assertThatThrownBy(() -> start(external, "jobwatch.auth.tokens=" + tokens, "jobwatch.token.secret=" + SECRET))
+                    .as(tokens)
+                    .satisfies(error -> assertThat(missing(error).variable()).isEqualTo("JOBWATCH_AUTH_TOKENS"));
+        }
     }
 
     @Test
@@ -66,6 +90,9 @@ class StartupChecksIntegrationTest {
         assertThat(output.getAll().lines().filter(line -> line.contains(" WARN ")))
                 .filteredOn(line -> line.contains("JOBWATCH_TOKEN_SECRET is not set: local mode"))
                 .as("one WARN per start that tokens are signed with a random secret").hasSize(2);
+        assertThat(output.getAll().lines().filter(line -> line.contains(" WARN ")))
+                .filteredOn(line -> line.contains("Watchers are OPEN (JOBWATCH_WATCH_AUTH is not set: local mode)"))
+                .as("one WARN per start that watchers need no token").hasSize(2);
     }
 
     private static void start(String... properties) {

@@ -41,9 +41,10 @@ class RedisJobStoreIntegrationTest {
 
     @Test
     void offsetsCountCodePointsSoMultiByteTextResumesExactly() {
-        JobRef ref = added(store, "utf8");
+        Job held = added(store, "utf8");
+        JobRef ref = held.ref();
         List<String> rows = List.of("é", "日本", "😀 ok", "plain");
-        rows.forEach(row -> StepVerifier.create(store.appendLog(ref, row)).expectComplete().verify(DEADLINE));
+        rows.forEach(row -> StepVerifier.create(store.appendLog(ref, held.incarnation(), row)).expectComplete().verify(DEADLINE));
         String log = "é\n日本\n😀 ok\nplain\n";
         int length = log.codePointCount(0, log.length());
 
@@ -63,8 +64,9 @@ class RedisJobStoreIntegrationTest {
 
     @Test
     void readingInPagesGivesEveryCharacterOnce() {
-        JobRef ref = added(store, "pages");
-        IntStream.range(0, 50).forEach(i -> store.appendLog(ref, "line " + i).block(DEADLINE));
+        Job held = added(store, "pages");
+        JobRef ref = held.ref();
+        IntStream.range(0, 50).forEach(i -> store.appendLog(ref, held.incarnation(), "line " + i).block(DEADLINE));
         StringBuilder read = new StringBuilder();
         long offset = 7;
         while (true) {
@@ -83,9 +85,10 @@ class RedisJobStoreIntegrationTest {
     @Test
     void theCapDropsTheOldestRowsBehindOneMarkerAndOffsetsNeverMoveBack() {
         RedisJobStore small = cappedAt(100);
-        JobRef ref = added(small, "capped");
+        Job held = added(small, "capped");
+        JobRef ref = held.ref();
         for (int i = 0; i < 25; i++) {
-            small.appendLog(ref, "row-%05d".formatted(i)).block(DEADLINE);
+            small.appendLog(ref, held.incarnation(), "row-%05d".formatted(i)).block(DEADLINE);
         }
         String marker = LogMarker.text(15, 150);
 
@@ -95,11 +98,11 @@ class RedisJobStoreIntegrationTest {
         List<String> kept = new ArrayList<>();
         kept.add(marker);
         IntStream.range(15, 25).forEach(i -> kept.add("row-%05d".formatted(i)));
-        var rows = small.logRows(ref, 0, 100).block(DEADLINE);
+        var rows = small.logRows(ref, null, 0, 100).block(DEADLINE);
         assertThat(rows.count()).isEqualTo(11);
         assertThat(rows.logs()).isEqualTo(kept);
-        assertThat(small.logRows(ref, 1, 2).block(DEADLINE).logs()).containsExactly("row-00015", "row-00016");
-        assertThat(small.logRows(ref, 10, 5).block(DEADLINE).logs()).containsExactly("row-00024");
+        assertThat(small.logRows(ref, null, 1, 2).block(DEADLINE).logs()).containsExactly("row-00015", "row-00016");
+        assertThat(small.logRows(ref, null, 10, 5).block(DEADLINE).logs()).containsExactly("row-00024");
 
         LogSlice fromStart = small.readLog(ref, 0, 100, 1 << 20).block(DEADLINE);
         assertThat(fromStart.text()).startsWith(marker + "\nrow-00015\n").endsWith("row-00024\n");
@@ -111,17 +114,18 @@ class RedisJobStoreIntegrationTest {
     @Test
     void oneLongRowAfterManyShortOnesDropsAsManyAsItTakesAndTheCapHolds() {
         RedisJobStore small = cappedAt(1000);
-        JobRef ref = added(small, "burst");
+        Job held = added(small, "burst");
+        JobRef ref = held.ref();
         for (int i = 0; i < 500; i++) {
-            small.appendLog(ref, "x").block(DEADLINE);
+            small.appendLog(ref, held.incarnation(), "x").block(DEADLINE);
         }
         String longRow = "y".repeat(899);
-        small.appendLog(ref, longRow).block(DEADLINE);
+        small.appendLog(ref, held.incarnation(), longRow).block(DEADLINE);
 
         var job = small.get(ref).block(DEADLINE);
         assertThat(job.log().droppedRows()).isEqualTo(450);
         assertThat(job.log().droppedChars()).isEqualTo(900);
-        var rows = small.logRows(ref, 0, 100).block(DEADLINE);
+        var rows = small.logRows(ref, null, 0, 100).block(DEADLINE);
         assertThat(rows.count()).as("50 short rows, the long one, and the marker").isEqualTo(52);
         String kept = small.readLog(ref, 900, 1000, 1 << 20).block(DEADLINE).text();
         assertThat(kept).isEqualTo("x\n".repeat(50) + longRow + "\n");
@@ -130,12 +134,13 @@ class RedisJobStoreIntegrationTest {
 
     @Test
     void rowsAreFoundByNumberInALongLog() {
-        JobRef ref = added(store, "long");
+        Job held = added(store, "long");
+        JobRef ref = held.ref();
         for (int i = 0; i < 1000; i++) {
-            store.appendLog(ref, "r" + i + "x".repeat(i % 7)).block(DEADLINE);
+            store.appendLog(ref, held.incarnation(), "r" + i + "x".repeat(i % 7)).block(DEADLINE);
         }
         for (int start : new int[] {0, 1, 499, 500, 997, 999}) {
-            var rows = store.logRows(ref, start, 3).block(DEADLINE);
+            var rows = store.logRows(ref, null, start, 3).block(DEADLINE);
             assertThat(rows.count()).isEqualTo(1000);
             List<String> expected = IntStream.range(start, Math.min(start + 3, 1000))
                     .mapToObj(i -> "r" + i + "x".repeat(i % 7)).toList();
@@ -208,8 +213,7 @@ class RedisJobStoreIntegrationTest {
                 "PUBLISH");
     }
 
-    private JobRef added(JobStore target, String id) {
-        target.add(namespace, List.of(new NewJob(id, "{}"))).block(DEADLINE);
-        return new JobRef(namespace, id);
+    private Job added(JobStore target, String id) {
+        return target.add(namespace, List.of(new NewJob(id, "{}"))).block(DEADLINE).get(0);
     }
 }

@@ -129,4 +129,21 @@ class LogWindowTest {
         assertThat(window.from(2)).isEqualTo("日本😀日本😀");
         assertThat(window.from(7)).isEqualTo("😀");
     }
+
+    @Test
+    void rowsAppendedOneByOneShareFewSegmentsAndReadBackWhole() {
+        LogWindow window = LogWindow.at(0);
+        StringBuilder all = new StringBuilder();
+        for (int i = 0; i < 5_000; i++) {
+            String row = "row " + i + " é😀\n";
+            window = window.append(window.end(), row, NO_LIMIT);
+            all.append(row);
+        }
+
+        assertThat(window.segments().size()).as("segments of about %d chars", LogWindow.SEGMENT)
+                .isLessThanOrEqualTo(all.length() / (LogWindow.SEGMENT / 2) + 1);
+        assertThat(window.from(0)).isEqualTo(all.toString());
+        String tail = "row 4999 é😀\n";
+        assertThat(window.from(window.end() - tail.codePointCount(0, tail.length()))).isEqualTo(tail);
+    }
 }

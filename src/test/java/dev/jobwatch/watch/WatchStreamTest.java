@@ -791,7 +791,7 @@ class WatchStreamTest {
     }
 
     private static Watcher watcher(WatchOptions options) {
-        return new Watcher(REF, options, null, PAGE, MAPPER, false, () -> { });
+        return new Watcher(REF, null, options, null, PAGE, MAPPER, false, () -> { });
     }
 
     private static JsonNode json(WatchEvent event) {
@@ -898,7 +898,7 @@ class WatchStreamTest {
                     progress == null ? null : MAPPER.readTree(progress), progress,
                     text.codePointCount(0, text.length()), LogWindow.at(0).append(0, text, 1_000_000),
                     chunks.size(), ChunkWindow.at(0).append(0, List.copyOf(chunks), 1024),
-                    job, result, HubState.newEncodings()));
+                    job, result, HubState.newEncodings(), "incarnation-1"));
         }
 
         HubState publish(HubState next) {

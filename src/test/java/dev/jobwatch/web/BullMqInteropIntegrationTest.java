@@ -99,13 +99,13 @@ class BullMqInteropIntegrationTest {
             JsonNode result = CompletableFuture.supplyAsync(() -> message(out, "result")).get(60, TimeUnit.SECONDS)
                     .get("result");
             WorkerApiClient api = new WorkerApiClient(server.port());
-            api.http.get().uri("/api/w/" + NAMESPACE + "/jobs_u/get/ok-1").exchange().expectStatus().isOk()
+            api.http.get().uri("/api/w/" + NAMESPACE + "/jobs_u/get/ok-1").header("Authorization", "Bearer " + WorkerApiClient.PRODUCER).exchange().expectStatus().isOk()
                     .expectBody()
                     .jsonPath("$.logs").isEqualTo(OK_LOG)
                     .jsonPath("$.result.answer").isEqualTo(42)
                     .jsonPath("$.name").isEqualTo("ok")
                     .jsonPath("$.args.n").isEqualTo(1);
-            api.http.get().uri("/api/w/" + NAMESPACE + "/jobs_u/getupdate/ok-1?log_offset=7&get_progress=true")
+            api.http.get().uri("/api/w/" + NAMESPACE + "/jobs_u/getupdate/ok-1?log_offset=7&get_progress=true").header("Authorization", "Bearer " + WorkerApiClient.PRODUCER)
                     .exchange().expectStatus().isOk()
                     .expectBody()
                     .jsonPath("$.completed").isEqualTo(true)
@@ -119,7 +119,7 @@ class BullMqInteropIntegrationTest {
             api.http.post().uri("/queues/" + NAMESPACE + "/jobs/ok-1/complete")
                     .header("Authorization", "Bearer " + WorkerApiClient.PRODUCER).exchange()
                     .expectStatus().isBadRequest();
-            api.http.get().uri("/api/w/bullmq.not-served/jobs_u/get/ok-1").exchange().expectStatus().isNotFound();
+            api.http.get().uri("/api/w/bullmq.not-served/jobs_u/get/ok-1").header("Authorization", "Bearer " + WorkerApiClient.PRODUCER).exchange().expectStatus().isNotFound();
             List<JsonNode> ok = watched.get("ok-1").get(30, TimeUnit.SECONDS);
             assertThat(text(ok)).as("every row BullMQ's job.log wrote, in order").isEqualTo(OK_LOG);
             assertThat(ok.get(0).path("completed").asBoolean(false)).as("the watcher came before the job ran").isFalse();

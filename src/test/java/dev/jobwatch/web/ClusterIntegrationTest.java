@@ -63,7 +63,7 @@ class ClusterIntegrationTest {
             Mono.when(Flux.fromIterable(followers).flatMap(SseFollower::run).then(), writing)
                     .block(Duration.ofMinutes(3));
 
-            String log = (String) api.get("/api/w/" + api.namespace + "/jobs_u/get/failover", null)
+            String log = (String) api.get("/api/w/" + api.namespace + "/jobs_u/get/failover", WorkerApiClient.PRODUCER)
                     .expectStatus().isOk().expectBody(Map.class).returnResult().getResponseBody().get("logs");
             for (int n = 0; n < ROWS; n++) {
                 assertThat(log).as("row %d, accepted, is in the log", n).contains("row " + n + " ✓\n");

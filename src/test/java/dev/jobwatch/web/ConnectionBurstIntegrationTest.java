@@ -128,6 +128,7 @@ class ConnectionBurstIntegrationTest {
             socket.bind(new InetSocketAddress("127.0.0." + (2 + n % 16), 0));
             socket.connect(new InetSocketAddress("127.0.0.1", port), 60_000);
             socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    + "Authorization: Bearer " + WorkerApiClient.PRODUCER + "\r\n"
                     + "Accept: text/event-stream\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             return socket;
         } catch (IOException e) {

@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.jobwatch.TestRedis;
 import dev.jobwatch.TestServer;
-import dev.jobwatch.auth.Access;
-import dev.jobwatch.job.JobRef;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
@@ -53,8 +51,9 @@ class JobPageBrowserIntegrationTest {
             int port = server.port();
             try (DroppingProxy proxy = new DroppingProxy(port)) {
                 WorkerApiClient api = new WorkerApiClient(port);
-                String jobToken = api.add("page-1");
-                String watchToken = server.bean(Access.class).watchToken(new JobRef(api.namespace, "page-1"));
+                Map<String, Object> added = api.added("page-1");
+                String jobToken = (String) added.get("token");
+                String watchToken = (String) added.get("watch_token");
 
                 Map<String, String> env = Map.of(
                         "BASE_URL", "http://127.0.0.1:" + port,

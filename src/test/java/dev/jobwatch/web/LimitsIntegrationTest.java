@@ -60,7 +60,7 @@ class LimitsIntegrationTest {
             List<Disposable> crowd = new ArrayList<>();
             for (int i = 0; i < 12; i++) {
                 boolean[] first = {true};
-                crowd.add(sse.events(api.namespace, "busy", "", null, null).subscribe(
+                crowd.add(sse.events(api.namespace, "busy", "", null, WorkerApiClient.PRODUCER).subscribe(
                         event -> {
                             if (first[0]) {
                                 first[0] = false;
@@ -74,11 +74,11 @@ class LimitsIntegrationTest {
             assertThat(refused).hasSize(10).containsOnly(503);
             assertThat(watch.openStreams()).isEqualTo(2);
 
-            api.http.get().uri(stream).exchange()
+            api.get(stream, PRODUCER)
                     .expectStatus().isEqualTo(503)
                     .expectHeader().value("Retry-After", seconds -> assertThat(Integer.parseInt(seconds)).isBetween(5, 10))
                     .expectBody(String.class).isEqualTo("This server holds its maximum of 2 open streams: try again shortly");
-            api.get("/api/w/" + api.namespace + "/jobs_u/getupdate/busy", null).expectStatus().isOk();
+            api.get("/api/w/" + api.namespace + "/jobs_u/getupdate/busy", PRODUCER).expectStatus().isOk();
             api.log("busy", token, "writes are not streams");
 
             crowd.forEach(Disposable::dispose);
@@ -115,7 +115,8 @@ class LimitsIntegrationTest {
             HttpResponse<String> bigHeaders = http.send(HttpRequest.newBuilder(URI.create(base))
                     .header("X-Pad", "b".repeat(2100)).build(), HttpResponse.BodyHandlers.ofString());
             HttpResponse<String> withinLimits = http.send(HttpRequest.newBuilder(URI.create(base + "?pad=" + "a".repeat(800)))
-                    .header("X-Pad", "b".repeat(1500)).build(), HttpResponse.BodyHandlers.ofString());
+                    .header("X-Pad", "b".repeat(1500)).header("Authorization", "Bearer " + PRODUCER).build(),
+                    HttpResponse.BodyHandlers.ofString());
 
             assertThat(longUrl.statusCode()).isEqualTo(414);
             assertThat(bigHeaders.statusCode()).isEqualTo(431);
@@ -139,8 +140,8 @@ class LimitsIntegrationTest {
 
             api.get(api.job("brief"), PRODUCER).expectStatus().isNotFound().expectBody(String.class).isEqualTo("Job not found");
             api.get(api.job("brief") + "/logs", PRODUCER).expectStatus().isNotFound();
-            api.get("/api/w/" + api.namespace + "/jobs_u/get/brief", null).expectStatus().isNotFound();
-            api.get("/api/w/" + api.namespace + "/jobs_u/getupdate/brief", null).expectStatus().isNotFound();
+            api.get("/api/w/" + api.namespace + "/jobs_u/get/brief", PRODUCER).expectStatus().isNotFound();
+            api.get("/api/w/" + api.namespace + "/jobs_u/getupdate/brief", PRODUCER).expectStatus().isNotFound();
             assertThat(sse.updates(api.namespace, "brief", "").map(JsonNode::toString).collectList().block(DEADLINE))
                     .containsExactly("{\"type\":\"notfound\"}");
             api.post(api.job("brief") + "/logs", token, MediaType.TEXT_PLAIN, "late").expectStatus().isNotFound();
@@ -186,7 +187,7 @@ class LimitsIntegrationTest {
             Map<String, Object> page = api.rows("capped", 0, 100);
             assertThat(page).containsEntry("count", 11);
             assertThat((List<?>) page.get("logs")).first().isEqualTo(marker);
-            Map<String, Object> job = api.get("/api/w/" + api.namespace + "/jobs_u/get/capped", null).expectStatus().isOk()
+            Map<String, Object> job = api.get("/api/w/" + api.namespace + "/jobs_u/get/capped", PRODUCER).expectStatus().isOk()
                     .expectBody(new ParameterizedTypeReference<Map<String, Object>>() {}).returnResult().getResponseBody();
             assertThat(job.get("logs")).isEqualTo(marker + "\n" + kept);
         }

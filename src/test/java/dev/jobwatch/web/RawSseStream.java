@@ -27,6 +27,7 @@ final class RawSseStream implements AutoCloseable {
             socket.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
             socket.setSoTimeout(60_000);
             socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    + "Authorization: Bearer " + WorkerApiClient.PRODUCER + "\r\n"
                     + "Accept: text/event-stream\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             socket.getOutputStream().flush();
         } catch (IOException e) {

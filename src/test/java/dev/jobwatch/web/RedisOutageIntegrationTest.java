@@ -106,7 +106,7 @@ class RedisOutageIntegrationTest {
                 assertThat(watch.events.get(watch.events.size() - 1).path("completed").asBoolean()).isTrue();
                 assertThat(watch.text()).isEqualTo(expected);
             }
-            Map<String, Object> job = api.http.get().uri("/api/w/" + api.namespace + "/jobs_u/get/restarted").exchange()
+            Map<String, Object> job = api.http.get().uri("/api/w/" + api.namespace + "/jobs_u/get/restarted").header("Authorization", "Bearer " + WorkerApiClient.PRODUCER).exchange()
                     .expectStatus().isOk()
                     .expectBody(new ParameterizedTypeReference<Map<String, Object>>() {}).returnResult().getResponseBody();
             assertThat(job.get("logs")).as("the stored log holds the accepted rows alone").isEqualTo(expected);

@@ -50,8 +50,13 @@ public final class SseClient {
                 .bodyToFlux(EVENT);
     }
 
+    /** The updates of one stream, watched with a producer token as a trusted backend would. */
     public Flux<JsonNode> updates(String workspace, String id, String query) {
-        return events(workspace, id, query, null, null).map(event -> JSON.readTree(event.data()));
+        return updates(workspace, id, query, WorkerApiClient.PRODUCER);
+    }
+
+    public Flux<JsonNode> updates(String workspace, String id, String query, String token) {
+        return events(workspace, id, query, null, token).map(event -> JSON.readTree(event.data()));
     }
 
     WebClient http() {

@@ -46,7 +46,8 @@ public final class SseFollower {
         return Mono.defer(() -> {
             reconnects++;
             String query = byLastEventId ? "log_offset=" + (start + 1) : "log_offset=" + logOffset;
-            Flux<ServerSentEvent<String>> events = pods.get().events(namespace, id, query, byLastEventId ? lastId : null, null);
+            Flux<ServerSentEvent<String>> events = pods.get().events(namespace, id, query, byLastEventId ? lastId : null,
+                    WorkerApiClient.PRODUCER);
             return events.take(eventsPerSession)
                     .doOnNext(this::apply)
                     .then()

@@ -38,14 +38,14 @@ class WatchApiIntegrationTest {
         String token = api.add("fresh");
         api.log("fresh", token, "hello é");
 
-        api.http.get().uri("/api/w/" + api.namespace + "/jobs_u/getupdate_sse/fresh").exchange()
+        api.http.get().uri("/api/w/" + api.namespace + "/jobs_u/getupdate_sse/fresh").header("Authorization", "Bearer " + WorkerApiClient.PRODUCER).exchange()
                 .expectStatus().isOk()
                 .expectHeader().contentTypeCompatibleWith(MediaType.TEXT_EVENT_STREAM)
                 .expectHeader().valueEquals("Cache-Control", "no-cache")
                 .expectHeader().valueEquals("X-Accel-Buffering", "no")
                 .returnResult(String.class).getResponseBody().take(1).blockLast(DEADLINE);
 
-        StepVerifier.create(sse.events(api.namespace, "fresh", "", null, null).take(1))
+        StepVerifier.create(sse.events(api.namespace, "fresh", "", null, WorkerApiClient.PRODUCER).take(1))
                 .assertNext(event -> {
                     JsonNode update = SseClient.JSON.readTree(event.data());
                     assertThat(update.get("type").stringValue()).isEqualTo("update");
@@ -155,18 +155,18 @@ class WatchApiIntegrationTest {
                 .assertNext(event -> assertThat(event.toString()).isEqualTo("{\"type\":\"notfound\"}"))
                 .expectComplete()
                 .verify(DEADLINE);
-        api.get("/api/w/" + api.namespace + "/jobs_u/getupdate/ghost", null).expectStatus().isNotFound();
-        api.get("/api/w/" + api.namespace + "/jobs_u/get/ghost", null).expectStatus().isNotFound();
+        api.get("/api/w/" + api.namespace + "/jobs_u/getupdate/ghost", WorkerApiClient.PRODUCER).expectStatus().isNotFound();
+        api.get("/api/w/" + api.namespace + "/jobs_u/get/ghost", WorkerApiClient.PRODUCER).expectStatus().isNotFound();
     }
 
     @Test
     void badArgumentsAreRefusedBeforeTheStreamStarts() {
         api.add("args");
-        api.get("/api/w/" + api.namespace + "/jobs_u/getupdate_sse/args?log_offset=-1", null).expectStatus().isBadRequest()
+        api.get("/api/w/" + api.namespace + "/jobs_u/getupdate_sse/args?log_offset=-1", WorkerApiClient.PRODUCER).expectStatus().isBadRequest()
                 .expectBody(String.class).isEqualTo("Invalid log_offset: use a whole number, 0 or more");
-        api.get("/api/w/" + api.namespace + "/jobs_u/getupdate_sse/args?running=maybe", null).expectStatus().isBadRequest()
+        api.get("/api/w/" + api.namespace + "/jobs_u/getupdate_sse/args?running=maybe", WorkerApiClient.PRODUCER).expectStatus().isBadRequest()
                 .expectBody(String.class).isEqualTo("Invalid running: use true or false");
-        api.get("/api/w/xy/jobs_u/getupdate_sse/args", null).expectStatus().isBadRequest();
+        api.get("/api/w/xy/jobs_u/getupdate_sse/args", WorkerApiClient.PRODUCER).expectStatus().isBadRequest();
     }
 
     @Test
@@ -175,13 +175,13 @@ class WatchApiIntegrationTest {
         api.log("polled", token, "first");
         api.log("polled", token, "second");
 
-        Map<String, Object> update = api.get("/api/w/" + api.namespace + "/jobs_u/getupdate/polled?log_offset=7", null)
+        Map<String, Object> update = api.get("/api/w/" + api.namespace + "/jobs_u/getupdate/polled?log_offset=7", WorkerApiClient.PRODUCER)
                 .expectStatus().isOk().expectBody(Map.class).returnResult().getResponseBody();
         assertThat(update).containsEntry("new_logs", "second\n").containsEntry("log_offset", 14)
                 .containsEntry("completed", false).doesNotContainKeys("type", "job");
 
         api.post(api.job("polled") + "/complete", token, MediaType.APPLICATION_JSON, "{\"success\":false}").expectStatus().isOk();
-        Map<String, Object> done = api.get("/api/w/" + api.namespace + "/jobs_u/getupdate/polled?log_offset=14", null)
+        Map<String, Object> done = api.get("/api/w/" + api.namespace + "/jobs_u/getupdate/polled?log_offset=14", WorkerApiClient.PRODUCER)
                 .expectStatus().isOk().expectBody(Map.class).returnResult().getResponseBody();
         assertThat(done).containsEntry("completed", true).doesNotContainKeys("type", "job", "new_logs");
     }
@@ -192,7 +192,7 @@ class WatchApiIntegrationTest {
         api.log("whole", token, "one");
         api.log("whole", token, "two 日本");
 
-        Map<String, Object> job = api.get("/api/w/" + api.namespace + "/jobs_u/get/whole", null)
+        Map<String, Object> job = api.get("/api/w/" + api.namespace + "/jobs_u/get/whole", WorkerApiClient.PRODUCER)
                 .expectStatus().isOk().expectBody(Map.class).returnResult().getResponseBody();
         assertThat(job).containsEntry("id", "whole").containsEntry("type", "QueuedJob").containsEntry("logs", "one\ntwo 日本\n");
         assertThat(api.document("whole")).doesNotContainKey("logs");

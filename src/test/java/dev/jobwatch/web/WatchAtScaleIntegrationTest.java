@@ -51,7 +51,7 @@ class WatchAtScaleIntegrationTest {
             other.get("/api/w/" + api.namespace + "/jobs_u/getupdate/shared", WorkerApiClient.PRODUCER).expectStatus().isOk();
 
             SseClient sse = new SseClient(reader.port());
-            Flux<JsonNode> updates = sse.updates(api.namespace, "shared", "token=" + watchToken).cache();
+            Flux<JsonNode> updates = sse.updates(api.namespace, "shared", "token=" + watchToken, null).cache();
             updates.blockFirst(DEADLINE);
             api.log("shared", jobToken, "written through the other pod");
             api.post(api.job("shared") + "/complete", jobToken, MediaType.APPLICATION_JSON, "{\"success\":true}").expectStatus().isOk();
@@ -121,10 +121,11 @@ class WatchAtScaleIntegrationTest {
             System.out.printf("Redis commands for 100 writes: 1 watcher %s, 500 watchers %s%n", withOne, withFiveHundred);
 
             // Bounds rather than equality: under CPU load a hub's reads collapse more, so either count can be lower.
-            assertThat(withOne.get("evalsha")).as("a script per write and at most one read per change").isBetween(100L, 210L);
-            assertThat(withFiveHundred.get("evalsha")).as("500 watchers: still what 1 watcher calls").isBetween(100L, 210L);
-            assertThat(withOne.get("all")).as("counting the scripts' own commands, 1 watcher").isLessThanOrEqualTo(1450L);
-            assertThat(withFiveHundred.get("all")).as("counting the scripts' own commands, 500 watchers").isLessThanOrEqualTo(1450L);
+            // A row comes with its notification, so a hub reads only when it missed one (while it read).
+            assertThat(withOne.get("evalsha")).as("a script per write and few reads").isBetween(100L, 150L);
+            assertThat(withFiveHundred.get("evalsha")).as("500 watchers: still what 1 watcher calls").isBetween(100L, 150L);
+            assertThat(withOne.get("all")).as("counting the scripts' own commands, 1 watcher").isLessThanOrEqualTo(1250L);
+            assertThat(withFiveHundred.get("all")).as("counting the scripts' own commands, 500 watchers").isLessThanOrEqualTo(1250L);
         }
     }
 

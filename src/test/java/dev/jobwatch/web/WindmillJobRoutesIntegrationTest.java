@@ -5,8 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jobwatch.TestRedis;
 import dev.jobwatch.TestServer;
+import dev.jobwatch.store.RedisConnections;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -16,11 +19,20 @@ import org.springframework.http.MediaType;
 
 /**
  * The job routes Windmill's SDKs call (wait for, read, cancel), as a client sees them: shapes, codes and
- * tokens. One server with watch tokens required, so that every route's auth is the real one.
+ * tokens. One server with watch tokens required, so that every route's auth is the real one, and with a
+ * producer token limited to one namespace besides the one for every namespace.
  */
 class WindmillJobRoutesIntegrationTest {
 
     private static final String LOG = "héllo wörld ✓ 🎉\n\nlast row\n";
+    private static final Duration DEADLINE = Duration.ofSeconds(10);
+    /** The one namespace {@link #SCOPED} opens; every client's own namespace is another. */
+    private static final String SCOPE = "sdk-" + UUID.randomUUID().toString().substring(0, 8);
+    private static final String SCOPED = "scoped-producer-" + SCOPE;
+    /** Every read route of the SDKs, those that need a completed job included. */
+    private static final List<String> READS = List.of("jobs_u/get", "jobs_u/completed/get_result_maybe",
+            "jobs_u/completed/get_result", "jobs_u/completed/get", "jobs_u/completed/get_timing", "jobs_u/get_logs",
+            "jobs_u/get_completed_logs_tail", "jobs_u/get_args", "jobs_u/get_root_job_id", "job_metrics/get_progress");
 
     private static TestRedis.Lease redis;
     private static TestServer server;
@@ -30,7 +42,8 @@ class WindmillJobRoutesIntegrationTest {
     @BeforeAll
     static void start() {
         redis = TestRedis.fromEnvironment();
-        server = new TestServer(redis.url(), "jobwatch.watch.auth=token");
+        server = new TestServer(redis.url(), "jobwatch.watch.auth=token",
+                "jobwatch.auth.tokens=" + PRODUCER + "," + SCOPED + "@" + SCOPE);
     }
 
     @AfterAll
@@ -45,7 +58,11 @@ class WindmillJobRoutesIntegrationTest {
     }
 
     private String windmill(String route, String id) {
-        return "/api/w/" + api.namespace + "/" + route + "/" + id;
+        return windmill(api.namespace, route, id);
+    }
+
+    private static String windmill(String namespace, String route, String id) {
+        return "/api/w/" + namespace + "/" + route + "/" + id;
     }
 
     /** Adds one job with these extra fields and gives back its job token and watch token. */
@@ -188,6 +205,57 @@ class WindmillJobRoutesIntegrationTest {
         api.get(windmill("jobs_u/completed/get_result_maybe", "mine") + "?get_started=maybe", PRODUCER)
                 .expectStatus().isBadRequest().expectBody(String.class).isEqualTo("Invalid get_started: use true or false");
         api.get(windmill("jobs_u/get", "mine") + "?no_logs=2", PRODUCER).expectStatus().isBadRequest();
+    }
+
+    @Test
+    void aWatchTokenOfADeletedJobNeverReadsALaterJobWithTheSameId() {
+        Map<String, String> first = add("reused", "");
+        api.post(api.job("reused") + "/complete", first.get("job"), MediaType.APPLICATION_JSON,
+                "{\"success\":true,\"result\":\"first\"}").expectStatus().isOk();
+        api.get(windmill("jobs_u/completed/get_result", "reused"), first.get("watch")).expectStatus().isOk()
+                .expectBody(String.class).isEqualTo("\"first\"");
+
+        // As the job's expiry would: its keys go, and the same id is free for another job.
+        String keys = "jobwatch:{" + api.namespace + "/reused}:";
+        var commands = server.bean(RedisConnections.class).commands().block(DEADLINE);
+        assertThat(commands.del(keys + "job", keys + "log", keys + "stream").block(DEADLINE)).isPositive();
+        for (String route : READS) {
+            api.get(windmill(route, "reused"), first.get("watch")).expectStatus().isNotFound();
+        }
+
+        Map<String, String> second = add("reused", "");
+        api.log("reused", second.get("job"), "second job's row");
+        api.post(api.job("reused") + "/complete", second.get("job"), MediaType.APPLICATION_JSON,
+                "{\"success\":true,\"result\":\"second\"}").expectStatus().isOk();
+        for (String route : READS) {
+            api.get(windmill(route, "reused"), first.get("watch")).expectStatus().isUnauthorized()
+                    .expectBody(String.class).isEqualTo("Unauthorized");
+            api.get(windmill(route, "reused"), second.get("watch")).expectStatus().isOk();
+            api.get(windmill(route, "reused"), PRODUCER).expectStatus().isOk();
+        }
+        api.get(windmill("jobs_u/completed/get_result", "reused"), second.get("watch")).expectStatus().isOk()
+                .expectBody(String.class).isEqualTo("\"second\"");
+    }
+
+    @Test
+    void aProducerTokenLimitedToNamespacesReadsAndCancelsThoseAlone() {
+        api.post("/queues/" + SCOPE + "/jobs", SCOPED, MediaType.APPLICATION_JSON, "[{\"id\":\"done\"}]")
+                .expectStatus().isOk();
+        api.post(windmill(SCOPE, "jobs_u/queue/cancel", "done"), SCOPED, MediaType.APPLICATION_JSON, "{}")
+                .expectStatus().isOk().expectBody(String.class).isEqualTo("done");
+        for (String route : READS) {
+            api.get(windmill(SCOPE, route, "done"), SCOPED).expectStatus().isOk();
+        }
+
+        add("elsewhere", "");
+        for (String route : READS) {
+            api.get(windmill(route, "elsewhere"), SCOPED).expectStatus().isUnauthorized()
+                    .expectBody(String.class).isEqualTo("Unauthorized");
+        }
+        api.post(windmill("jobs_u/queue/cancel", "elsewhere"), SCOPED, MediaType.APPLICATION_JSON, "{}")
+                .expectStatus().isUnauthorized();
+        api.get(windmill("jobs_u/completed/get_result_maybe", "elsewhere"), PRODUCER).expectStatus().isOk()
+                .expectBody().jsonPath("$.completed").isEqualTo(false);
     }
 
     @Test

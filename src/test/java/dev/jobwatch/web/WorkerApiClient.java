@@ -31,6 +31,11 @@ public final class WorkerApiClient {
 
     /** Adds one job with that id and gives back its job token. */
     public String add(String id) {
+        return (String) added(id).get("token");
+    }
+
+    /** Adds one job with that id and gives back the job as the add answers it, with its {@code token} and {@code watch_token}. */
+    public Map<String, Object> added(String id) {
         List<Map<String, Object>> added = http.post().uri(jobs())
                 .header("Authorization", "Bearer " + PRODUCER)
                 .contentType(MediaType.APPLICATION_JSON)
@@ -40,7 +45,7 @@ public final class WorkerApiClient {
                 .expectBody(new ParameterizedTypeReference<List<Map<String, Object>>>() {})
                 .returnResult().getResponseBody();
         assertThat(added).hasSize(1);
-        return (String) added.get(0).get("token");
+        return added.get(0);
     }
 
     public WebTestClient.ResponseSpec post(String path, String token, MediaType type, String body) {

@@ -248,7 +248,7 @@ class WorkerApiIntegrationTest {
 
     @Test
     void everyJobRouteAnswersNotFoundForAMissingJob() {
-        String token = access.jobToken(new JobRef(api.namespace, "ghost"));
+        String token = access.jobToken(new JobRef(api.namespace, "ghost"), "AAAAAAAAAAAAAAAA");
         String job = api.job("ghost");
 
         api.get(job, PRODUCER).expectStatus().isNotFound().expectBody(String.class).isEqualTo("Job not found");

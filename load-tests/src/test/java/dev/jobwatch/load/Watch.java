@@ -22,12 +22,14 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>Checked for every update: {@code new_logs} is exactly the next part of the expected log (nothing
  * lost, repeated or out of order); {@code log_offset} and the {@code id:} both equal what was heard so far
  * + 1; the first update of each connection is at the offset the watcher asked for; progress never goes
- * back; nothing follows {@code completed} or {@code timeout}; no {@code notfound} or {@code error}. At
- * the end: {@code completed: true} with {@code log_offset} = the job's whole log length + 1, the whole
- * log heard, and the {@code job} carrying {@code CompletedJob}, success, the writer's result and progress
- * 100.
+ * back; nothing but pings (see {@link #held}) follows {@code completed} or {@code timeout} before the
+ * watcher closes the stream; no {@code notfound} or {@code error}. At the end: {@code completed: true}
+ * with {@code log_offset} = the job's whole log length + 1, the whole log heard, and the {@code job}
+ * carrying {@code CompletedJob}, success, the writer's result and progress 100.
  *
- * <p>A watcher is used by one Gatling virtual user, one request at a time.
+ * <p>A watcher belongs to one Gatling virtual user (it lives in that user's session), which hands it its
+ * stream's events one at a time, in the order they came: each from the check Gatling ran on it, or from
+ * the messages Gatling held back while no check was waiting.
  */
 final class Watch {
 
@@ -54,6 +56,8 @@ final class Watch {
         final LongAdder timeouts = new LongAdder();
         final LongAdder updates = new LongAdder();
         final LongAdder pings = new LongAdder();
+        /** Events other than pings that Gatling held back because no check was waiting when they came. */
+        final LongAdder heldEvents = new LongAdder();
         final LongAdder verified = new LongAdder();
         final AtomicInteger mostConnections = new AtomicInteger();
         final AtomicInteger fewestTimeouts = new AtomicInteger(Integer.MAX_VALUE);
@@ -92,11 +96,13 @@ final class Watch {
                     .append(" (fewest for one watcher: ")
                     .append(fewestTimeouts.get() == Integer.MAX_VALUE ? 0 : fewestTimeouts.get()).append(')')
                     .append(", updates: ").append(updates.sum())
-                    .append(", pings: ").append(pings.sum());
+                    .append(", pings: ").append(pings.sum())
+                    .append(", other events held back by Gatling (checked, no report entry): ")
+                    .append(heldEvents.sum());
             List<Double> lags = new ArrayList<>(completionLags);
             if (!lags.isEmpty()) {
                 Collections.sort(lags);
-                text.append("\n  completed heard after the complete call, as Gatling saw it, checks included")
+                text.append("\n  completed heard after the complete call, as the watcher's check saw it")
                         .append(" (ms, over watchers): min ").append(percentile(lags, 0))
                         .append(", p50 ").append(percentile(lags, 50))
                         .append(", p99 ").append(percentile(lags, 99))
@@ -136,6 +142,9 @@ final class Watch {
     private String lastId;
     private long lastProgress = Long.MIN_VALUE;
     private int connections;
+    private int connectionUpdates;
+    /** What ended the current connection ({@code completed} or {@code timeout}); null while it runs. */
+    private String ended;
     private int timeouts;
     private boolean completed;
     private String problem;
@@ -186,22 +195,74 @@ final class Watch {
                 + "&stream_offset=" + streamOffset;
     }
 
-    /** Takes one connection's whole body; answers {@link #OK}, or what was wrong. */
-    String consume(String body) {
-        if (problem != null) {
-            return problem;
-        }
+    /** Starts a connection: from here on, events belong to it until it ends with completed or timeout. */
+    void connecting() {
         connections++;
         totals.connections.increment();
         totals.mostConnections.accumulateAndGet(connections, Math::max);
-        String result = consumeConnection(body == null ? "" : body);
-        if (!OK.equals(result)) {
-            return fail(result);
+        connectionUpdates = 0;
+        ended = null;
+    }
+
+    /** Whether the current connection is still to be followed: it has not ended, and nothing was wrong. */
+    boolean streaming() {
+        return ended == null && problem == null;
+    }
+
+    /**
+     * Whether {@code message}, as Gatling's SSE support hands it over, is a ping, which no check waits for:
+     * its data starts with the type the server writes first, whatever fields may follow.
+     */
+    static boolean isPing(String message) {
+        return message.contains("\"data\":{\"type\":\"ping\"");
+    }
+
+    /**
+     * Takes one event of the current connection, as Gatling's SSE support renders it
+     * ({@code {"id":"..","data":{..}}}); answers {@link #OK}, or what was wrong.
+     */
+    String event(String message) {
+        if (problem != null) {
+            return problem;
         }
-        if (!completed && connections >= maxConnections) {
-            return fail("still not completed after " + connections + " connections (-DmaxConnections)");
+        String wrong = apply(message);
+        return wrong == null ? OK : fail(wrong);
+    }
+
+    /**
+     * Takes the events Gatling held back because no check was waiting for them when they came, in the order
+     * they came: pings, and an event that came in the same read as the one before, before the next check
+     * was set. Pings are only counted: Gatling also holds back those that come while a check waits, and
+     * hands them over after the event that check saw, so their place among the other events is lost.
+     */
+    void held(List<String> messages) {
+        for (String message : messages) {
+            if (isPing(message)) {
+                totals.pings.increment();
+            } else if (problem == null) {
+                totals.heldEvents.increment();
+                event(message);
+            }
         }
-        return OK;
+    }
+
+    /** Checks, once the client closed the connection, that it ended as a stream must. */
+    void closed() {
+        if (problem != null) {
+            return;
+        }
+        if (ended == null) {
+            fail("connection " + connections + " ended without completed or timeout");
+        } else if (!completed && connections >= maxConnections) {
+            fail("still not completed after " + connections + " connections (-DmaxConnections)");
+        }
+    }
+
+    /** Records that Gatling failed this watcher's stream or a check on it (a status, a timeout): it stops. */
+    void failed(String what) {
+        if (problem == null) {
+            fail(what);
+        }
     }
 
     /** Checks the final poll's answer and the watcher's totals; answers {@link #OK}, or what was wrong. */
@@ -238,53 +299,46 @@ final class Watch {
         return problem;
     }
 
-    private String consumeConnection(String body) {
-        List<String[]> events = parse(body);
-        if (events.isEmpty()) {
-            return "connection " + connections + " carried no event";
+    /** Applies one event; answers null, or what was wrong with it. */
+    private String apply(String message) {
+        if (ended != null) {
+            return "an event after " + ended + " on connection " + connections + ": " + clip(message);
         }
-        boolean first = true;
-        for (int i = 0; i < events.size(); i++) {
-            String id = events.get(i)[0];
-            String data = events.get(i)[1];
-            boolean last = i == events.size() - 1;
-            JsonNode event;
-            try {
-                event = Setup.JSON.readTree(data);
-            } catch (IOException e) {
-                return "event data is not JSON: " + clip(data);
-            }
-            String type = event.path("type").asText("");
-            switch (type) {
-                case "update" -> {
-                    totals.updates.increment();
-                    String wrong = update(event, id, first);
-                    if (wrong != null) {
-                        return wrong + " (connection " + connections + ", event " + (i + 1) + ": " + clip(data) + ")";
-                    }
-                    first = false;
-                    if (completed && !last) {
-                        return "events after completed: " + clip(events.get(i + 1)[1]);
-                    }
+        JsonNode event;
+        String id;
+        try {
+            JsonNode rendered = Setup.JSON.readTree(message);
+            id = rendered.path("id").isTextual() ? rendered.get("id").asText() : null;
+            JsonNode data = rendered.path("data");
+            // Gatling embeds a data line that looks like JSON as is, and quotes any other.
+            event = data.isTextual() ? Setup.JSON.readTree(data.asText()) : data;
+        } catch (IOException e) {
+            return "event data is not JSON: " + clip(message) + " (connection " + connections + ")";
+        }
+        String type = event.path("type").asText("");
+        switch (type) {
+            case "update" -> {
+                totals.updates.increment();
+                String wrong = update(event, id, connectionUpdates == 0);
+                connectionUpdates++;
+                if (wrong != null) {
+                    return wrong + " (connection " + connections + ", update " + connectionUpdates + ": " + clip(message)
+                            + ")";
                 }
-                case "ping" -> totals.pings.increment();
-                case "timeout" -> {
-                    if (!last) {
-                        return "events after timeout: " + clip(events.get(i + 1)[1]);
-                    }
-                    timeouts++;
-                    totals.timeouts.increment();
-                }
-                default -> {
-                    return "unexpected event " + clip(data) + " (connection " + connections + ")";
+                if (completed) {
+                    ended = "completed";
                 }
             }
+            case "timeout" -> {
+                timeouts++;
+                totals.timeouts.increment();
+                ended = "timeout";
+            }
+            default -> {
+                return "unexpected event " + clip(message) + " (connection " + connections + ")";
+            }
         }
-        String lastType = completed ? "update" : events.get(events.size() - 1)[1];
-        if (!completed && !lastType.contains("\"timeout\"")) {
-            return "connection " + connections + " ended without completed or timeout, after " + clip(lastType);
-        }
-        return OK;
+        return null;
     }
 
     /** Applies one update; answers null, or what was wrong with it. */
@@ -355,41 +409,6 @@ final class Watch {
             }
         }
         return null;
-    }
-
-    /** The events of an SSE body as {id, data} pairs (id null when the event has none). */
-    static List<String[]> parse(String body) {
-        List<String[]> events = new ArrayList<>();
-        String id = null;
-        StringBuilder data = null;
-        for (String line : body.split("\r\n|\r|\n", -1)) {
-            if (line.isEmpty()) {
-                if (data != null) {
-                    events.add(new String[] {id, data.toString()});
-                }
-                id = null;
-                data = null;
-                continue;
-            }
-            if (line.startsWith(":")) {
-                continue;
-            }
-            int colon = line.indexOf(':');
-            String field = colon < 0 ? line : line.substring(0, colon);
-            String value = colon < 0 ? "" : line.substring(colon + 1);
-            if (value.startsWith(" ")) {
-                value = value.substring(1);
-            }
-            if (field.equals("data")) {
-                data = data == null ? new StringBuilder(value) : data.append('\n').append(value);
-            } else if (field.equals("id")) {
-                id = value;
-            }
-        }
-        if (data != null) {
-            events.add(new String[] {id, data.toString()});
-        }
-        return events;
     }
 
     static String clip(String text) {

@@ -10,10 +10,13 @@ import static io.gatling.javaapi.core.CoreDsl.pace;
 import static io.gatling.javaapi.core.CoreDsl.rampUsers;
 import static io.gatling.javaapi.core.CoreDsl.scenario;
 import static io.gatling.javaapi.http.HttpDsl.http;
+import static io.gatling.javaapi.http.HttpDsl.sse;
 import static io.gatling.javaapi.http.HttpDsl.status;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.gatling.http.action.sse.SseInboundMessage;
+import io.gatling.javaapi.core.ActionBuilder;
 import io.gatling.javaapi.core.Assertion;
 import io.gatling.javaapi.core.ChainBuilder;
 import io.gatling.javaapi.core.CheckBuilder;
@@ -22,9 +25,12 @@ import io.gatling.javaapi.core.PopulationBuilder;
 import io.gatling.javaapi.core.Session;
 import io.gatling.javaapi.http.HttpProtocolBuilder;
 import io.gatling.javaapi.http.HttpRequestActionBuilder;
+import io.gatling.javaapi.http.SseConnectActionBuilder;
+import io.gatling.javaapi.http.SseMessageCheck;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -35,14 +41,29 @@ import java.util.concurrent.atomic.AtomicInteger;
  * update against the rows written ({@link Watch}); each writer reads the job back at the end
  * ({@code GET /api/w/{ws}/jobs_u/get/{id}}) and checks its state, result and whole log.
  *
+ * <p>Watchers use Gatling's SSE support, so the report has an entry per connection ({@code watch}: until
+ * the stream answered), per event checked ({@code update}: how long the watcher waited for it) and per
+ * {@code close}; what spans events (offsets, the log so far) is the watcher's state in its session.
+ *
  * <p>Assertions: no failed request, every watcher verified, every job verified, so the run fails
  * (Maven exits non-zero) on any wrong or missing update.
  */
 final class WatchRun {
 
     static final String WATCH = "watch";
+    static final String UPDATE = "update";
+    static final String CLOSE = "close";
     static final String VERIFY_WATCHER = "verify watcher";
     static final String VERIFY_JOB = "verify job";
+
+    /**
+     * Checks a watcher sets per turn of its loop over events. Gatling's SSE checks look at one message
+     * each, so a watcher sets the next as soon as the last one passed; but Gatling defers a loop's next turn
+     * to the event loop when the same user turns it twice in a row, and an event that comes in the same
+     * read before that turn sets its check is held back, checked without a report entry of its own. Fewer
+     * turns, fewer such events.
+     */
+    private static final int CHECKS_PER_TURN = 16;
 
     final String base = Params.base();
     final String token = Params.token();
@@ -91,6 +112,9 @@ final class WatchRun {
 
     HttpProtocolBuilder protocol() {
         return http.baseUrl(base)
+                // Room for the events that come while no check waits (pings, mostly); without it Gatling
+                // keeps none, and a dropped update would fail its watcher.
+                .sseUnmatchedInboundMessageBufferSize(1000)
                 .disableWarmUp()
                 .userAgentHeader("jobwatch-load-tests")
                 .disableCaching();
@@ -143,8 +167,20 @@ final class WatchRun {
         return (Watch) session.get("watch");
     }
 
+    /** Whether the watcher waits for another event on its connection: none ended it, and no check failed. */
+    private static boolean streaming(Session session) {
+        return watch(session).streaming() && !session.isFailed();
+    }
+
     private ChainBuilder watcher() {
-        Duration timeout = warmup.plus(ramp).plus(duration).plus(Duration.ofMinutes(3));
+        // The longest a watcher waits for its next event other than a ping: the writers start after warmup
+        // and ramp, and a stream that hears nothing ends with timeout after its lifetime.
+        Duration wait = warmup.plus(ramp).plus(duration).plus(Duration.ofMinutes(3));
+        // Every event but a ping: a check is named before it sees its message, so the timeout event that
+        // ends a connection is an update entry too, and only the simulation's totals tell them apart.
+        SseMessageCheck update = sse.checkMessage(UPDATE)
+                .matching(bodyString().transform(Watch::isPing).is(false))
+                .check(Checks.body("update checked", (message, session) -> watch(session).event(message)));
         return exec(session -> {
             int index = nextWatcher.getAndIncrement();
             Setup.Job job = added.get(index % added.size());
@@ -153,24 +189,54 @@ final class WatchRun {
             return session.set("watch", watch).set("watchToken", job.watchToken());
         })
                 .asLongAs(session -> !watch(session).finished()).on(
-                        exec(session -> session.set("useHeader", watch(session).resumesByHeader()))
-                                .doIfOrElse(session -> session.getBoolean("useHeader"))
-                                .then(exec(stream(timeout).header("Last-Event-ID", session -> watch(session).lastEventId())))
-                                .orElse(exec(stream(timeout)))
-                                .exitHereIfFailed())
+                        exec(session -> {
+                            watch(session).connecting();
+                            return session;
+                        })
+                                .doIfOrElse(session -> watch(session).resumesByHeader())
+                                .then(exec(connect(wait, update)
+                                        .header("Last-Event-ID", session -> watch(session).lastEventId())))
+                                .orElse(exec(connect(wait, update)))
+                                .asLongAs(WatchRun::streaming).on(exec(Collections.nCopies(CHECKS_PER_TURN,
+                                        exec(held()).doIf(WatchRun::streaming)
+                                                .then(exec(sse(UPDATE).setCheck().await(wait).on(update))))))
+                                .exec(held())
+                                // After completed or timeout a browser's EventSource must close the stream
+                                // itself, or it reconnects on its own; the watcher does the same.
+                                .exec(sse(CLOSE).close())
+                                .exec(session -> {
+                                    if (session.isFailed()) {
+                                        watch(session).failed(
+                                                "Gatling failed its stream or a check on it (see Gatling's errors)");
+                                    }
+                                    watch(session).closed();
+                                    return session;
+                                }))
                 .exec(http(VERIFY_WATCHER).get(session -> watch(session).pollPath())
                         .header("Authorization", "Bearer #{watchToken}")
                         .check(status().is(200),
                                 Checks.body("watcher verified", (body, session) -> watch(session).verify(body))));
     }
 
-    private HttpRequestActionBuilder stream(Duration timeout) {
-        return http(WATCH).get(session -> watch(session).streamPath())
-                .header("Accept", "text/event-stream")
+    /**
+     * Connects the stream and checks its first event. Gatling sends {@code Accept: text/event-stream} and
+     * fails the request on any status but 200 or another content type.
+     */
+    private SseConnectActionBuilder connect(Duration wait, SseMessageCheck update) {
+        return sse(WATCH).get(session -> watch(session).streamPath())
                 .header("Authorization", "Bearer #{watchToken}")
-                .requestTimeout(timeout)
-                .check(status().is(200),
-                        Checks.body("updates checked", (body, session) -> watch(session).consume(body)));
+                .await(wait).on(update);
+    }
+
+    /**
+     * Hands the watcher what Gatling held back since the last check (a check set later does not see it,
+     * and setting one drops it), so every event is checked once and in order.
+     */
+    private static ActionBuilder held() {
+        return sse.processUnmatchedMessages((messages, session) -> {
+            watch(session).held(messages.stream().map(SseInboundMessage::message).toList());
+            return session;
+        });
     }
 
     private ChainBuilder writer() {

@@ -1,6 +1,7 @@
 package dev.jobwatch.store.bullmq;
 
 import dev.jobwatch.job.JobRef;
+import dev.jobwatch.store.Change;
 import dev.jobwatch.store.ChangeFeed;
 import dev.jobwatch.store.RedisConnections;
 import dev.jobwatch.store.RedisJobStore;
@@ -62,14 +63,19 @@ public final class BullMqChangeFeed implements ChangeFeed {
         this.scheduler = scheduler;
     }
 
+    /** BullMQ's events say which job changed, not what it appended: every signal is a bare one. */
     @Override
-    public Flux<Long> changes(JobRef ref) {
+    public Flux<Change> changes(JobRef ref) {
+        return signals(ref).map(signal -> Change.SIGNAL);
+    }
+
+    private Flux<Long> signals(JobRef ref) {
         if (!queues.serves(ref.namespace())) {
             // Its reads answer "not found"; there is nothing to hear.
             return Flux.just(0L).concatWith(Flux.never());
         }
         String queue = BullMqQueues.queue(ref.namespace());
-        return Flux.create(sink -> {
+        return Flux.<Long>create(sink -> {
             readers.compute(queue, (name, reader) -> {
                 QueueReader chosen = reader == null ? new QueueReader(name) : reader;
                 chosen.jobs.put(ref.id(), sink);

@@ -29,7 +29,9 @@ import tools.jackson.databind.node.ObjectNode;
  * BullMQ's jobs as the {@link JobStore} seam shows jobs, read from the keys BullMQ writes: the job hash
  * {@code <prefix>:<queue>:<id>} (state from {@code processedOn} and {@code finishedOn}, progress, result
  * from {@code returnvalue} or {@code failedReason}) and the log list {@code <prefix>:<queue>:<id>:logs},
- * whose rows each count with a newline after them. BullMQ jobs have no result stream. Adding, starting,
+ * whose rows each count with a newline after them. BullMQ jobs have no result stream, and no incarnation:
+ * jobwatch issues no token for them (their job token is BullMQ's lock token, new for each attempt and
+ * checked in the write's own script), so they are read with a producer token or by open watchers. Adding, starting,
  * completing, cancelling and streaming are BullMQ's own business: they answer 400 saying so.
  */
 public final class BullMqJobStore implements JobStore {
@@ -76,28 +78,28 @@ public final class BullMqJobStore implements JobStore {
     }
 
     @Override
-    public Mono<Void> start(JobRef ref) {
+    public Mono<Void> start(JobRef ref, String incarnation) {
         return Mono.error(new InvalidInputException(BullMqJobs.BULLMQ_ONLY));
     }
 
     /** Without a lock token no write can hold the job: {@link BullMqWriter} takes these writes. */
     @Override
-    public Mono<Void> progress(JobRef ref, String json) {
+    public Mono<Void> progress(JobRef ref, String incarnation, String json) {
         return Mono.error(new JobNotHeldException());
     }
 
     @Override
-    public Mono<Void> appendLog(JobRef ref, String row) {
+    public Mono<Void> appendLog(JobRef ref, String incarnation, String row) {
         return Mono.error(new JobNotHeldException());
     }
 
     @Override
-    public Mono<Void> appendChunk(JobRef ref, String chunk) {
+    public Mono<Void> appendChunk(JobRef ref, String incarnation, String chunk) {
         return Mono.error(new InvalidInputException(BullMqJobs.BULLMQ_ONLY));
     }
 
     @Override
-    public Mono<Void> complete(JobRef ref, boolean success, String resultJson) {
+    public Mono<Void> complete(JobRef ref, String incarnation, boolean success, String resultJson) {
         return Mono.error(new InvalidInputException(BullMqJobs.BULLMQ_ONLY));
     }
 
@@ -106,8 +108,12 @@ public final class BullMqJobStore implements JobStore {
         return Mono.error(new InvalidInputException(BullMqJobs.BULLMQ_ONLY));
     }
 
+    /** BullMQ's jobs have no incarnation: only a reader that may read any (a producer) reads them here. */
     @Override
-    public Mono<LogRows> logRows(JobRef ref, long start, int length) {
+    public Mono<LogRows> logRows(JobRef ref, String incarnation, long start, int length) {
+        if (incarnation != null) {
+            return Mono.error(new JobNotHeldException());
+        }
         return served(ref).then(this.<List<Object>>run(logRowsScript, new String[] {queues.job(ref), queues.logs(ref)},
                         Long.toString(start), Integer.toString(length))
                 .flatMap(reply -> "NOTFOUND".equals(reply.get(0)) ? Mono.error(new JobNotFoundException())
@@ -154,7 +160,7 @@ public final class BullMqJobStore implements JobStore {
         }
         return new WatchRead(Long.parseLong((String) reply.get(2), 16), JobState.fromWire((String) reply.get(1)),
                 (String) reply.get(3), Long.parseLong((String) reply.get(4)), 0, 0, 0, from, log.toString(), 0,
-                List.of());
+                List.of(), null);
     }
 
     private Mono<Void> served(JobRef ref) {
@@ -185,7 +191,7 @@ public final class BullMqJobStore implements JobStore {
         Long timestamp = time(hash.get("timestamp"));
         return new Job(ref, state, mapper.writeValueAsString(meta), timestamp == null ? 0 : timestamp, processedOn,
                 finishedOn, success, result, false, null, null, hash.get("progress"),
-                new Job.LogCounters(length, rows, 0, 0), 0, 0);
+                new Job.LogCounters(length, rows, 0, 0), 0, 0, null);
     }
 
     /** A failed job's result as Windmill gives an error: {@code {"error": {"name", "message"}}}. */

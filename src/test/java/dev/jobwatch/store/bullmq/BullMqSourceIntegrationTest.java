@@ -155,7 +155,7 @@ class BullMqSourceIntegrationTest {
 
         StepVerifier.create(store.get(new JobRef("bullmq." + queue, "missing"))).expectError(JobNotFoundException.class)
                 .verify(DEADLINE);
-        StepVerifier.create(store.complete(ok, true, "1")).expectError(InvalidInputException.class).verify(DEADLINE);
+        StepVerifier.create(store.complete(ok, null, true, "1")).expectError(InvalidInputException.class).verify(DEADLINE);
     }
 
     @Test

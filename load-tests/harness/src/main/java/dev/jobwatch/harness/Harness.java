@@ -34,7 +34,7 @@ import reactor.netty.resources.ConnectionProvider;
 import reactor.netty.resources.LoopResources;
 
 /**
- * Capacity harness for jobwatch (issue 5, item 2) and nchan side by side (item 3).
+ * Capacity harness for jobwatch, and nchan side by side.
  *
  * <pre>
  * java -jar jobwatch-harness.jar run --target=jobwatch --jar=target/jobwatch-0.1.0-SNAPSHOT.jar --out=results/jobwatch.properties
@@ -45,6 +45,8 @@ import reactor.netty.resources.LoopResources;
  *
  * Scenarios, each bounded in count and time:
  * <ul>
+ * <li>many jobs and unwatched ({@link ManyJobs}): jobs with one watcher each, and jobs nobody watches, written as
+ * fast as a fixed number of connections go; rows per second and rows per server CPU-second.</li>
  * <li>idle: step up to N open SSE streams on jobs that do not change; per step the server's VmRSS after a GC
  * (jcmd GC.run for a JVM), minus the baseline, over the watchers.</li>
  * <li>fanout: per step W watchers on one job, a writer at R rows/s for S seconds, each row {@code ts=<epoch
@@ -134,7 +136,7 @@ public final class Harness {
     final Path outFile = Path.of(opt("out", "results/" + target + ".properties"));
     final int sources = Integer.parseInt(opt("sources", "8"));
     final String host = opt("host", "127.0.0.1");
-    final String producer = opt("producer-token", "bench-producer");
+    final String producer = opt("producer-token", "bench-producer-token");
     /** The JDK that runs the jobwatch server (its jcmd attaches to it), by default the harness's own. */
     final String serverJavaHome = opt("server-java-home", System.getProperty("java.home"));
     final String ns = "bench-" + Long.toHexString(System.currentTimeMillis());
@@ -158,8 +160,11 @@ public final class Harness {
         setUp();
         try {
             warmUp();
-            idle();
+            ManyJobs many = new ManyJobs(this);
+            many.manyJobs();
+            many.unwatched();
             fanout();
+            idle();
         } finally {
             tearDown();
         }
@@ -178,7 +183,13 @@ public final class Harness {
         for (int i = 0; i < sources; i++) {
             String src = "127.0.0." + (2 + i);
             watchClients[i] = HttpClient.create(single).runOn(loops).bindAddress(() -> new InetSocketAddress(src, 0))
-                    .headers(h -> h.set("Accept", "text/event-stream"));
+                    .headers(h -> {
+                        h.set("Accept", "text/event-stream");
+                        if (!nchan) {
+                            // Watchers need a token with an external Redis; a producer token reads every job.
+                            h.set("Authorization", "Bearer " + producer);
+                        }
+                    });
         }
         api = HttpClient.create(ConnectionProvider.builder("api").maxConnections(64).pendingAcquireMaxCount(-1).build())
                 .runOn(loops);
@@ -426,7 +437,11 @@ public final class Harness {
         Disposable stream;
         int state;
         long acc;
+        long seq;
         byte last;
+        /** Rows with a sequence number ({@code ts=<micros>.<n>}) seen by this stream, and those out of order. */
+        volatile long sequenced;
+        volatile long disorder;
 
         void scan(ByteBuf buf) {
             long now = 0;
@@ -443,6 +458,18 @@ public final class Harness {
                         state = b == '=' ? 3 : b == 't' ? 1 : 0;
                         acc = 0;
                     }
+                    case 4 -> {
+                        if (b >= '0' && b <= '9') {
+                            seq = seq * 10 + (b - '0');
+                        } else {
+                            // The rows of one job are numbered from 0 by their one sequential writer: each must come once, in order.
+                            if (seq != sequenced) {
+                                disorder++;
+                            }
+                            sequenced++;
+                            state = b == 't' ? 1 : 0;
+                        }
+                    }
                     default -> {
                         if (b >= '0' && b <= '9') {
                             acc = acc * 10 + (b - '0');
@@ -456,7 +483,8 @@ public final class Harness {
                             } else {
                                 stale.increment();
                             }
-                            state = b == 't' ? 1 : 0;
+                            seq = 0;
+                            state = b == '.' ? 4 : b == 't' ? 1 : 0;
                         }
                     }
                 }

@@ -169,7 +169,9 @@ final class Report {
                         .append(" | ").append(ratio(num(j, f + "p999_ms"), num(n, f + "p999_ms"))).append(" |\n");
             }
         }
+        manyJobs(md, j, n, hasN);
         md.append("\n![latency vs watchers](latency-vs-watchers.svg)\n");
+        md.append("\n![rows per CPU-second vs watchers](rows-per-cpu-vs-watchers.svg)\n");
         String notes = System.getenv("BENCH_NOTES_FILE");
         if (notes != null && Files.exists(Path.of(notes))) {
             md.append("\n").append(Files.readString(Path.of(notes)));
@@ -177,6 +179,123 @@ final class Report {
         Files.createDirectories(dir);
         Files.writeString(dir.resolve("results.md"), md.toString());
         Files.writeString(dir.resolve("latency-vs-watchers.svg"), svg(j, n, fan));
+        Files.writeString(dir.resolve("rows-per-cpu-vs-watchers.svg"), rowsPerCpuSvg(j, n, fan));
+    }
+
+    /** Where most jobs live: many jobs with one watcher each, and writes nobody watches. */
+    static void manyJobs(StringBuilder md, Properties j, Properties n, boolean hasN) {
+        md.append("\n## (e) Many jobs, one watcher each; (f) writes with no watcher\n\n")
+                .append("A fixed number of writer connections write as fast as they go, each one request at a time over its own share ")
+                .append("of the jobs; every watcher checks that it hears each row of its job once and in order (lost and out of order ")
+                .append("must be 0). Each scenario runs after ").append(v(j.isEmpty() ? n : j, "scenario.warmup"))
+                .append(" of the same load. CPU is utime+stime from /proc over the measured window, the kernel's share in brackets.\n\n")
+                .append("| scenario | server | jobs | writers | rows written | rows/s | server CPU s (kernel) | rows per server CPU-s | server µs per row | Redis µs per row | Redis calls per row | client CPU s | delivered | lost | out of order | p50 ms | p99 ms |\n")
+                .append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        List<String> scenarios = new ArrayList<>();
+        TreeSet<Long> many = steps(j, "many.steps");
+        many.addAll(steps(n, "many.steps"));
+        for (long s : many) {
+            scenarios.add("many." + s + ".");
+        }
+        scenarios.add("unwatched.");
+        for (String k : scenarios) {
+            for (Properties p : hasN ? List.of(j, n) : List.of(j)) {
+                if (p.getProperty(k + "written") == null) {
+                    continue;
+                }
+                String name = k.equals("unwatched.") ? "no watcher" : "one watcher per job";
+                md.append("| ").append(name).append(" | ").append(v(p, "target")).append(" | ").append(v(p, k + "jobs"))
+                        .append(" | ").append(v(p, k + "writers")).append(" | ").append(v(p, k + "written")).append(" | ")
+                        .append(v(p, k + "rows_per_s")).append(" | ").append(v(p, k + "server_cpu_s")).append(" (")
+                        .append(v(p, k + "server_sys_cpu_s")).append(") | ").append(v(p, k + "rows_per_cpu_s")).append(" | ")
+                        .append(v(p, k + "server_us_per_row")).append(" | ").append(v(p, k + "redis_us_per_row")).append(" | ")
+                        .append(v(p, k + "redis_calls_per_row")).append(" | ").append(v(p, k + "client_cpu_s")).append(" | ")
+                        .append(v(p, k + "delivered")).append(" | ").append(v(p, k + "lost")).append(" | ")
+                        .append(v(p, k + "out_of_order")).append(" | ").append(v(p, k + "p50_ms")).append(" | ")
+                        .append(v(p, k + "p99_ms")).append(" |\n");
+            }
+        }
+        if (hasN) {
+            md.append("\njobwatch / nchan, rows per server CPU-second (above 1 is better for jobwatch):\n\n| scenario | ratio |\n|---|---:|\n");
+            for (String k : scenarios) {
+                md.append("| ").append(k.replace(".", " ").trim()).append(" | ")
+                        .append(ratio(num(j, k + "rows_per_cpu_s"), num(n, k + "rows_per_cpu_s"))).append(" |\n");
+            }
+        }
+    }
+
+    /** A log-log chart of rows delivered per server CPU-second against watchers of one job, for each server. */
+    static String rowsPerCpuSvg(Properties j, Properties n, TreeSet<Long> steps) {
+        int w = 720;
+        int h = 420;
+        int left = 80;
+        int right = 130;
+        int top = 40;
+        int bottom = 60;
+        int pw = w - left - right;
+        int ph = h - top - bottom;
+        List<Long> xs = new ArrayList<>(steps);
+        double minY = Double.MAX_VALUE;
+        double maxY = 0;
+        for (Properties p : List.of(j, n)) {
+            for (long s : xs) {
+                double y = num(p, "fanout." + s + ".deliveries_per_cpu_s");
+                if (!Double.isNaN(y) && y > 0) {
+                    minY = Math.min(minY, y);
+                    maxY = Math.max(maxY, y);
+                }
+            }
+        }
+        double lo = maxY == 0 ? 1 : Math.floor(Math.log10(minY));
+        double hi = maxY == 0 ? 2 : Math.ceil(Math.log10(maxY));
+        if (hi - lo < 1) {
+            hi = lo + 1;
+        }
+        double minX = xs.isEmpty() ? 0 : Math.log10(Math.max(1, xs.get(0)));
+        double maxX = xs.isEmpty() ? 1 : Math.log10(Math.max(10, xs.get(xs.size() - 1)));
+        StringBuilder sb = new StringBuilder();
+        sb.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(w).append("\" height=\"").append(h)
+                .append("\" font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
+        sb.append("<text x=\"").append(w / 2 - 40).append("\" y=\"22\" font-size=\"15\" text-anchor=\"middle\">Rows delivered per server CPU-second vs watchers of one job</text>\n");
+        sb.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" stroke=\"#333\"/>\n", left, top, pw, ph));
+        for (double e = lo; e <= hi; e++) {
+            double py = top + ph - ph * (e - lo) / (hi - lo);
+            sb.append(String.format(Locale.ROOT, "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/><text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>\n",
+                    left, left + pw, py, py, left - 6, py + 4, trim(Math.pow(10, e))));
+        }
+        for (long s : xs) {
+            double px = left + pw * (Math.log10(Math.max(1, s)) - minX) / (maxX - minX);
+            sb.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%d\" y2=\"%d\" stroke=\"#eee\"/><text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%d</text>\n",
+                    px, px, top, top + ph, px, top + ph + 16, s));
+        }
+        sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">watchers of one job, 100 rows/s (log scale)</text>\n", left + pw / 2, h - 18));
+        sb.append(String.format(Locale.ROOT, "<text transform=\"translate(18,%d) rotate(-90)\" text-anchor=\"middle\">rows delivered per server CPU-second (log)</text>\n", top + ph / 2));
+        String[] colors = {"#1f77b4", "#d62728"};
+        int pi = 0;
+        for (Properties p : List.of(j, n)) {
+            String name = p.getProperty("target", pi == 0 ? "jobwatch" : "nchan");
+            StringBuilder pts = new StringBuilder();
+            for (long s : xs) {
+                double y = num(p, "fanout." + s + ".deliveries_per_cpu_s");
+                if (Double.isNaN(y) || y <= 0) {
+                    continue;
+                }
+                double px = left + pw * (Math.log10(Math.max(1, s)) - minX) / (maxX - minX);
+                double py = top + ph - ph * (Math.log10(y) - lo) / (hi - lo);
+                pts.append(String.format(Locale.ROOT, "%.1f,%.1f ", px, py));
+                sb.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"/>\n", px, py, colors[pi]));
+            }
+            if (pts.length() > 0) {
+                sb.append(String.format(Locale.ROOT, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" points=\"%s\"/>\n",
+                        colors[pi], pts.toString().trim()));
+                int ly = top + 10 + pi * 20;
+                sb.append(String.format(Locale.ROOT, "<line x1=\"%d\" x2=\"%d\" y1=\"%d\" y2=\"%d\" stroke=\"%s\" stroke-width=\"2\"/><text x=\"%d\" y=\"%d\">%s</text>\n",
+                        left + pw + 10, left + pw + 40, ly, ly, colors[pi], left + pw + 46, ly + 4, name));
+            }
+            pi++;
+        }
+        sb.append("</svg>\n");
+        return sb.toString();
     }
 
     static String mb(double kb) {

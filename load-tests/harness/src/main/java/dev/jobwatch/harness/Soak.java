@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
 import reactor.core.publisher.Mono;
 
 /**
- * The soak run (issue 6): writers and watchers churn for a long time while the server's memory, file
+ * The soak run: writers and watchers churn for a long time while the server's memory, file
  * descriptors and Redis memory are sampled once a minute; a leak shows as a trend.
  *
  * <p>Each of {@code --soak-jobs} slots runs jobs one after another: add, start, {@code --soak-rate} log rows
