@@ -133,11 +133,11 @@ class GrafanaDashboardTest {
         WorkerApiClient api = new WorkerApiClient(port);
         String token = api.add("dashboard-1");
         List<String> updates = new CopyOnWriteArrayList<>();
-        Disposable watching = new SseClient(port).events(api.namespace, "dashboard-1", "", null, null)
+        Disposable watching = new SseClient(port).events(api.namespace, "dashboard-1", "", null, WorkerApiClient.PRODUCER)
                 .subscribe(event -> updates.add(event.data()));
         try {
             await().untilAsserted(() -> assertThat(updates).as("the stream's first update").isNotEmpty());
-            api.get("/api/w/" + api.namespace + "/jobs_u/getupdate_sse/dashboard-1", null)
+            api.get("/api/w/" + api.namespace + "/jobs_u/getupdate_sse/dashboard-1", WorkerApiClient.PRODUCER)
                     .expectStatus().isEqualTo(503);
             api.log("dashboard-1", token, "compiling");
             await().untilAsserted(() -> assertThat(updates).as("updates the watcher got")

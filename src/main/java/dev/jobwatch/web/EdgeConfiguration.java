@@ -22,17 +22,23 @@ import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.core.type.AnnotatedTypeMetadata;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.HttpHandlerDecoratorFactory;
 import org.springframework.web.cors.CorsConfiguration;
 import org.springframework.web.cors.reactive.CorsWebFilter;
 import org.springframework.web.cors.reactive.UrlBasedCorsConfigurationSource;
+import org.springframework.web.reactive.function.server.RequestPredicates;
+import org.springframework.web.reactive.function.server.RouterFunctions;
+import org.springframework.web.reactive.function.server.ServerResponse;
+import org.springframework.web.reactive.function.server.support.RouterFunctionMapping;
 import org.springframework.web.util.pattern.PathPatternParser;
 import reactor.netty.NettyPipeline;
 
 /**
  * What every request meets before a route: the request size limits and timeouts of the HTTP server, the
  * caps on streams, a query's token taken out of the URL, CORS for browser watchers, and the security
- * headers of every answer.
+ * headers of every answer; and the answer to a request that no route takes.
  */
 @Configuration(proxyBeanMethods = false)
 class EdgeConfiguration {
@@ -133,6 +139,20 @@ class EdgeConfiguration {
     @Bean
     ErrorResponses errorResponses() {
         return new ErrorResponses(new FaultLog(Duration.ofMinutes(1), System::nanoTime));
+    }
+
+    /**
+     * A request that no route takes gets 404 with a plain-text body, as every other error here, rather
+     * than Spring's JSON error page. A handler mapping of its own, after every other one (the routes,
+     * the actuator's), so that it answers only what nothing else does.
+     */
+    @Bean
+    RouterFunctionMapping unknownRoutes() {
+        RouterFunctionMapping mapping = new RouterFunctionMapping(RouterFunctions.route(RequestPredicates.all(),
+                request -> ServerResponse.status(HttpStatus.NOT_FOUND).contentType(MediaType.TEXT_PLAIN)
+                        .bodyValue("Not found")));
+        mapping.setOrder(Ordered.LOWEST_PRECEDENCE);
+        return mapping;
     }
 
     @Bean

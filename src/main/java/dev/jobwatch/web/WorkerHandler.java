@@ -45,7 +45,6 @@ final class WorkerHandler {
     private static final int DEFAULT_LIST = 50;
     private static final int MAX_LIST = 1000;
     private static final Set<String> COMPLETE_FIELDS = Set.of("success", "result");
-    private static final Set<String> CANCEL_FIELDS = Set.of("reason", "canceled_by");
 
     private final JobStore store;
     private final BullMqJobs bullmq;
@@ -53,15 +52,18 @@ final class WorkerHandler {
     private final LimitProperties limits;
     private final JsonMapper mapper;
     private final RequestBodies bodies;
+    private final Cancellation cancellation;
     private final SecureRandom ids = seededAtStart();
 
-    WorkerHandler(JobStore store, BullMqJobs bullmq, Access access, LimitProperties limits, JsonMapper mapper) {
+    WorkerHandler(JobStore store, BullMqJobs bullmq, Access access, LimitProperties limits, JsonMapper mapper,
+            Cancellation cancellation) {
         this.store = store;
         this.bullmq = bullmq;
         this.access = access;
         this.limits = limits;
         this.mapper = mapper;
         this.bodies = new RequestBodies(mapper);
+        this.cancellation = cancellation;
     }
 
     Mono<ServerResponse> add(ServerRequest request) {
@@ -220,7 +222,7 @@ final class WorkerHandler {
             refuseOnBullMq(ref);
             String incarnation = access.requireJob(bearer(request), ref);
             return bodies.json(request, "Completion", limits.result()).flatMap(body -> {
-                requireObject(body, "Completion", COMPLETE_FIELDS);
+                BodyFields.requireObject(body, "Completion", COMPLETE_FIELDS);
                 JsonNode success = body.get("success");
                 if (success == null || !success.isBoolean()) {
                     throw new InvalidInputException("Completion needs \"success\": true or false");
@@ -235,15 +237,7 @@ final class WorkerHandler {
         return Mono.defer(() -> {
             JobRef ref = ref(request);
             access.requireProducer(bearer(request), ref.namespace());
-            return bodies.optionalJson(request, "Cancel body", limits.progress())
-                    .defaultIfEmpty(mapper.createObjectNode())
-                    .flatMap(body -> {
-                        requireObject(body, "Cancel body", CANCEL_FIELDS);
-                        String reason = optionalString(body, "reason");
-                        String canceledBy = optionalString(body, "canceled_by");
-                        String result = JobJson.canceledResult(mapper, reason, canceledBy);
-                        return ok(store.cancel(ref, reason, canceledBy, result));
-                    });
+            return ok(cancellation.cancel(request, ref, Cancellation.WITH_CANCELED_BY));
         });
     }
 
@@ -331,29 +325,6 @@ final class WorkerHandler {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    private static void requireObject(JsonNode body, String what, Set<String> fields) {
-        if (!body.isObject()) {
-            throw new InvalidInputException(what + " must be a JSON object");
-        }
-        for (String name : body.propertyNames()) {
-            if (!fields.contains(name)) {
-                throw new InvalidInputException(what + " has an unknown field \"" + name + "\"; it takes "
-                        + String.join(" and ", fields.stream().sorted().toList()));
-            }
-        }
-    }
-
-    private static String optionalString(JsonNode body, String field) {
-        JsonNode value = body.get(field);
-        if (value == null || value.isNull()) {
-            return null;
-        }
-        if (!value.isString()) {
-            throw new InvalidInputException("\"" + field + "\" must be a string");
-        }
-        return value.stringValue();
     }
 
     private static JobRef ref(ServerRequest request) {

@@ -19,7 +19,8 @@ class WorkerRoutes {
     @Bean
     RouterFunction<ServerResponse> workerApi(JobStore store, BullMqJobs bullmq, Access access, LimitProperties limits,
             JsonMapper mapper, ErrorResponses errors) {
-        WorkerHandler jobs = new WorkerHandler(store, bullmq, access, limits, mapper);
+        WorkerHandler jobs = new WorkerHandler(store, bullmq, access, limits, mapper,
+                new Cancellation(store, new RequestBodies(mapper), limits, mapper));
         // Whole paths, as the watch routes: a nested prefix combines patterns for every request, and its
         // empty sub-path would also take "/jobs/" (a job with an empty id) as the listing.
         return route()

@@ -71,7 +71,7 @@ class HostileInputPropertyTest {
                     "Job id .* appears twice in this request",
                     "Job \\d+: .*", "\"(reason|canceled_by)\" must be a string")),
             401, Pattern.compile("Unauthorized"),
-            404, Pattern.compile("Job not found|\\{.*\"status\":404.*}"),
+            404, Pattern.compile("Job not found|Not found"),
             409, Pattern.compile("Job is completed|Job .* already exists"),
             413, Pattern.compile("(Job batch|Progress|Completion|Log row|Chunk|Cancel body) is larger than the limit of .*"
                     + "|Too many jobs in one request: at most \\d+"),
