@@ -62,6 +62,8 @@ final class JobHub {
      * waited behind a read, and then what it finds was not lost.
      */
     private volatile boolean notified;
+    /** Whether a notification came since the last safety tick. */
+    private volatile boolean heard;
     private Disposable reading;
 
     /** Watchers holding this hub, and a pending close; changed only under the registry's lock for this job. */
@@ -120,7 +122,10 @@ final class JobHub {
                 })
                 .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(100)).maxBackoff(recheck).scheduler(scheduler));
         Flux<Change> rechecks = Flux.interval(recheck, recheck, scheduler).map(tick -> RECHECK);
-        reading = Flux.merge(changes.doOnNext(change -> notified = true), rechecks)
+        reading = Flux.merge(changes.doOnNext(change -> {
+                    notified = true;
+                    heard = true;
+                }), rechecks)
                 .onBackpressureLatest()
                 .concatMap(this::refresh, 0)
                 .subscribe();
@@ -171,6 +176,12 @@ final class JobHub {
     }
 
     private Mono<Void> refresh(Change trigger) {
+        if (trigger == RECHECK && heard) {
+            // Notifications came since the last tick, so the channel delivers; one lost among them shows
+            // as a version the next one cannot follow, and a read. The tick reads when the job goes quiet.
+            heard = false;
+            return Mono.empty();
+        }
         HubState applied = apply(current, trigger);
         if (applied != null) {
             notified = false;
