@@ -1,16 +1,11 @@
 package dev.jobwatch.web;
 
-import static org.assertj.core.api.Assertions.fail;
-
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -27,21 +22,7 @@ final class BullMqNode {
 
     /** Skips the calling test (or fails it in CI) when Node or the BullMQ package is missing. */
     static void require() {
-        boolean node;
-        try {
-            Process version = new ProcessBuilder("node", "--version").redirectErrorStream(true).start();
-            node = version.waitFor(20, TimeUnit.SECONDS) && version.exitValue() == 0;
-        } catch (IOException | InterruptedException e) {
-            node = false;
-        }
-        boolean installed = Files.isDirectory(PROJECT.resolve("node_modules/bullmq"));
-        String missing = !node ? "node is not on the PATH" : !installed ? "run src/test/bullmq/setup.sh (npm ci)" : null;
-        if (missing != null) {
-            if ("1".equals(System.getenv("JOBWATCH_REQUIRE_NODE"))) {
-                fail("JOBWATCH_REQUIRE_NODE=1 but " + missing);
-            }
-            Assumptions.abort("BullMQ interoperability needs Node and BullMQ: " + missing);
-        }
+        NodeProject.require(PROJECT, "bullmq", "BullMQ interoperability needs Node and BullMQ");
     }
 
     /** Starts a script of {@code src/test/bullmq} with that environment; its errors go to the test's. */

@@ -1,7 +1,6 @@
 package dev.jobwatch.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 
 import dev.jobwatch.TestRedis;
 import dev.jobwatch.TestServer;
@@ -9,13 +8,11 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -38,21 +35,7 @@ class WindmillSdkIntegrationTest {
     /** Per test rather than per class, so that a skip shows in the report as one. */
     @BeforeEach
     void nodeAndSdk() {
-        boolean node;
-        try {
-            Process version = new ProcessBuilder("node", "--version").redirectErrorStream(true).start();
-            node = version.waitFor(20, TimeUnit.SECONDS) && version.exitValue() == 0;
-        } catch (IOException | InterruptedException e) {
-            node = false;
-        }
-        boolean installed = Files.isDirectory(PROJECT.resolve("node_modules/windmill-client"));
-        String missing = !node ? "node is not on the PATH" : !installed ? "run src/test/windmill/setup.sh (npm ci)" : null;
-        if (missing != null) {
-            if ("1".equals(System.getenv("JOBWATCH_REQUIRE_NODE"))) {
-                fail("JOBWATCH_REQUIRE_NODE=1 but " + missing);
-            }
-            Assumptions.abort("The Windmill SDK test needs Node and windmill-client: " + missing);
-        }
+        NodeProject.require(PROJECT, "windmill-client", "The Windmill SDK test needs Node and windmill-client");
     }
 
     @Test
