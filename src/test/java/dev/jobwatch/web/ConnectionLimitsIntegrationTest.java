@@ -3,7 +3,7 @@ package dev.jobwatch.web;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.jobwatch.TestRedis;
+import dev.jobwatch.SharedRedis;
 import dev.jobwatch.TestServer;
 import dev.jobwatch.config.StreamCapacity;
 import dev.jobwatch.config.WatchProperties;
@@ -23,9 +23,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
@@ -47,17 +46,8 @@ class ConnectionLimitsIntegrationTest {
     private static final ParameterizedTypeReference<ServerSentEvent<String>> EVENT = new ParameterizedTypeReference<>() {
     };
 
-    private static TestRedis.Lease redis;
-
-    @BeforeAll
-    static void redis() {
-        redis = TestRedis.fromEnvironment();
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        redis.close();
-    }
+    @RegisterExtension
+    static final SharedRedis redis = new SharedRedis();
 
     @Test
     void connectionsThatDoNotBringARequestAreClosedButStreamsAndKeptAliveConnectionsStay() throws Exception {

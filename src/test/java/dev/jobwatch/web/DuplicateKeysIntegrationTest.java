@@ -3,28 +3,18 @@ package dev.jobwatch.web;
 import static dev.jobwatch.web.WorkerApiClient.PRODUCER;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.jobwatch.TestRedis;
+import dev.jobwatch.SharedRedis;
 import dev.jobwatch.TestServer;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.http.MediaType;
 
 /** A JSON body that names a key twice is refused, wherever the key is, and changes nothing. */
 class DuplicateKeysIntegrationTest {
 
-    private static TestRedis.Lease redis;
-
-    @BeforeAll
-    static void redis() {
-        redis = TestRedis.fromEnvironment();
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        redis.close();
-    }
+    @RegisterExtension
+    static final SharedRedis redis = new SharedRedis();
 
     @Test
     void everyJsonBodyWithAKeyTwiceGets400WithOurOwnMessageAndChangesNothing() {

@@ -4,7 +4,7 @@ import static dev.jobwatch.web.WorkerApiClient.PRODUCER;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.jobwatch.TestRedis;
+import dev.jobwatch.SharedRedis;
 import dev.jobwatch.TestServer;
 import dev.jobwatch.job.LogMarker;
 import dev.jobwatch.watch.WatchService;
@@ -20,9 +20,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.http.MediaType;
 import org.springframework.web.reactive.function.client.WebClientResponseException;
@@ -34,17 +33,8 @@ class LimitsIntegrationTest {
 
     private static final Duration DEADLINE = Duration.ofSeconds(20);
 
-    private static TestRedis.Lease redis;
-
-    @BeforeAll
-    static void redis() {
-        redis = TestRedis.fromEnvironment();
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        redis.close();
-    }
+    @RegisterExtension
+    static final SharedRedis redis = new SharedRedis();
 
     @Test
     void aFullPodAnswers503WithRetryAfterAndTakesStreamsAgainAsTheyEnd() {

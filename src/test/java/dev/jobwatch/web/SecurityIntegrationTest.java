@@ -4,7 +4,7 @@ import static dev.jobwatch.web.WorkerApiClient.PRODUCER;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.jobwatch.TestRedis;
+import dev.jobwatch.SharedRedis;
 import dev.jobwatch.TestServer;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Duration;
@@ -13,9 +13,8 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
@@ -34,17 +33,8 @@ class SecurityIntegrationTest {
     private static final String SECRET = "test-secret-for-jobwatch-0123456789";
     private static final String ORIGIN = "https://app.example.com";
 
-    private static TestRedis.Lease redis;
-
-    @BeforeAll
-    static void redis() {
-        redis = TestRedis.fromEnvironment();
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        redis.close();
-    }
+    @RegisterExtension
+    static final SharedRedis redis = new SharedRedis();
 
     @Test
     void tokensOpenOnlyTheirJobAndPurposeAndExpireWhenATimeToLiveIsSet() {
