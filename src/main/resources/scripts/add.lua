@@ -1,6 +1,7 @@
 -- Creates a job unless its id is taken.
 -- KEYS: job hash, change channel
 -- ARGV: meta JSON, now (ms), TTL (ms), publish command, incarnation (random, new for every add)
+-- Reply (ScriptStatus): 'OK' | 'EXISTS'
 if redis.call('EXISTS', KEYS[1]) == 1 then
   return 'EXISTS'
 end

@@ -3,6 +3,7 @@
 -- ARGV: now (ms), TTL (ms), publish command, success ('1' or '0'), result JSON,
 --       canceled ('1' or '0'), canceled_by, canceled_reason ('' when not given),
 --       incarnation the writer's token names ('' for a producer's cancel, which takes any)
+-- Reply (ScriptStatus): 'OK' | 'NOTFOUND' | 'UNAUTHORIZED' | 'COMPLETED'
 local h = redis.call('HMGET', KEYS[1], 'state', 'inc')
 local state = h[1]
 if not state then return 'NOTFOUND' end

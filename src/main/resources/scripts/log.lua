@@ -6,6 +6,7 @@
 -- KEYS: job hash, log stream, result stream, change channel
 -- ARGV: now (ms), TTL (ms), publish command, row (without its newline),
 --       code points of the row with its newline, cap (bytes), incarnation the writer's token names
+-- Reply (ScriptStatus): 'OK' | 'NOTFOUND' | 'UNAUTHORIZED' | 'COMPLETED'
 local h = redis.call('HMGET', KEYS[1], 'state', 'inc')
 local state = h[1]
 if not state then return 'NOTFOUND' end

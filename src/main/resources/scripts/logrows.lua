@@ -4,7 +4,7 @@
 -- KEYS: job hash, log stream
 -- ARGV: start (row number as the client counts them), length, incarnation the reader's token names
 --       ('' for a producer, who reads any)
--- Returns: {'OK', count, dropped rows, dropped code points, row...} or {'NOTFOUND'} or {'UNAUTHORIZED'}
+-- Reply (LogRowsReply): {'OK', count, droppedRows, droppedChars, row...} | {'NOTFOUND'} | {'UNAUTHORIZED'}
 local h = redis.call('HMGET', KEYS[1], 'state', 'log_rows', 'log_dropped_rows', 'log_len', 'log_dropped', 'inc')
 if not h[1] then return {'NOTFOUND'} end
 if ARGV[3] ~= '' and h[6] ~= ARGV[3] then return {'UNAUTHORIZED'} end

@@ -3,7 +3,7 @@
 -- KEYS: job hash, log stream
 -- ARGV: offset (0-based code points the reader has), most entries to return, most bytes to return
 --       (at least one entry is returned whatever its size)
--- Returns: {'OK', log length, dropped code points, dropped rows, id, text, id, text...} or {'NOTFOUND'}
+-- Reply (ReadLogReply): {'OK', logLength, droppedChars, droppedRows, entries: id, row, id, row...} | {'NOTFOUND'}
 local h = redis.call('HMGET', KEYS[1], 'state', 'log_len', 'log_dropped', 'log_dropped_rows')
 if not h[1] then return {'NOTFOUND'} end
 local out = {'OK', h[2], h[3], h[4]}

@@ -3,6 +3,7 @@
 -- lives in the namespace's cluster slot and each job in its own.
 -- KEYS: namespace index (sorted set)
 -- ARGV: now (ms), TTL (ms), most ids kept, job ids...
+-- Reply (ScriptStatus): 'OK'
 for i = 4, #ARGV do
   redis.call('ZADD', KEYS[1], ARGV[1], ARGV[i])
 end

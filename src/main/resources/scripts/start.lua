@@ -2,6 +2,7 @@
 -- KEYS: job hash, log stream, result stream, change channel
 -- ARGV: now (ms), TTL (ms), publish command, incarnation the writer's token names (the last ARGV of
 --       every write script: a token of an earlier job with this id answers 'UNAUTHORIZED')
+-- Reply (ScriptStatus): 'OK' | 'NOTFOUND' | 'UNAUTHORIZED' | 'COMPLETED'
 local h = redis.call('HMGET', KEYS[1], 'state', 'inc')
 local state = h[1]
 if not state then return 'NOTFOUND' end

@@ -5,13 +5,13 @@
 -- ARGV: version the hub holds ('' for none), log offset the hub holds (-1: start that many code points
 --       back from the end, ARGV[7]), chunks the hub holds (-1: the newest ARGV[6] chunks),
 --       most log rows, most log bytes, most chunks, code points of log a new hub starts with
--- Returns: {'NOTFOUND'} | {'SAME'} | {'OK', state, version, progress or false, log length, dropped code
---          points, dropped rows, chunk count, log from, chunks from, {id, text, ...}, {chunk, ...},
---          incarnation or false}
-local h = redis.call('HMGET', KEYS[1], 'state', 'ver', 'progress', 'log_len', 'log_dropped', 'log_dropped_rows', 'stream_len', 'inc')
+-- Reply (WatchReply): {'NOTFOUND'} | {'SAME'} | {'OK', state, version, progress (or false), logLength,
+--          streamLength, logFrom, chunksFrom, entries {id, row, id, row...}, chunks {chunk...},
+--          incarnation (or false)}
+local h = redis.call('HMGET', KEYS[1], 'state', 'ver', 'progress', 'log_len', 'log_dropped', 'stream_len', 'inc')
 if not h[1] then return {'NOTFOUND'} end
 if h[2] == ARGV[1] then return {'SAME'} end
-local log_len, dropped, stream_len = tonumber(h[4]), tonumber(h[5]), tonumber(h[7])
+local log_len, dropped, stream_len = tonumber(h[4]), tonumber(h[5]), tonumber(h[6])
 local log_from = tonumber(ARGV[2])
 if log_from < 0 then log_from = math.max(dropped, log_len - tonumber(ARGV[7])) end
 local stream_from = tonumber(ARGV[3])
@@ -33,4 +33,4 @@ if stream_from < stream_len then
     chunks[#chunks + 1] = entry[2][2]
   end
 end
-return {'OK', h[1], h[2], h[3], h[4], h[5], h[6], h[7], string.format('%.0f', log_from), string.format('%.0f', stream_from), entries, chunks, h[8]}
+return {'OK', h[1], h[2], h[3], h[4], h[6], string.format('%.0f', log_from), string.format('%.0f', stream_from), entries, chunks, h[7]}

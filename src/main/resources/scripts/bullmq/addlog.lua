@@ -3,7 +3,7 @@
 -- as 'kl' in the hash's opts JSON), a trim to them.
 -- KEYS: job hash, log list, job lock
 -- ARGV: row, lock token
--- Returns: 'OK' | 'UNAUTHORIZED' (no lock, as for a job that is not active, or another token) | 'NOTFOUND'
+-- Reply (ScriptStatus): 'OK' | 'UNAUTHORIZED' (no lock, as for a job that is not active, or another token) | 'NOTFOUND'
 -- Only a string lock holds a job: an id that names one of BullMQ's own keys finds no lock, or one of
 -- another type, which a GET could not read.
 local function held(lock, token)

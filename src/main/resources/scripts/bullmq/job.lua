@@ -5,7 +5,8 @@
 -- again from there.
 -- KEYS: job hash, log list
 -- ARGV: mark (row, code points, fingerprint), rows and bytes a call may walk
--- Returns: {'NOTFOUND'} | {'MORE', mark (3)} | {'OK', log rows, log code points, mark (3), field, value...}
+-- Reply (BullMqReplies.JobReply): {'NOTFOUND'} | {'MORE', end (3)} | {'OK', logRows, logLength, end (3),
+--          hash: field, value...}; a mark (3) is row, code points before it, fingerprint
 -- A job is a hash with a timestamp, as BullMQ's add writes it, beside a log that is a list or nothing:
 -- BullMQ's own keys (the queue's meta hash and id counter, its lists, sets and streams, a job's lock or
 -- log) are not jobs, and a command on a key of another type would fail.

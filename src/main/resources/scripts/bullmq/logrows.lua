@@ -1,7 +1,7 @@
 -- Log rows by number and the row count, as BullMQ's getJobLogs reads them, for a job that exists.
 -- KEYS: job hash, log list
 -- ARGV: first row, most rows
--- Returns: {'NOTFOUND'} | {'OK', count, row...}
+-- Reply (BullMqReplies.LogRowsReply): {'NOTFOUND'} | {'OK', count, rows...}
 -- A job is a hash with a timestamp, as BullMQ's add writes it, beside a log that is a list or nothing:
 -- BullMQ's own keys (the queue's meta hash and id counter, its lists, sets and streams, a job's lock or
 -- log) are not jobs, and a command on a key of another type would fail.

@@ -3,7 +3,7 @@
 -- trimmed (approximately) to the queue's opts.maxLenEvents, which is set to 10000 when missing.
 -- KEYS: job hash, events stream, queue meta hash, job lock
 -- ARGV: job id, progress JSON, lock token
--- Returns: 'OK' | 'UNAUTHORIZED' (no lock, as for a job that is not active, or another token) | 'NOTFOUND'
+-- Reply (ScriptStatus): 'OK' | 'UNAUTHORIZED' (no lock, as for a job that is not active, or another token) | 'NOTFOUND'
 -- Only a string lock holds a job: an id that names one of BullMQ's own keys finds no lock, or one of
 -- another type, which a GET could not read.
 local function held(lock, token)

@@ -12,9 +12,9 @@
 --       from the end, ARGV[5]), most rows, most bytes (one row at least), code points a new hub starts with,
 --       end mark (row, code points, fingerprint), mark at or before the offset (row, code points,
 --       fingerprint), rows and bytes a call may walk and read
--- Returns: {'NOTFOUND'} | {'SAME'} | {'MORE', end mark (3), mark before the offset (3)} |
---          {'OK', state, version, progress or false, log length, log from, offset where the first row
---          returned begins, end mark (3), mark after the rows returned (3), row...}
+-- Reply (BullMqReplies.WatchReply): {'NOTFOUND'} | {'SAME'} | {'MORE', end (3), read (3)} |
+--          {'OK', state, version, progress (or false), logLength, logFrom, begin (the offset where the
+--          first row returned begins), end (3), read (3: the mark after the rows returned), rows...}
 -- A job is a hash with a timestamp, as BullMQ's add writes it, beside a log that is a list or nothing:
 -- BullMQ's own keys (the queue's meta hash and id counter, its lists, sets and streams, a job's lock or
 -- log) are not jobs, and a command on a key of another type would fail.

@@ -1,6 +1,7 @@
 package dev.jobwatch.auth;
 
 import dev.jobwatch.auth.TokenSigner.Purpose;
+import dev.jobwatch.job.Credential;
 import dev.jobwatch.job.JobRef;
 
 /**
@@ -43,24 +44,19 @@ public final class Access {
         }
     }
 
-    public boolean isProducer(String bearer, String namespace) {
-        return producers.accepts(bearer, namespace);
-    }
-
-    /** The incarnation the job token names; the write must hold it against the job's. */
-    public String requireJob(String bearer, JobRef ref) {
+    /**
+     * What a worker's token proves: a job token whose signature checks names its incarnation; any other
+     * token (or none) is passed on unsigned, for a source whose jobs carry tokens of their own to check.
+     * The store refuses a credential that opens nothing.
+     */
+    public Credential worker(String bearer, JobRef ref) {
         String incarnation = signer.verify(Purpose.JOB, ref, bearer);
-        if (incarnation == null) {
-            throw new UnauthorizedException();
-        }
-        return incarnation;
+        return incarnation != null ? new Credential.Signed(incarnation) : Credential.unsigned(bearer);
     }
 
-    public Grant requireProducerOrJob(String bearer, JobRef ref) {
-        if (producers.accepts(bearer, ref.namespace())) {
-            return Grant.ANY;
-        }
-        return new Grant(requireJob(bearer, ref));
+    /** What a reader of a job's log rows holds: a producer token for the namespace, else as {@link #worker}. */
+    public Credential reader(String bearer, JobRef ref) {
+        return producers.accepts(bearer, ref.namespace()) ? Credential.PRODUCER : worker(bearer, ref);
     }
 
     public String jobToken(JobRef ref, String incarnation) {

@@ -1,7 +1,8 @@
 package dev.jobwatch.demo;
 
 import dev.jobwatch.auth.Access;
-import dev.jobwatch.store.JobStore;
+import dev.jobwatch.store.JobQueue;
+import dev.jobwatch.store.JobWrites;
 import java.time.Duration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
@@ -16,7 +17,7 @@ class DemoConfiguration {
     private static final Duration STEP = Duration.ofMillis(500);
 
     @Bean
-    DemoJobs demoJobs(JobStore store, Access access) {
-        return new DemoJobs(store, access, STEP);
+    DemoJobs demoJobs(JobQueue queue, JobWrites writes, Access access) {
+        return new DemoJobs(queue, writes, access, STEP);
     }
 }

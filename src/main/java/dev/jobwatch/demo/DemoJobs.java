@@ -4,7 +4,9 @@ import dev.jobwatch.auth.Access;
 import dev.jobwatch.job.Job;
 import dev.jobwatch.job.JobRef;
 import dev.jobwatch.job.NewJob;
-import dev.jobwatch.store.JobStore;
+import dev.jobwatch.job.Credential;
+import dev.jobwatch.store.JobQueue;
+import dev.jobwatch.store.JobWrites;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
@@ -19,7 +21,7 @@ import reactor.core.publisher.Mono;
 
 /**
  * Synthetic jobs for a first look: once the server listens, it adds a few jobs to the namespace
- * {@value #NAMESPACE} and plays a worker for each through the {@link JobStore}, on a timer, for a
+ * {@value #NAMESPACE} and plays a worker for each through the store's {@link JobWrites}, on a timer, for a
  * bounded number of steps, then logs the address of a live job page. Nothing runs after the last step
  * or after the server stops.
  */
@@ -36,12 +38,14 @@ final class DemoJobs implements ApplicationListener<WebServerInitializedEvent>, 
     private static final String YELLOW = "\u001b[33m";
     private static final String CYAN = "\u001b[36m";
 
-    private final JobStore store;
+    private final JobQueue queue;
+    private final JobWrites store;
     private final Access access;
     private final Duration step;
     private volatile Disposable running;
 
-    DemoJobs(JobStore store, Access access, Duration step) {
+    DemoJobs(JobQueue queue, JobWrites store, Access access, Duration step) {
+        this.queue = queue;
         this.store = store;
         this.access = access;
         this.step = step;
@@ -61,10 +65,10 @@ final class DemoJobs implements ApplicationListener<WebServerInitializedEvent>, 
                 .map(script -> new NewJob(script.id(), "{\"name\":\"" + script.name() + "\",\"data\":{\"demo\":true}}"))
                 .toList();
         int port = event.getWebServer().getPort();
-        running = store.add(NAMESPACE, jobs)
+        running = queue.add(NAMESPACE, jobs)
                 .doOnNext(added -> announce(port, added.get(0)))
                 .flatMapMany(added -> Flux.range(0, scripts.size())
-                        .flatMap(i -> play(scripts.get(i), added.get(i).incarnation())))
+                        .flatMap(i -> play(scripts.get(i), new Credential.Signed(added.get(i).incarnation()))))
                 .subscribe(null, error -> log.warn("Demo jobs stopped: {}", error.toString()));
     }
 
@@ -83,29 +87,28 @@ final class DemoJobs implements ApplicationListener<WebServerInitializedEvent>, 
     }
 
     /** One job's worker: starts it, then one step per tick (a log row, progress, now and then a chunk), then completes it. */
-    private Mono<Void> play(Script script, String incarnation) {
+    private Mono<Void> play(Script script, Credential worker) {
         JobRef ref = new JobRef(NAMESPACE, script.id());
         // Deferred, since the store stamps a write with the time it is built.
         return Mono.delay(script.delay())
-                .then(Mono.defer(() -> store.start(ref, incarnation)))
-                .then(Mono.defer(() -> store.appendLog(ref, incarnation,
-                        BOLD + CYAN + "▶ " + script.name() + RESET + " started by the jobwatch demo")))
+                .then(Mono.defer(() -> store.start(ref, worker)))
+                .then(Mono.defer(() -> store.appendLog(ref, worker, Mono.just(BOLD + CYAN + "▶ " + script.name() + RESET + " started by the jobwatch demo"))))
                 .thenMany(Flux.interval(step)
                         .onBackpressureDrop()
                         .zipWith(Flux.range(1, script.steps()), 1)
-                        .concatMap(tick -> stepOf(script, ref, incarnation, tick.getT2()), 1))
-                .then(Mono.defer(() -> finish(script, ref, incarnation)))
+                        .concatMap(tick -> stepOf(script, ref, worker, tick.getT2()), 1))
+                .then(Mono.defer(() -> finish(script, ref, worker)))
                 .onErrorResume(error -> {
                     log.warn("Demo job {} stopped: {}", script.id(), error.toString());
                     return Mono.empty();
                 });
     }
 
-    private Mono<Void> stepOf(Script script, JobRef ref, String incarnation, int n) {
-        Mono<Void> writes = store.appendLog(ref, incarnation, row(script, n))
-                .then(Mono.defer(() -> store.progress(ref, incarnation, Integer.toString(n * 100 / script.steps()))));
+    private Mono<Void> stepOf(Script script, JobRef ref, Credential worker, int n) {
+        Mono<Void> writes = store.appendLog(ref, worker, Mono.just(row(script, n)))
+                .then(Mono.defer(() -> store.progress(ref, worker, Mono.just(Integer.toString(n * 100 / script.steps())))));
         if (n % 30 == 0) {
-            writes = writes.then(Mono.defer(() -> store.appendChunk(ref, incarnation, script.name() + " part " + n / 30 + " ready\n")));
+            writes = writes.then(Mono.defer(() -> store.appendChunk(ref, worker, Mono.just(script.name() + " part " + n / 30 + " ready\n"))));
         }
         return writes;
     }
@@ -122,13 +125,14 @@ final class DemoJobs implements ApplicationListener<WebServerInitializedEvent>, 
                 + " " + DIM + "[" + "#".repeat(n * 20 / script.steps()) + " ".repeat(20 - n * 20 / script.steps()) + "]" + RESET;
     }
 
-    private Mono<Void> finish(Script script, JobRef ref, String incarnation) {
+    private Mono<Void> finish(Script script, JobRef ref, Credential worker) {
         if (script.succeeds()) {
-            return store.appendLog(ref, incarnation, BOLD + GREEN + "✔ done" + RESET)
-                    .then(Mono.defer(() -> store.complete(ref, incarnation, true, "{\"artifact\":\"" + script.name() + ".tar.gz\",\"steps\":"
-                            + script.steps() + "}")));
+            return store.appendLog(ref, worker, Mono.just(BOLD + GREEN + "✔ done" + RESET))
+                    .then(Mono.defer(() -> store.complete(ref, worker, Mono.just(new JobWrites.Completion(true,
+                            "{\"artifact\":\"" + script.name() + ".tar.gz\",\"steps\":" + script.steps() + "}")))));
         }
-        return store.complete(ref, incarnation, false, "{\"error\":{\"name\":\"TestFailure\",\"message\":\"2 of 84 tests failed\"}}");
+        return store.complete(ref, worker, Mono.just(new JobWrites.Completion(false,
+                "{\"error\":{\"name\":\"TestFailure\",\"message\":\"2 of 84 tests failed\"}}")));
     }
 
     /**

@@ -31,13 +31,12 @@ public record LuaScript(String name, String body, String sha) {
     /**
      * Calls the script by SHA; when the node does not know it (first use, a restart, a new master after
      * a failover) it sends the body once with EVAL, which runs it on the key's own node and caches it
-     * there for the next EVALSHA. Failures that mean Redis is away become {@link StoreUnavailableException}.
+     * there for the next EVALSHA. Callers go through {@link RedisCalls}, which types the failures.
      */
-    public <T> Flux<T> run(RedisClusterReactiveCommands<String, String> redis, ScriptOutputType type, String[] keys,
+    <T> Flux<T> run(RedisClusterReactiveCommands<String, String> redis, ScriptOutputType type, String[] keys,
             String... args) {
         return Flux.defer(() -> redis.<T>evalsha(sha, type, keys, args))
                 .onErrorResume(RedisNoScriptException.class,
-                        missing -> Flux.defer(() -> redis.<T>eval(body, type, keys, args)))
-                .onErrorMap(RedisJobStore::translate);
+                        missing -> Flux.defer(() -> redis.<T>eval(body, type, keys, args)));
     }
 }

@@ -79,7 +79,7 @@ final class RedisChangeFeed implements ChangeFeed {
     @Override
     public Flux<Change> changes(JobRef ref) {
         String channel = JobKeys.of(prefix, ref).channel();
-        return connection.get().onErrorMap(RedisJobStore::translate).flatMapMany(made -> Flux.<Change>create(sink -> {
+        return connection.get().onErrorMap(StoreFailures::translate).flatMapMany(made -> Flux.<Change>create(sink -> {
             sinks.put(channel, sink);
             sink.onDispose(() -> {
                 // A newer subscriber of the same job (a hub that replaced this one) keeps the channel.
@@ -91,7 +91,7 @@ final class RedisChangeFeed implements ChangeFeed {
             });
             var commands = made.reactive();
             (sharded ? commands.ssubscribe(channel) : commands.subscribe(channel)).subscribe(null,
-                    error -> sink.error(RedisJobStore.translate(error)),
+                    error -> sink.error(StoreFailures.translate(error)),
                     () -> sink.next(Change.SIGNAL));
         }, FluxSink.OverflowStrategy.LATEST));
     }

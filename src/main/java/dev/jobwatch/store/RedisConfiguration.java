@@ -8,9 +8,7 @@ import dev.jobwatch.config.TransportProperties;
 import dev.jobwatch.config.RetentionProperties;
 import dev.jobwatch.store.bullmq.BullMqChangeFeed;
 import dev.jobwatch.store.bullmq.BullMqJobStore;
-import dev.jobwatch.store.bullmq.BullMqJobs;
 import dev.jobwatch.store.bullmq.BullMqQueues;
-import dev.jobwatch.store.bullmq.BullMqWriter;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.metrics.MicrometerCommandLatencyRecorder;
 import io.lettuce.core.metrics.MicrometerOptions;
@@ -111,6 +109,22 @@ class RedisConfiguration {
         }
     }
 
+    /** BullMQ's queues as the settings name them, or none when the BullMQ source is off. */
+    @Bean
+    BullMqSource bullMqSource(BullMqProperties bullmq) {
+        if (!bullmq.enabled()) {
+            return new BullMqSource(null);
+        }
+        BullMqQueues queues = BullMqQueues.of(bullmq);
+        log.info("Serving BullMQ queues {} (key prefix {}) as namespaces {}<queue>",
+                queues.all() ? "*" : queues.queues(), queues.prefix(), BullMqQueues.NAMESPACE_PREFIX);
+        return new BullMqSource(queues);
+    }
+
+    /** @param queues the queues served, or null when the BullMQ source is off */
+    record BullMqSource(BullMqQueues queues) {
+    }
+
     /**
      * Pub/sub for jobwatch's own jobs; with the BullMQ source on, BullMQ's queues are heard on their
      * events streams. One XREAD waits at most half the command timeout (1 s at most), so it never
@@ -118,46 +132,34 @@ class RedisConfiguration {
      */
     @Bean
     ChangeFeed changeFeed(RedisConnections connections, RedisProperties redis, BullMqProperties bullmq,
-            MeterRegistry meters) {
+            BullMqSource source, MeterRegistry meters) {
         ChangeFeed own = new RedisChangeFeed(connections.pubSub(), redis.prefix(), connections.sharded(), meters,
                 connections.topologyChanges());
-        if (!bullmq.enabled()) {
+        if (source.queues() == null) {
             return own;
         }
-        BullMqQueues queues = BullMqQueues.of(bullmq);
         Duration block = redis.timeout().dividedBy(2).compareTo(Duration.ofSeconds(1)) < 0
                 ? redis.timeout().dividedBy(2) : Duration.ofSeconds(1);
         return new RoutingChangeFeed(own,
-                new BullMqChangeFeed(connections, queues, block, bullmq.logPoll(), Schedulers.parallel()),
-                queues::owns);
+                new BullMqChangeFeed(connections, source.queues(), block, bullmq.logPoll(), Schedulers.parallel()),
+                source.queues()::owns);
     }
 
-    /** The worker routes of BullMQ's jobs, or none when the BullMQ source is off. */
+    /** Every source of jobs behind one router: the reads, the workers' writes and the producers' calls. */
     @Bean
-    BullMqJobs bullMqJobs(RedisConnections connections, BullMqProperties bullmq) {
-        if (!bullmq.enabled()) {
-            return BullMqJobs.NONE;
-        }
-        BullMqQueues queues = BullMqQueues.of(bullmq);
-        log.info("Serving BullMQ queues {} (key prefix {}) as namespaces {}<queue>",
-                queues.all() ? "*" : queues.queues(), queues.prefix(), BullMqQueues.NAMESPACE_PREFIX);
-        return new BullMqWriter(connections.commands(), queues);
-    }
-
-    @Bean
-    JobStore jobStore(RedisConnections connections, RedisProperties redis, RetentionProperties retention,
-            LimitProperties limits, BullMqProperties bullmq, JsonMapper mapper) {
+    JobSources jobSources(RedisConnections connections, RedisProperties redis, RetentionProperties retention,
+            LimitProperties limits, BullMqSource source, JsonMapper mapper) {
         if (retention.log().toBytes() <= limits.log().toBytes()) {
             throw new IllegalStateException("JOBWATCH_RETENTION_LOG (" + retention.log()
                     + ") must be larger than JOBWATCH_LIMIT_LOG (" + limits.log() + ")");
         }
-        JobStore own = new RedisJobStore(connections.commands(), redis.prefix(), retention, Clock.systemUTC(),
+        RedisCalls calls = new RedisCalls(connections.commands());
+        RedisJobStore own = new RedisJobStore(calls, redis.prefix(), retention, Clock.systemUTC(),
                 connections.sharded() ? "SPUBLISH" : "PUBLISH");
-        if (!bullmq.enabled()) {
-            return own;
+        if (source.queues() == null) {
+            return new JobSources(own, own, namespace -> false);
         }
-        BullMqQueues queues = BullMqQueues.of(bullmq);
-        return new RoutingJobStore(own, new BullMqJobStore(connections.commands(), queues, mapper), queues::owns);
+        return new JobSources(own, new BullMqJobStore(calls, source.queues(), mapper), source.queues()::owns);
     }
 
     /**

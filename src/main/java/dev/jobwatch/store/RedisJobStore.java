@@ -1,8 +1,8 @@
 package dev.jobwatch.store;
 
 import dev.jobwatch.config.RetentionProperties;
+import dev.jobwatch.job.Credential;
 import dev.jobwatch.job.Job;
-import dev.jobwatch.job.JobCompletedException;
 import dev.jobwatch.job.JobExistsException;
 import dev.jobwatch.job.JobNotFoundException;
 import dev.jobwatch.job.JobNotHeldException;
@@ -14,11 +14,7 @@ import dev.jobwatch.job.NewJob;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
-import io.lettuce.core.RedisCommandExecutionException;
-import io.lettuce.core.RedisException;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.cluster.api.reactive.RedisClusterReactiveCommands;
-import java.io.IOException;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -31,8 +27,8 @@ import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
-/** The job store on Redis; the layout is in {@code docs/redis-layout.md}. */
-public final class RedisJobStore implements JobStore {
+/** jobwatch's own jobs on Redis; the layout is in {@code docs/redis-layout.md}. */
+public final class RedisJobStore implements JobReads, JobWrites, JobQueue {
 
     private static final Logger log = LoggerFactory.getLogger(RedisJobStore.class);
     /** Job reads in flight for one listing; each job may live on another cluster node. */
@@ -40,7 +36,7 @@ public final class RedisJobStore implements JobStore {
     /** Random bytes of an incarnation: 96 bits, so two jobs that share an id never share one. */
     private static final int INCARNATION_BYTES = 12;
 
-    private final Mono<RedisClusterReactiveCommands<String, String>> redis;
+    private final RedisCalls redis;
     private final String prefix;
     private final long idleTtl;
     private final long completedTtl;
@@ -59,7 +55,7 @@ public final class RedisJobStore implements JobStore {
     private final LuaScript watchScript = LuaScript.load("watch");
     private final LuaScript recentScript = LuaScript.load("recent");
 
-    public RedisJobStore(Mono<RedisClusterReactiveCommands<String, String>> redis, String prefix,
+    public RedisJobStore(RedisCalls redis, String prefix,
             RetentionProperties retention, Clock clock, String publish) {
         this.redis = redis;
         this.prefix = prefix;
@@ -83,7 +79,7 @@ public final class RedisJobStore implements JobStore {
                         return status(addScript, new String[] {keys.job(), keys.channel()},
                                 job.meta(), Long.toString(now), Long.toString(idleTtl), publish, incarnation)
                                 .flatMap(status -> {
-                                    if (status.equals("EXISTS")) {
+                                    if (ScriptStatus.of(status) == ScriptStatus.EXISTS) {
                                         return Mono.error(new JobExistsException(job.id()));
                                     }
                                     added.add(keys);
@@ -92,7 +88,7 @@ public final class RedisJobStore implements JobStore {
                     })
                     .collectList()
                     .onErrorResume(error -> Flux.fromIterable(added)
-                            .concatMap(keys -> redis.flatMap(commands -> commands.del(keys.job())))
+                            .concatMap(keys -> redis.one(commands -> commands.del(keys.job())))
                             .onErrorResume(rollbackError -> Mono.empty())
                             .then(Mono.error(error)))
                     .flatMap(stored -> remember(namespace, stored, now).thenReturn(stored));
@@ -121,44 +117,47 @@ public final class RedisJobStore implements JobStore {
 
     @Override
     public Flux<Job> recent(String namespace, int limit) {
-        return redis.flatMapMany(commands -> commands.zrevrange(JobKeys.recent(prefix, namespace), 0, limit - 1L))
-                .onErrorMap(RedisJobStore::translate)
+        return redis.many(commands -> commands.zrevrange(JobKeys.recent(prefix, namespace), 0, limit - 1L))
                 .flatMapSequential(id -> get(new JobRef(namespace, id))
                         .onErrorResume(JobNotFoundException.class, expired -> Mono.empty()), RECENT_READS);
     }
 
     @Override
     public Mono<Job> get(JobRef ref) {
-        return redis.flatMapMany(commands -> commands.hgetall(keys(ref).job()))
+        return redis.many(commands -> commands.hgetall(keys(ref).job()))
                 .collectMap(KeyValue::getKey, KeyValue::getValue)
-                .onErrorMap(RedisJobStore::translate)
                 .flatMap(hash -> hash.isEmpty() ? Mono.error(new JobNotFoundException()) : Mono.just(parse(ref, hash)));
     }
 
     @Override
-    public Mono<Void> start(JobRef ref, String incarnation) {
-        return write(startScript, ref, idleTtl, incarnation);
+    public Mono<Void> start(JobRef ref, Credential credential) {
+        return held(credential).flatMap(incarnation -> write(startScript, ref, idleTtl, incarnation));
     }
 
     @Override
-    public Mono<Void> progress(JobRef ref, String incarnation, String json) {
-        return write(progressScript, ref, idleTtl, json, incarnation);
+    public Mono<Void> progress(JobRef ref, Credential credential, Mono<String> json) {
+        return held(credential).flatMap(incarnation -> json.flatMap(
+                progress -> write(progressScript, ref, idleTtl, progress, incarnation)));
     }
 
     @Override
-    public Mono<Void> appendLog(JobRef ref, String incarnation, String row) {
-        long codePoints = row.codePointCount(0, row.length()) + 1L;
-        return write(logScript, ref, idleTtl, row, Long.toString(codePoints), Long.toString(logCap), incarnation);
+    public Mono<Void> appendLog(JobRef ref, Credential credential, Mono<String> row) {
+        return held(credential).flatMap(incarnation -> row.flatMap(text -> {
+            long codePoints = text.codePointCount(0, text.length()) + 1L;
+            return write(logScript, ref, idleTtl, text, Long.toString(codePoints), Long.toString(logCap), incarnation);
+        }));
     }
 
     @Override
-    public Mono<Void> appendChunk(JobRef ref, String incarnation, String chunk) {
-        return write(chunkScript, ref, idleTtl, chunk, incarnation);
+    public Mono<Void> appendChunk(JobRef ref, Credential credential, Mono<String> chunk) {
+        return held(credential).flatMap(incarnation -> chunk.flatMap(
+                text -> write(chunkScript, ref, idleTtl, text, incarnation)));
     }
 
     @Override
-    public Mono<Void> complete(JobRef ref, String incarnation, boolean success, String resultJson) {
-        return write(completeScript, ref, completedTtl, success ? "1" : "0", resultJson, "0", "", "", incarnation);
+    public Mono<Void> complete(JobRef ref, Credential credential, Mono<Completion> completion) {
+        return held(credential).flatMap(incarnation -> completion.flatMap(done -> write(completeScript, ref,
+                completedTtl, done.success() ? "1" : "0", done.resultJson(), "0", "", "", incarnation)));
     }
 
     /** A producer's cancel: an empty incarnation tells the script to take any. */
@@ -168,107 +167,93 @@ public final class RedisJobStore implements JobStore {
                 canceledBy == null ? "" : canceledBy, reason == null ? "" : reason, "");
     }
 
+    /**
+     * The incarnation a worker's credential names, which the write's script holds against the job's;
+     * only a signed job token names one, so any other is refused before the body is read.
+     */
+    private static Mono<String> held(Credential credential) {
+        return credential instanceof Credential.Signed signed ? Mono.just(signed.incarnation())
+                : Mono.error(new JobNotHeldException());
+    }
+
+    /** Any incarnation for a producer (an empty argument), the one a job token names, nothing for another. */
     @Override
-    public Mono<LogRows> logRows(JobRef ref, String incarnation, long start, int length) {
+    public Mono<LogRows> logRows(JobRef ref, Credential credential, long start, int length) {
+        Mono<String> incarnation = credential instanceof Credential.Producer ? Mono.just("") : held(credential);
         JobKeys keys = keys(ref);
-        return this.<List<Object>>eval(logRowsScript, ScriptOutputType.MULTI, new String[] {keys.job(), keys.log()},
-                        Long.toString(start), Integer.toString(length), incarnation == null ? "" : incarnation)
-                .next()
+        return incarnation.flatMap(held -> redis.<List<Object>>script(logRowsScript, ScriptOutputType.MULTI,
+                        new String[] {keys.job(), keys.log()}, Long.toString(start), Integer.toString(length), held))
+                .map(LogRowsReply::decode)
                 .flatMap(reply -> {
-                    if ("NOTFOUND".equals(reply.get(0))) {
-                        return Mono.error(new JobNotFoundException());
+                    if (reply.status() != ScriptStatus.OK) {
+                        return Mono.error(reply.status().failure());
                     }
-                    if ("UNAUTHORIZED".equals(reply.get(0))) {
-                        return Mono.error(new JobNotHeldException());
-                    }
-                    long count = Long.parseLong((String) reply.get(1));
-                    long droppedRows = Long.parseLong((String) reply.get(2));
-                    long droppedChars = Long.parseLong((String) reply.get(3));
                     List<String> rows = new ArrayList<>();
-                    if (droppedRows > 0 && start == 0 && length > 0) {
-                        rows.add(LogMarker.text(droppedRows, droppedChars));
+                    if (reply.droppedRows() > 0 && start == 0 && length > 0) {
+                        rows.add(LogMarker.text(reply.droppedRows(), reply.droppedChars()));
                     }
-                    for (Object row : reply.subList(4, reply.size())) {
-                        rows.add((String) row);
-                    }
-                    return Mono.just(new LogRows(count, rows));
+                    rows.addAll(reply.rows());
+                    return Mono.just(new LogRows(reply.count(), rows));
                 });
     }
 
     @Override
     public Mono<LogSlice> readLog(JobRef ref, long fromOffset, int maxRows, int maxBytes) {
         JobKeys keys = keys(ref);
-        return this.<List<Object>>eval(readLogScript, ScriptOutputType.MULTI, new String[] {keys.job(), keys.log()},
+        return redis.<List<Object>>script(readLogScript, ScriptOutputType.MULTI, new String[] {keys.job(), keys.log()},
                         Long.toString(fromOffset), Integer.toString(maxRows), Integer.toString(maxBytes))
-                .next()
+                .map(ReadLogReply::decode)
                 .flatMap(reply -> {
-                    if ("NOTFOUND".equals(reply.get(0))) {
-                        return Mono.error(new JobNotFoundException());
+                    if (reply.status() != ScriptStatus.OK) {
+                        return Mono.error(reply.status().failure());
                     }
-                    long droppedChars = Long.parseLong((String) reply.get(2));
-                    long droppedRows = Long.parseLong((String) reply.get(3));
                     StringBuilder text = new StringBuilder();
                     long start = fromOffset;
-                    if (fromOffset < droppedChars) {
-                        text.append(LogMarker.text(droppedRows, droppedChars)).append('\n');
-                        start = droppedChars;
+                    if (fromOffset < reply.droppedChars()) {
+                        text.append(LogMarker.text(reply.droppedRows(), reply.droppedChars())).append('\n');
+                        start = reply.droppedChars();
                     }
-                    long end = appendEntries(reply.subList(4, reply.size()), start, text);
+                    long end = appendEntries(reply.entries(), start, text);
                     return Mono.just(new LogSlice(text.toString(), end));
                 });
     }
 
     @Override
     public Mono<List<String>> readChunks(JobRef ref, long from, int max) {
-        return redis.flatMapMany(commands -> commands.xrange(keys(ref).stream(), Range.create((from + 1) + "-0", "+"),
+        return redis.many(commands -> commands.xrange(keys(ref).stream(), Range.create((from + 1) + "-0", "+"),
                         Limit.from(max)))
                 .map(message -> message.getBody().get("c"))
-                .collectList()
-                .onErrorMap(RedisJobStore::translate);
+                .collectList();
     }
 
     @Override
     public Mono<WatchRead> watch(JobRef ref, long knownVersion, long logFrom, long chunksFrom, WatchPage page) {
         JobKeys keys = keys(ref);
-        return this.<List<Object>>eval(watchScript, ScriptOutputType.MULTI,
+        return redis.<List<Object>>script(watchScript, ScriptOutputType.MULTI,
                         new String[] {keys.job(), keys.log(), keys.stream()},
                         knownVersion < 0 ? "" : Long.toString(knownVersion), Long.toString(logFrom),
                         Long.toString(chunksFrom), Integer.toString(page.rows()), Integer.toString(page.bytes()),
                         Integer.toString(page.chunks()), Long.toString(page.window()))
-                .next()
-                .flatMap(reply -> switch ((String) reply.get(0)) {
-                    case "NOTFOUND" -> Mono.error(new JobNotFoundException());
-                    case "SAME" -> Mono.empty();
-                    default -> Mono.just(watchRead(reply));
+                .map(WatchReply::decode)
+                .flatMap(reply -> switch (reply.status()) {
+                    case OK -> Mono.just(watchRead(reply));
+                    case SAME -> Mono.empty();
+                    default -> Mono.error(reply.status().failure());
                 });
     }
 
-    @SuppressWarnings("unchecked")
-    private static WatchRead watchRead(List<Object> reply) {
-        long logFrom = Long.parseLong((String) reply.get(8));
-        List<Object> entries = (List<Object>) reply.get(10);
-        long logStart = logFrom;
+    private static WatchRead watchRead(WatchReply reply) {
+        List<Object> entries = reply.entries();
+        long logStart = reply.logFrom();
         if (!entries.isEmpty()) {
             String firstId = (String) entries.get(0);
             String firstRow = entries.get(1) + "\n";
-            logStart = Math.max(logFrom, idOffset(firstId) - firstRow.codePointCount(0, firstRow.length()));
+            logStart = Math.max(reply.logFrom(), idOffset(firstId) - firstRow.codePointCount(0, firstRow.length()));
         }
         StringBuilder log = new StringBuilder();
         appendEntries(entries, logStart, log);
-        List<String> chunks = ((List<Object>) reply.get(11)).stream().map(String.class::cast).toList();
-        return new WatchRead(
-                Long.parseLong((String) reply.get(2)),
-                JobState.fromWire((String) reply.get(1)),
-                (String) reply.get(3),
-                Long.parseLong((String) reply.get(4)),
-                Long.parseLong((String) reply.get(5)),
-                Long.parseLong((String) reply.get(6)),
-                Long.parseLong((String) reply.get(7)),
-                logStart,
-                log.toString(),
-                Long.parseLong((String) reply.get(9)),
-                chunks,
-                (String) reply.get(12));
+        return new WatchRead(reply.version(), JobState.fromWire(reply.state()), reply.progress(), reply.logLength(),
+                reply.streamLength(), logStart, log.toString(), reply.chunksFrom(), reply.chunks(), reply.incarnation());
     }
 
     /**
@@ -299,47 +284,15 @@ public final class RedisJobStore implements JobStore {
         args[1] = Long.toString(ttl);
         args[2] = publish;
         System.arraycopy(extra, 0, args, 3, extra.length);
-        return status(script, keys(ref).all(), args).flatMap(RedisJobStore::outcome);
-    }
-
-    private static Mono<Void> outcome(String status) {
-        return switch (status) {
-            case "OK" -> Mono.empty();
-            case "NOTFOUND" -> Mono.error(new JobNotFoundException());
-            case "COMPLETED" -> Mono.error(new JobCompletedException());
-            case "UNAUTHORIZED" -> Mono.error(new JobNotHeldException());
-            default -> Mono.error(new IllegalStateException("unexpected script reply " + status));
-        };
+        return status(script, keys(ref).all(), args).flatMap(ScriptStatus::outcome);
     }
 
     private Mono<String> status(LuaScript script, String[] keys, String... args) {
-        return this.<String>eval(script, ScriptOutputType.VALUE, keys, args).next();
-    }
-
-    private <T> Flux<T> eval(LuaScript script, ScriptOutputType type, String[] keys, String... args) {
-        return redis.flatMapMany(commands -> script.<T>run(commands, type, keys, args)).onErrorMap(RedisJobStore::translate);
+        return redis.script(script, ScriptOutputType.VALUE, keys, args);
     }
 
     private JobKeys keys(JobRef ref) {
         return JobKeys.of(prefix, ref);
-    }
-
-    /**
-     * Failures that mean "Redis is not there right now" become {@link StoreUnavailableException}, a
-     * command Redis refused {@link StoreFaultException}: both 503s whose message says nothing of Redis's
-     * own words; anything else is a bug.
-     */
-    public static Throwable translate(Throwable error) {
-        if (error instanceof RedisCommandExecutionException commandError) {
-            String message = String.valueOf(commandError.getMessage());
-            boolean transientState = message.startsWith("LOADING") || message.startsWith("BUSY")
-                    || message.startsWith("MASTERDOWN") || message.startsWith("CLUSTERDOWN")
-                    || message.startsWith("TRYAGAIN") || message.startsWith("READONLY");
-            return transientState ? new StoreUnavailableException(error) : new StoreFaultException(error);
-        }
-        // A connection that Redis dropped fails the commands in flight with the socket's own IOException.
-        boolean redisAway = error instanceof RedisException || error instanceof IOException;
-        return redisAway ? new StoreUnavailableException(error) : error;
     }
 
     private static Job queued(JobRef ref, String meta, long now, String incarnation) {

@@ -4,7 +4,7 @@ import dev.jobwatch.job.JobRef;
 import java.util.function.Predicate;
 import reactor.core.publisher.Flux;
 
-/** Each job's changes from the feed of the store that holds its namespace, as {@link RoutingJobStore} picks it. */
+/** Each job's changes from the feed of the store that holds its namespace, as {@link JobSources} picks it. */
 final class RoutingChangeFeed implements ChangeFeed {
 
     private final ChangeFeed own;

@@ -6,7 +6,7 @@ import dev.jobwatch.job.JobRef;
 import dev.jobwatch.job.JobState;
 import dev.jobwatch.store.Change;
 import dev.jobwatch.store.ChangeFeed;
-import dev.jobwatch.store.JobStore;
+import dev.jobwatch.store.JobReads;
 import dev.jobwatch.store.StoreFaultException;
 import dev.jobwatch.store.StoreUnavailableException;
 import dev.jobwatch.store.WatchRead;
@@ -47,10 +47,10 @@ final class JobHub {
     private static final Change RECHECK = new Change(-1, Change.Kind.SIGNAL, 0, null, null);
 
     private final JobRef ref;
-    private final JobStore store;
+    private final JobReads store;
     private final ChangeFeed feed;
     private final JsonMapper mapper;
-    private final JobStore.WatchPage page;
+    private final JobReads.WatchPage page;
     private final Duration recheck;
     private final Scheduler scheduler;
     private final WatchMetrics metrics;
@@ -70,7 +70,7 @@ final class JobHub {
     private int watchers;
     private Disposable closing;
 
-    JobHub(JobRef ref, JobStore store, ChangeFeed feed, JsonMapper mapper, JobStore.WatchPage page, Duration recheck,
+    JobHub(JobRef ref, JobReads store, ChangeFeed feed, JsonMapper mapper, JobReads.WatchPage page, Duration recheck,
             Scheduler scheduler, WatchMetrics metrics) {
         this.ref = ref;
         this.store = store;
@@ -260,7 +260,7 @@ final class JobHub {
     }
 
     /** The state after {@code read}, from the state held before it (null for none). */
-    static Mono<HubState> advance(JobRef ref, JobStore store, JsonMapper mapper, long windowLimit, HubState held,
+    static Mono<HubState> advance(JobRef ref, JobReads store, JsonMapper mapper, long windowLimit, HubState held,
             WatchRead read) {
         LogWindow window = (held == null ? LogWindow.at(read.logStart()) : held.log())
                 .append(read.logStart(), read.log(), windowLimit);
@@ -295,7 +295,7 @@ final class JobHub {
     }
 
     /** The state of a job read once, as a hub would hold it, for a client that polls. */
-    static Mono<HubState> readOnce(JobRef ref, JobStore store, JsonMapper mapper, JobStore.WatchPage page,
+    static Mono<HubState> readOnce(JobRef ref, JobReads store, JsonMapper mapper, JobReads.WatchPage page,
             long logFrom, long chunksFrom) {
         return store.watch(ref, -1, logFrom, chunksFrom, page)
                 .flatMap(read -> advance(ref, store, mapper, page.window(), null, read));

@@ -4,7 +4,7 @@ import dev.jobwatch.config.DrainProperties;
 import dev.jobwatch.config.LimitProperties;
 import dev.jobwatch.config.WatchProperties;
 import dev.jobwatch.store.ChangeFeed;
-import dev.jobwatch.store.JobStore;
+import dev.jobwatch.store.JobReads;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
@@ -19,10 +19,10 @@ class WatchConfiguration {
     private static final int PAGE_ROWS = 10_000;
 
     @Bean
-    WatchService watchService(JobStore store, ChangeFeed feed, JsonMapper mapper, WatchProperties settings,
+    WatchService watchService(JobReads store, ChangeFeed feed, JsonMapper mapper, WatchProperties settings,
             LimitProperties limits, MeterRegistry meters) {
         int pageBytes = (int) Math.max(settings.page().toBytes(), limits.log().toBytes() + 1);
-        JobStore.WatchPage page = new JobStore.WatchPage(PAGE_ROWS, pageBytes, JobHub.CHUNK_WINDOW, settings.window());
+        JobReads.WatchPage page = new JobReads.WatchPage(PAGE_ROWS, pageBytes, JobHub.CHUNK_WINDOW, settings.window());
         var scheduler = Schedulers.parallel();
         WatchMetrics metrics = new WatchMetrics(meters);
         HubRegistry hubs = new HubRegistry(

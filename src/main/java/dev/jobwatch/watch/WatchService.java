@@ -2,7 +2,7 @@ package dev.jobwatch.watch;
 
 import dev.jobwatch.config.WatchProperties;
 import dev.jobwatch.job.JobRef;
-import dev.jobwatch.store.JobStore;
+import dev.jobwatch.store.JobReads;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -17,16 +17,16 @@ import tools.jackson.databind.json.JsonMapper;
 public final class WatchService {
 
     private final HubRegistry hubs;
-    private final JobStore store;
+    private final JobReads store;
     private final JsonMapper mapper;
     private final WatchProperties settings;
-    private final JobStore.WatchPage page;
+    private final JobReads.WatchPage page;
     private final Scheduler scheduler;
     private final WatchMetrics metrics;
     private final Sinks.Empty<Void> draining = Sinks.empty();
 
-    WatchService(HubRegistry hubs, JobStore store, JsonMapper mapper, WatchProperties settings,
-            JobStore.WatchPage page, Scheduler scheduler, WatchMetrics metrics) {
+    WatchService(HubRegistry hubs, JobReads store, JsonMapper mapper, WatchProperties settings,
+            JobReads.WatchPage page, Scheduler scheduler, WatchMetrics metrics) {
         this.hubs = hubs;
         this.store = store;
         this.mapper = mapper;

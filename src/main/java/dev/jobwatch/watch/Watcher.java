@@ -3,7 +3,7 @@ package dev.jobwatch.watch;
 import dev.jobwatch.job.JobNotHeldException;
 import dev.jobwatch.job.JobRef;
 import dev.jobwatch.job.JobState;
-import dev.jobwatch.store.JobStore;
+import dev.jobwatch.store.JobReads;
 import dev.jobwatch.store.LogSlice;
 import java.util.List;
 import java.util.function.Supplier;
@@ -24,8 +24,8 @@ final class Watcher {
     private final JobRef ref;
     private final String incarnation;
     private final WatchOptions options;
-    private final JobStore store;
-    private final JobStore.WatchPage page;
+    private final JobReads store;
+    private final JobReads.WatchPage page;
     private final JsonMapper mapper;
     private final boolean polling;
     private final Runnable catchUpRead;
@@ -42,7 +42,7 @@ final class Watcher {
      *                    null for any
      * @param catchUpRead told of each read this watcher makes of Redis itself
      */
-    Watcher(JobRef ref, String incarnation, WatchOptions options, JobStore store, JobStore.WatchPage page,
+    Watcher(JobRef ref, String incarnation, WatchOptions options, JobReads store, JobReads.WatchPage page,
             JsonMapper mapper, boolean polling, Runnable catchUpRead) {
         this.ref = ref;
         this.incarnation = incarnation;

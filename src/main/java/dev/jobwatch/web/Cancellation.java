@@ -3,7 +3,7 @@ package dev.jobwatch.web;
 import dev.jobwatch.config.LimitProperties;
 import dev.jobwatch.job.JobJson;
 import dev.jobwatch.job.JobRef;
-import dev.jobwatch.store.JobStore;
+import dev.jobwatch.store.JobQueue;
 import java.util.Set;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import reactor.core.publisher.Mono;
@@ -21,12 +21,12 @@ final class Cancellation {
     /** Windmill's body, {@code CancelJob}: a reason only; Windmill names the caller as the canceler. */
     static final Set<String> REASON_ONLY = Set.of("reason");
 
-    private final JobStore store;
+    private final JobQueue store;
     private final RequestBodies bodies;
     private final LimitProperties limits;
     private final JsonMapper mapper;
 
-    Cancellation(JobStore store, RequestBodies bodies, LimitProperties limits, JsonMapper mapper) {
+    Cancellation(JobQueue store, RequestBodies bodies, LimitProperties limits, JsonMapper mapper) {
         this.store = store;
         this.bodies = bodies;
         this.limits = limits;

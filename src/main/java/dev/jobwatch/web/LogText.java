@@ -2,7 +2,7 @@ package dev.jobwatch.web;
 
 import dev.jobwatch.job.Job;
 import dev.jobwatch.job.JobRef;
-import dev.jobwatch.store.JobStore;
+import dev.jobwatch.store.JobReads;
 import dev.jobwatch.store.LogSlice;
 import java.util.stream.Collectors;
 import reactor.core.publisher.Mono;
@@ -16,9 +16,9 @@ final class LogText {
     private static final int PAGE_ROWS = 10_000;
     private static final int PAGE_BYTES = 1 << 20;
 
-    private final JobStore store;
+    private final JobReads store;
 
-    LogText(JobStore store) {
+    LogText(JobReads store) {
         this.store = store;
     }
 

@@ -2,7 +2,7 @@ package dev.jobwatch.web;
 
 import dev.jobwatch.job.JobJson;
 import dev.jobwatch.job.JobRef;
-import dev.jobwatch.store.JobStore;
+import dev.jobwatch.store.JobReads;
 import dev.jobwatch.watch.WatchEvent;
 import dev.jobwatch.watch.WatchOptions;
 import dev.jobwatch.watch.WatchService;
@@ -31,7 +31,7 @@ import tools.jackson.databind.node.ObjectNode;
 final class WatchHandler {
 
     private final WatchService watch;
-    private final JobStore store;
+    private final JobReads store;
     private final WatcherAccess watchers;
     private final LogText logs;
     private final JsonMapper mapper;
@@ -40,7 +40,7 @@ final class WatchHandler {
     /** A scheduler over each event loop, made once; never disposed, since that would shut the loop down. */
     private final Map<EventExecutor, Scheduler> loops = new ConcurrentHashMap<>();
 
-    WatchHandler(WatchService watch, JobStore store, WatcherAccess watchers, JsonMapper mapper, ErrorResponses errors,
+    WatchHandler(WatchService watch, JobReads store, WatcherAccess watchers, JsonMapper mapper, ErrorResponses errors,
             ClientStreams clients) {
         this.watch = watch;
         this.store = store;

@@ -4,7 +4,8 @@ import static org.springframework.web.reactive.function.server.RouterFunctions.r
 
 import dev.jobwatch.auth.Access;
 import dev.jobwatch.config.LimitProperties;
-import dev.jobwatch.store.JobStore;
+import dev.jobwatch.store.JobQueue;
+import dev.jobwatch.store.JobReads;
 import dev.jobwatch.watch.WatchService;
 import io.micrometer.observation.ObservationPredicate;
 import org.springframework.context.annotation.Bean;
@@ -19,12 +20,12 @@ import tools.jackson.databind.json.JsonMapper;
 class WatchRoutes {
 
     @Bean
-    RouterFunction<ServerResponse> watchApi(WatchService watch, JobStore store, Access access, LimitProperties limits,
+    RouterFunction<ServerResponse> watchApi(WatchService watch, JobReads reads, JobQueue queue, Access access, LimitProperties limits,
             JsonMapper mapper, ErrorResponses errors, ClientStreams clients) {
         WatcherAccess watchers = new WatcherAccess(access);
-        WatchHandler jobs = new WatchHandler(watch, store, watchers, mapper, errors, clients);
-        WindmillJobHandler sdk = new WindmillJobHandler(store, watchers, access,
-                new Cancellation(store, new RequestBodies(mapper), limits, mapper), mapper);
+        WatchHandler jobs = new WatchHandler(watch, reads, watchers, mapper, errors, clients);
+        WindmillJobHandler sdk = new WindmillJobHandler(reads, watchers, access,
+                new Cancellation(queue, new RequestBodies(mapper), limits, mapper), mapper);
         // Whole paths rather than a nested prefix: a nested route combines its patterns anew for every
         // request, and an SSE request keeps what it made for as long as its stream lives.
         return route()

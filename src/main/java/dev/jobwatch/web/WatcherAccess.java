@@ -4,7 +4,7 @@ import dev.jobwatch.auth.Access;
 import dev.jobwatch.auth.Grant;
 import dev.jobwatch.job.Job;
 import dev.jobwatch.job.JobRef;
-import dev.jobwatch.store.JobStore;
+import dev.jobwatch.store.JobReads;
 import org.springframework.http.HttpCookie;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import reactor.core.publisher.Mono;
@@ -21,7 +21,7 @@ record WatcherAccess(Access access) {
      * wrong token. A watch token's incarnation can only be held against the job's once the job is read.
      */
     Authorized authorized(ServerRequest request) {
-        JobRef ref = new JobRef(request.pathVariable("ws"), request.pathVariable("id"));
+        JobRef ref = JobPaths.workspaceJob(request);
         return new Authorized(ref, access.requireWatcher(token(request), ref));
     }
 
@@ -32,14 +32,14 @@ record WatcherAccess(Access access) {
          * The job as read, once the grant opens its incarnation: a watch token issued for an earlier job
          * with the same id gets 401, never the later job.
          */
-        Mono<Job> job(JobStore store) {
+        Mono<Job> job(JobReads store) {
             return store.get(ref).doOnNext(job -> grant.require(job.incarnation()));
         }
     }
 
     /** Browsers' EventSource cannot set headers, so the token may also come as a cookie or a query argument. */
     private static String token(ServerRequest request) {
-        String bearer = WorkerHandler.bearer(request);
+        String bearer = Bearer.token(request);
         if (bearer != null) {
             return bearer;
         }

@@ -5,12 +5,11 @@ import dev.jobwatch.job.Job;
 import dev.jobwatch.job.JobCompletedException;
 import dev.jobwatch.job.JobJson;
 import dev.jobwatch.job.JobRef;
-import dev.jobwatch.store.JobStore;
+import dev.jobwatch.store.JobReads;
 import java.time.Instant;
 import java.util.List;
 import java.util.function.BiFunction;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import reactor.core.publisher.Mono;
@@ -32,14 +31,14 @@ final class WindmillJobHandler {
 
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
-    private final JobStore store;
+    private final JobReads store;
     private final WatcherAccess watchers;
     private final Access access;
     private final Cancellation cancellation;
     private final LogText logs;
     private final JsonMapper mapper;
 
-    WindmillJobHandler(JobStore store, WatcherAccess watchers, Access access, Cancellation cancellation, JsonMapper mapper) {
+    WindmillJobHandler(JobReads store, WatcherAccess watchers, Access access, Cancellation cancellation, JsonMapper mapper) {
         this.store = store;
         this.watchers = watchers;
         this.access = access;
@@ -98,12 +97,12 @@ final class WindmillJobHandler {
      */
     Mono<ServerResponse> logs(ServerRequest request) {
         return read(request, List.of("remove_ansi_warnings"),
-                (job, doc) -> logs.whole(job).flatMap(WindmillJobHandler::text));
+                (job, doc) -> logs.whole(job).flatMap(Answers::text));
     }
 
     /** The last {@link #LOGS_TAIL} code points of the log, as text. */
     Mono<ServerResponse> logsTail(ServerRequest request) {
-        return read(request, (job, doc) -> logs.tail(job, LOGS_TAIL).flatMap(WindmillJobHandler::text));
+        return read(request, (job, doc) -> logs.tail(job, LOGS_TAIL).flatMap(Answers::text));
     }
 
     Mono<ServerResponse> args(ServerRequest request) {
@@ -140,13 +139,13 @@ final class WindmillJobHandler {
      */
     Mono<ServerResponse> cancel(ServerRequest request) {
         return Mono.defer(() -> {
-            JobRef ref = new JobRef(request.pathVariable("ws"), request.pathVariable("id"));
-            access.requireProducer(WorkerHandler.bearer(request), ref.namespace());
+            JobRef ref = JobPaths.workspaceJob(request);
+            access.requireProducer(Bearer.token(request), ref.namespace());
             return cancellation.cancel(request, ref, Cancellation.REASON_ONLY)
                     .then(Mono.just(ref.id()))
                     .onErrorResume(JobCompletedException.class,
                             e -> Mono.just("queued job id " + ref.id() + " is already completed"))
-                    .flatMap(WindmillJobHandler::text);
+                    .flatMap(Answers::text);
         });
     }
 
@@ -176,10 +175,6 @@ final class WindmillJobHandler {
     }
 
     private Mono<ServerResponse> json(JsonNode body) {
-        return ServerResponse.ok().contentType(MediaType.APPLICATION_JSON).bodyValue(mapper.writeValueAsString(body));
-    }
-
-    private static Mono<ServerResponse> text(String body) {
-        return ServerResponse.ok().contentType(MediaType.TEXT_PLAIN).bodyValue(body);
+        return Answers.json(mapper, body);
     }
 }

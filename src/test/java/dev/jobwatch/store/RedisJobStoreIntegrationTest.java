@@ -3,6 +3,7 @@ package dev.jobwatch.store;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jobwatch.config.RetentionProperties;
+import dev.jobwatch.job.Credential;
 import dev.jobwatch.job.JobRef;
 import dev.jobwatch.job.LogMarker;
 import dev.jobwatch.job.NewJob;
@@ -21,6 +22,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.test.context.ActiveProfiles;
 import org.springframework.util.unit.DataSize;
+import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
 import java.nio.charset.StandardCharsets;
 import dev.jobwatch.job.Job;
@@ -32,7 +34,7 @@ class RedisJobStoreIntegrationTest {
     private static final Duration DEADLINE = Duration.ofSeconds(10);
 
     @Autowired
-    JobStore store;
+    JobSources store;
 
     @Autowired
     RedisConnections connections;
@@ -44,7 +46,7 @@ class RedisJobStoreIntegrationTest {
         Job held = added(store, "utf8");
         JobRef ref = held.ref();
         List<String> rows = List.of("é", "日本", "😀 ok", "plain");
-        rows.forEach(row -> StepVerifier.create(store.appendLog(ref, held.incarnation(), row)).expectComplete().verify(DEADLINE));
+        rows.forEach(row -> StepVerifier.create(store.appendLog(ref, worker(held), Mono.just(row))).expectComplete().verify(DEADLINE));
         String log = "é\n日本\n😀 ok\nplain\n";
         int length = log.codePointCount(0, log.length());
 
@@ -66,7 +68,7 @@ class RedisJobStoreIntegrationTest {
     void readingInPagesGivesEveryCharacterOnce() {
         Job held = added(store, "pages");
         JobRef ref = held.ref();
-        IntStream.range(0, 50).forEach(i -> store.appendLog(ref, held.incarnation(), "line " + i).block(DEADLINE));
+        IntStream.range(0, 50).forEach(i -> store.appendLog(ref, worker(held), Mono.just("line " + i)).block(DEADLINE));
         StringBuilder read = new StringBuilder();
         long offset = 7;
         while (true) {
@@ -88,7 +90,7 @@ class RedisJobStoreIntegrationTest {
         Job held = added(small, "capped");
         JobRef ref = held.ref();
         for (int i = 0; i < 25; i++) {
-            small.appendLog(ref, held.incarnation(), "row-%05d".formatted(i)).block(DEADLINE);
+            small.appendLog(ref, worker(held), Mono.just("row-%05d".formatted(i))).block(DEADLINE);
         }
         String marker = LogMarker.text(15, 150);
 
@@ -98,11 +100,11 @@ class RedisJobStoreIntegrationTest {
         List<String> kept = new ArrayList<>();
         kept.add(marker);
         IntStream.range(15, 25).forEach(i -> kept.add("row-%05d".formatted(i)));
-        var rows = small.logRows(ref, null, 0, 100).block(DEADLINE);
+        var rows = small.logRows(ref, Credential.PRODUCER, 0, 100).block(DEADLINE);
         assertThat(rows.count()).isEqualTo(11);
         assertThat(rows.logs()).isEqualTo(kept);
-        assertThat(small.logRows(ref, null, 1, 2).block(DEADLINE).logs()).containsExactly("row-00015", "row-00016");
-        assertThat(small.logRows(ref, null, 10, 5).block(DEADLINE).logs()).containsExactly("row-00024");
+        assertThat(small.logRows(ref, Credential.PRODUCER, 1, 2).block(DEADLINE).logs()).containsExactly("row-00015", "row-00016");
+        assertThat(small.logRows(ref, Credential.PRODUCER, 10, 5).block(DEADLINE).logs()).containsExactly("row-00024");
 
         LogSlice fromStart = small.readLog(ref, 0, 100, 1 << 20).block(DEADLINE);
         assertThat(fromStart.text()).startsWith(marker + "\nrow-00015\n").endsWith("row-00024\n");
@@ -117,15 +119,15 @@ class RedisJobStoreIntegrationTest {
         Job held = added(small, "burst");
         JobRef ref = held.ref();
         for (int i = 0; i < 500; i++) {
-            small.appendLog(ref, held.incarnation(), "x").block(DEADLINE);
+            small.appendLog(ref, worker(held), Mono.just("x")).block(DEADLINE);
         }
         String longRow = "y".repeat(899);
-        small.appendLog(ref, held.incarnation(), longRow).block(DEADLINE);
+        small.appendLog(ref, worker(held), Mono.just(longRow)).block(DEADLINE);
 
         var job = small.get(ref).block(DEADLINE);
         assertThat(job.log().droppedRows()).isEqualTo(450);
         assertThat(job.log().droppedChars()).isEqualTo(900);
-        var rows = small.logRows(ref, null, 0, 100).block(DEADLINE);
+        var rows = small.logRows(ref, Credential.PRODUCER, 0, 100).block(DEADLINE);
         assertThat(rows.count()).as("50 short rows, the long one, and the marker").isEqualTo(52);
         String kept = small.readLog(ref, 900, 1000, 1 << 20).block(DEADLINE).text();
         assertThat(kept).isEqualTo("x\n".repeat(50) + longRow + "\n");
@@ -137,10 +139,10 @@ class RedisJobStoreIntegrationTest {
         Job held = added(store, "long");
         JobRef ref = held.ref();
         for (int i = 0; i < 1000; i++) {
-            store.appendLog(ref, held.incarnation(), "r" + i + "x".repeat(i % 7)).block(DEADLINE);
+            store.appendLog(ref, worker(held), Mono.just("r" + i + "x".repeat(i % 7))).block(DEADLINE);
         }
         for (int start : new int[] {0, 1, 499, 500, 997, 999}) {
-            var rows = store.logRows(ref, null, start, 3).block(DEADLINE);
+            var rows = store.logRows(ref, Credential.PRODUCER, start, 3).block(DEADLINE);
             assertThat(rows.count()).isEqualTo(1000);
             List<String> expected = IntStream.range(start, Math.min(start + 3, 1000))
                     .mapToObj(i -> "r" + i + "x".repeat(i % 7)).toList();
@@ -151,7 +153,7 @@ class RedisJobStoreIntegrationTest {
     @Test
     void recentJobsComeNewestFirstWithoutExpiredOnesAndTheIndexExpires() {
         AtomicLong now = new AtomicLong(1_700_000_000_000L);
-        RedisJobStore store = new RedisJobStore(connections.commands(), "jobwatch",
+        RedisJobStore store = new RedisJobStore(new RedisCalls(connections.commands()), "jobwatch",
                 new RetentionProperties(Duration.ofMinutes(1), Duration.ofMinutes(2), DataSize.ofMegabytes(1)),
                 ticking(now), "PUBLISH");
         for (String id : List.of("first", "second", "third", "fourth")) {
@@ -172,16 +174,16 @@ class RedisJobStoreIntegrationTest {
 
     @Test
     void theIndexKeepsOnlyTheNewestJobs() {
-        RedisJobStore store = new RedisJobStore(connections.commands(), "jobwatch",
+        RedisJobStore store = new RedisJobStore(new RedisCalls(connections.commands()), "jobwatch",
                 new RetentionProperties(Duration.ofMinutes(1), Duration.ofMinutes(1), DataSize.ofMegabytes(1)),
                 Clock.systemUTC(), "PUBLISH");
-        int jobs = JobStore.RECENT_KEPT + 5;
+        int jobs = JobQueue.RECENT_KEPT + 5;
         store.add(namespace, IntStream.range(0, jobs).mapToObj(i -> new NewJob("j" + i, "{}")).toList())
                 .block(Duration.ofMinutes(1));
         store.add(namespace, List.of(new NewJob("latest", "{}"))).block(DEADLINE);
 
         assertThat(connections.commands().flatMap(redis -> redis.zcard(JobKeys.recent("jobwatch", namespace))).block(DEADLINE))
-                .isEqualTo(JobStore.RECENT_KEPT);
+                .isEqualTo(JobQueue.RECENT_KEPT);
         StepVerifier.create(store.recent(namespace, 1).map(job -> job.ref().id()))
                 .expectNext("latest")
                 .expectComplete().verify(DEADLINE);
@@ -208,12 +210,16 @@ class RedisJobStoreIntegrationTest {
 
     /** A store on the same Redis whose logs keep at most {@code bytes}. */
     private RedisJobStore cappedAt(long bytes) {
-        return new RedisJobStore(connections.commands(), "jobwatch",
+        return new RedisJobStore(new RedisCalls(connections.commands()), "jobwatch",
                 new RetentionProperties(Duration.ofHours(1), Duration.ofHours(1), DataSize.ofBytes(bytes)), Clock.systemUTC(),
                 "PUBLISH");
     }
 
-    private Job added(JobStore target, String id) {
+    private static Credential worker(Job job) {
+        return new Credential.Signed(job.incarnation());
+    }
+
+    private Job added(JobQueue target, String id) {
         return target.add(namespace, List.of(new NewJob(id, "{}"))).block(DEADLINE).get(0);
     }
 }

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jobwatch.job.JobRef;
 import dev.jobwatch.job.JobState;
-import dev.jobwatch.store.JobStore;
+import dev.jobwatch.store.JobReads;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -45,7 +45,7 @@ class WatchStreamTest {
     private static final Duration STUCK = Duration.ofSeconds(10);
 
     private static final JobRef REF = new JobRef("demo-ws", "job-1");
-    private static final JobStore.WatchPage PAGE = new JobStore.WatchPage(1000, 1 << 20, 1024, 131072);
+    private static final JobReads.WatchPage PAGE = new JobReads.WatchPage(1000, 1 << 20, 1024, 131072);
 
     /** Reads what the server sent, as a client would. */
     private static final JsonMapper MAPPER = JsonMapper.builder().build();

@@ -3,7 +3,7 @@ package dev.jobwatch.web;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jobwatch.job.JobRef;
-import dev.jobwatch.store.JobStore;
+import dev.jobwatch.store.JobReads;
 import dev.jobwatch.store.LogSlice;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,7 +30,7 @@ class ConcurrentWritersIntegrationTest {
     int port;
 
     @Autowired
-    JobStore store;
+    JobReads store;
 
     @Test
     void eightWritersOfAThousandRowsGiveEightThousandRowsWithConsistentOffsets() {

@@ -4,7 +4,7 @@ import dev.jobwatch.job.JobRef;
 import dev.jobwatch.store.Change;
 import dev.jobwatch.store.ChangeFeed;
 import dev.jobwatch.store.RedisConnections;
-import dev.jobwatch.store.RedisJobStore;
+import dev.jobwatch.store.StoreFailures;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
 import io.lettuce.core.StreamMessage;
@@ -172,7 +172,7 @@ public final class BullMqChangeFeed implements ChangeFeed {
             log.debug("reading the events of BullMQ queue {} failed: {}", queue, error.toString());
             if (!everReady) {
                 // Hubs that never had a first signal hear of it; they subscribe again after a pause.
-                Throwable translated = RedisJobStore.translate(error);
+                Throwable translated = StoreFailures.translate(error);
                 jobs.values().forEach(sink -> sink.error(translated));
             }
         }

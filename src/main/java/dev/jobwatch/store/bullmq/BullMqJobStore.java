@@ -1,25 +1,22 @@
 package dev.jobwatch.store.bullmq;
 
-import dev.jobwatch.job.InvalidInputException;
+import dev.jobwatch.job.Credential;
 import dev.jobwatch.job.Job;
-import dev.jobwatch.job.JobNotFoundException;
 import dev.jobwatch.job.JobNotHeldException;
 import dev.jobwatch.job.JobRef;
 import dev.jobwatch.job.JobState;
 import dev.jobwatch.job.LogRows;
-import dev.jobwatch.job.NewJob;
-import dev.jobwatch.store.JobStore;
-import dev.jobwatch.store.RedisJobStore;
+import dev.jobwatch.store.JobReads;
+import dev.jobwatch.store.JobReports;
 import dev.jobwatch.store.LogSlice;
 import dev.jobwatch.store.LuaScript;
+import dev.jobwatch.store.RedisCalls;
+import dev.jobwatch.store.ScriptStatus;
 import dev.jobwatch.store.WatchRead;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.cluster.api.reactive.RedisClusterReactiveCommands;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -27,47 +24,38 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * BullMQ's jobs as the {@link JobStore} seam shows jobs, read from the keys BullMQ writes: the job hash
- * {@code <prefix>:<queue>:<id>} (state from {@code processedOn} and {@code finishedOn}, progress, result
- * from {@code returnvalue} or {@code failedReason}) and the log list {@code <prefix>:<queue>:<id>:logs},
- * whose rows each count with a newline after them. BullMQ jobs have no result stream, and no incarnation:
- * jobwatch issues no token for them (their job token is BullMQ's lock token, new for each attempt and
- * checked in the write's own script), so they are read with a producer token or by open watchers. Adding, starting,
- * completing, cancelling and streaming are BullMQ's own business: they answer 400 saying so.
+ * BullMQ's jobs, read from the keys BullMQ writes: the job hash {@code <prefix>:<queue>:<id>} (state
+ * from {@code processedOn} and {@code finishedOn}, progress, result from {@code returnvalue} or
+ * {@code failedReason}) and the log list {@code <prefix>:<queue>:<id>:logs}, whose rows each count with
+ * a newline after them; and the two reports a worker makes on them, written as BullMQ writes them.
+ *
+ * <p>BullMQ adds, runs and completes its jobs, so this source takes reads and reports only. Its jobs
+ * have no result stream and no incarnation; their worker's credential is BullMQ's lock token (the value
+ * of {@code <prefix>:<queue>:<id>:lock}), new for each attempt, checked before the body is read and again
+ * in the write's own script. A wrong token, or a job that is not active and so holds no lock, fails with
+ * {@link JobNotHeldException}.
  */
-public final class BullMqJobStore implements JobStore {
+public final class BullMqJobStore implements JobReads, JobReports {
 
-    /** Where the rows begin in a watch script's reply. */
-    private static final int FIRST_ROW = 13;
-
-    private final Mono<RedisClusterReactiveCommands<String, String>> redis;
+    private final RedisCalls redis;
     private final BullMqQueues queues;
     private final JsonMapper mapper;
     private final LuaScript watchScript = LuaScript.load("bullmq/watch");
     private final LuaScript jobScript = LuaScript.load("bullmq/job");
     private final LuaScript logRowsScript = LuaScript.load("bullmq/logrows");
+    private final LuaScript progressScript = LuaScript.load("bullmq/progress");
+    private final LuaScript addLogScript = LuaScript.load("bullmq/addlog");
     private final LogMarks marks = new LogMarks();
 
-    public BullMqJobStore(Mono<RedisClusterReactiveCommands<String, String>> redis, BullMqQueues queues, JsonMapper mapper) {
+    public BullMqJobStore(RedisCalls redis, BullMqQueues queues, JsonMapper mapper) {
         this.redis = redis;
         this.queues = queues;
         this.mapper = mapper;
     }
 
     @Override
-    public Mono<List<Job>> add(String namespace, List<NewJob> jobs) {
-        return Mono.error(new InvalidInputException(BullMqJobs.BULLMQ_ONLY));
-    }
-
-    /** BullMQ keeps its own lists of a queue's jobs; jobwatch lists only the jobs it added. */
-    @Override
-    public Flux<Job> recent(String namespace, int limit) {
-        return Flux.error(new InvalidInputException(BullMqJobs.NO_LISTING));
-    }
-
-    @Override
     public Mono<Job> get(JobRef ref) {
-        return served(ref).then(Mono.defer(() -> measure(ref)));
+        return queues.served(ref).then(Mono.defer(() -> measure(ref)));
     }
 
     /** The job, once its log's end is measured: one bounded walk per call, from where the last one got. */
@@ -76,69 +64,34 @@ public final class BullMqJobStore implements JobStore {
         List<String> args = new ArrayList<>(held.end().args());
         args.add(Integer.toString(LogMarks.WALK_ROWS));
         args.add(Integer.toString(LogMarks.WALK_BYTES));
-        return this.<List<Object>>run(jobScript, new String[] {queues.job(ref), queues.logs(ref)},
+        return redis.<List<Object>>script(jobScript, ScriptOutputType.MULTI, new String[] {queues.job(ref), queues.logs(ref)},
                         args.toArray(String[]::new))
-                .flatMap(reply -> switch ((String) reply.get(0)) {
-                    case "NOTFOUND" -> Mono.error(new JobNotFoundException());
-                    case "MORE" -> {
-                        marks.put(ref, new LogMarks.Held(LogMarks.Mark.of(reply, 1), held.read()));
+                .map(BullMqReplies.JobReply::decode)
+                .flatMap(reply -> switch (reply.status()) {
+                    case MORE -> {
+                        marks.put(ref, new LogMarks.Held(reply.end(), held.read()));
                         yield measure(ref);
                     }
-                    default -> {
-                        marks.put(ref, new LogMarks.Held(LogMarks.Mark.of(reply, 3), held.read()));
-                        Map<String, String> hash = new HashMap<>();
-                        for (int i = 6; i + 1 < reply.size(); i += 2) {
-                            hash.put((String) reply.get(i), (String) reply.get(i + 1));
-                        }
-                        long rows = Long.parseLong((String) reply.get(1));
-                        long length = Long.parseLong((String) reply.get(2));
-                        yield Mono.just(job(ref, hash, rows, length));
+                    case OK -> {
+                        marks.put(ref, new LogMarks.Held(reply.end(), held.read()));
+                        yield Mono.just(job(ref, reply.hash(), reply.logRows(), reply.logLength()));
                     }
+                    default -> Mono.error(reply.status().failure());
                 });
     }
 
+    /**
+     * BullMQ's jobs have no incarnation: a producer reads any, the worker that holds the lock its own.
+     * The rows are read once the lock is seen held.
+     */
     @Override
-    public Mono<Void> start(JobRef ref, String incarnation) {
-        return Mono.error(new InvalidInputException(BullMqJobs.BULLMQ_ONLY));
-    }
-
-    /** Without a lock token no write can hold the job: {@link BullMqWriter} takes these writes. */
-    @Override
-    public Mono<Void> progress(JobRef ref, String incarnation, String json) {
-        return Mono.error(new JobNotHeldException());
-    }
-
-    @Override
-    public Mono<Void> appendLog(JobRef ref, String incarnation, String row) {
-        return Mono.error(new JobNotHeldException());
-    }
-
-    @Override
-    public Mono<Void> appendChunk(JobRef ref, String incarnation, String chunk) {
-        return Mono.error(new InvalidInputException(BullMqJobs.BULLMQ_ONLY));
-    }
-
-    @Override
-    public Mono<Void> complete(JobRef ref, String incarnation, boolean success, String resultJson) {
-        return Mono.error(new InvalidInputException(BullMqJobs.BULLMQ_ONLY));
-    }
-
-    @Override
-    public Mono<Void> cancel(JobRef ref, String reason, String canceledBy, String resultJson) {
-        return Mono.error(new InvalidInputException(BullMqJobs.BULLMQ_ONLY));
-    }
-
-    /** BullMQ's jobs have no incarnation: only a reader that may read any (a producer) reads them here. */
-    @Override
-    public Mono<LogRows> logRows(JobRef ref, String incarnation, long start, int length) {
-        if (incarnation != null) {
-            return Mono.error(new JobNotHeldException());
-        }
-        return served(ref).then(this.<List<Object>>run(logRowsScript, new String[] {queues.job(ref), queues.logs(ref)},
-                        Long.toString(start), Integer.toString(length))
-                .flatMap(reply -> "NOTFOUND".equals(reply.get(0)) ? Mono.error(new JobNotFoundException())
-                        : Mono.just(new LogRows(Long.parseLong((String) reply.get(1)),
-                                reply.subList(2, reply.size()).stream().map(String.class::cast).toList()))));
+    public Mono<LogRows> logRows(JobRef ref, Credential credential, long start, int length) {
+        Mono<Void> allowed = credential instanceof Credential.Producer ? queues.served(ref) : requireLock(ref, credential);
+        return allowed.then(redis.<List<Object>>script(logRowsScript, ScriptOutputType.MULTI,
+                        new String[] {queues.job(ref), queues.logs(ref)}, Long.toString(start), Integer.toString(length)))
+                .map(BullMqReplies.LogRowsReply::decode)
+                .flatMap(reply -> reply.status() == ScriptStatus.OK ? Mono.just(new LogRows(reply.count(), reply.rows()))
+                        : Mono.error(reply.status().failure()));
     }
 
     @Override
@@ -149,7 +102,7 @@ public final class BullMqJobStore implements JobStore {
 
     @Override
     public Mono<List<String>> readChunks(JobRef ref, long from, int max) {
-        return served(ref).thenReturn(List.of());
+        return queues.served(ref).thenReturn(List.of());
     }
 
     @Override
@@ -158,8 +111,49 @@ public final class BullMqJobStore implements JobStore {
                 page.bytes(), page.window());
     }
 
+    /** Sets the progress as BullMQ's {@code job.updateProgress} does. */
+    @Override
+    public Mono<Void> progress(JobRef ref, Credential credential, Mono<String> json) {
+        String queue = BullMqQueues.queue(ref.namespace());
+        return locked(ref, credential, json, (token, progress) -> redis.<String>script(progressScript,
+                ScriptOutputType.VALUE, new String[] {queues.job(ref), queues.events(queue), queues.meta(queue),
+                        queues.lock(ref)}, ref.id(), progress, token));
+    }
+
+    /** Appends a row as BullMQ's {@code job.log} does, keeping the job's {@code keepLogs}. */
+    @Override
+    public Mono<Void> appendLog(JobRef ref, Credential credential, Mono<String> row) {
+        return locked(ref, credential, row, (token, text) -> redis.<String>script(addLogScript, ScriptOutputType.VALUE,
+                new String[] {queues.job(ref), queues.logs(ref), queues.lock(ref)}, text, token));
+    }
+
+    private interface LockedWrite {
+        Mono<String> run(String token, String body);
+    }
+
+    /** The lock is checked before the body is read, then again in the write's own script. */
+    private Mono<Void> locked(JobRef ref, Credential credential, Mono<String> body, LockedWrite write) {
+        return requireLock(ref, credential)
+                .then(body)
+                .flatMap(text -> write.run(((Credential.Unsigned) credential).token(), text))
+                .flatMap(ScriptStatus::outcome);
+    }
+
+    /** Completes when the credential is a token that holds the job's lock now. */
+    private Mono<Void> requireLock(JobRef ref, Credential credential) {
+        return queues.served(ref).then(Mono.defer(() -> {
+            if (!(credential instanceof Credential.Unsigned unsigned) || unsigned.token() == null) {
+                return Mono.error(new JobNotHeldException());
+            }
+            return redis.one(commands -> commands.get(queues.lock(ref)))
+                    .filter(unsigned.token()::equals)
+                    .switchIfEmpty(Mono.error(new JobNotHeldException()))
+                    .then();
+        }));
+    }
+
     private Mono<WatchRead> read(JobRef ref, String knownVersion, long logFrom, int rows, int bytes, long window) {
-        return served(ref).then(Mono.defer(() -> walk(ref, knownVersion, logFrom, rows, bytes, window)));
+        return queues.served(ref).then(Mono.defer(() -> walk(ref, knownVersion, logFrom, rows, bytes, window)));
     }
 
     /** One bounded script call, and another from where it got for as long as it answers {@code MORE}. */
@@ -171,47 +165,34 @@ public final class BullMqJobStore implements JobStore {
         args.addAll(held.read().args());
         args.add(Integer.toString(LogMarks.WALK_ROWS));
         args.add(Integer.toString(LogMarks.WALK_BYTES));
-        return this.<List<Object>>run(watchScript, new String[] {queues.job(ref), queues.logs(ref)},
+        return redis.<List<Object>>script(watchScript, ScriptOutputType.MULTI, new String[] {queues.job(ref), queues.logs(ref)},
                         args.toArray(String[]::new))
-                .flatMap(reply -> switch ((String) reply.get(0)) {
-                    case "NOTFOUND" -> Mono.error(new JobNotFoundException());
-                    case "SAME" -> Mono.empty();
-                    case "MORE" -> {
-                        marks.put(ref, new LogMarks.Held(LogMarks.Mark.of(reply, 1), LogMarks.Mark.of(reply, 4)));
+                .map(BullMqReplies.WatchReply::decode)
+                .flatMap(reply -> switch (reply.status()) {
+                    case SAME -> Mono.empty();
+                    case MORE -> {
+                        marks.put(ref, new LogMarks.Held(reply.end(), reply.read()));
                         yield walk(ref, knownVersion, logFrom, rows, bytes, window);
                     }
-                    default -> {
-                        marks.put(ref, new LogMarks.Held(LogMarks.Mark.of(reply, 7), LogMarks.Mark.of(reply, 10)));
+                    case OK -> {
+                        marks.put(ref, new LogMarks.Held(reply.end(), reply.read()));
                         yield Mono.just(watchRead(reply));
                     }
+                    default -> Mono.error(reply.status().failure());
                 });
     }
 
-    /**
-     * {@code {'OK', state, version, progress, log length, log from, begin, end mark (3), read mark (3),
-     * row...}}: the rows start where the row holding {@code from} begins.
-     */
-    private static WatchRead watchRead(List<Object> reply) {
-        long from = Long.parseLong((String) reply.get(5));
-        long begin = Long.parseLong((String) reply.get(6));
+    /** The rows start where the row holding {@code logFrom} begins: the first is cut there. */
+    private static WatchRead watchRead(BullMqReplies.WatchReply reply) {
         StringBuilder log = new StringBuilder();
-        for (int i = FIRST_ROW; i < reply.size(); i++) {
-            String row = reply.get(i) + "\n";
-            int skip = i == FIRST_ROW ? (int) Math.max(0, from - begin) : 0;
+        List<String> rows = reply.rows();
+        for (int i = 0; i < rows.size(); i++) {
+            String row = rows.get(i) + "\n";
+            int skip = i == 0 ? (int) Math.max(0, reply.logFrom() - reply.begin()) : 0;
             log.append(row, row.offsetByCodePoints(0, skip), row.length());
         }
-        return new WatchRead(Long.parseLong((String) reply.get(2), 16), JobState.fromWire((String) reply.get(1)),
-                (String) reply.get(3), Long.parseLong((String) reply.get(4)), 0, 0, 0, from, log.toString(), 0,
-                List.of(), null);
-    }
-
-    private Mono<Void> served(JobRef ref) {
-        return queues.served(ref);
-    }
-
-    private <T> Mono<T> run(LuaScript script, String[] keys, String... args) {
-        return redis.flatMap(commands -> script.<T>run(commands, ScriptOutputType.MULTI, keys, args).next())
-                .onErrorMap(RedisJobStore::translate);
+        return new WatchRead(reply.version(), JobState.fromWire(reply.state()), reply.progress(), reply.logLength(), 0,
+                reply.logFrom(), log.toString(), 0, List.of(), null);
     }
 
     private Job job(JobRef ref, Map<String, String> hash, long rows, long length) {

@@ -33,11 +33,6 @@ final class LogMarks {
 
         static final Mark START = new Mark(0, 0, "");
 
-        static Mark of(List<Object> reply, int at) {
-            return new Mark(Long.parseLong((String) reply.get(at)), Long.parseLong((String) reply.get(at + 1)),
-                    (String) reply.get(at + 2));
-        }
-
         List<String> args() {
             return List.of(Long.toString(row), Long.toString(offset), check);
         }

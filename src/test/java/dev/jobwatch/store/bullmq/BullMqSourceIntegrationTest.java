@@ -3,13 +3,15 @@ package dev.jobwatch.store.bullmq;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.jobwatch.job.Credential;
 import dev.jobwatch.job.InvalidInputException;
 import dev.jobwatch.job.JobNotFoundException;
 import dev.jobwatch.job.JobNotHeldException;
 import dev.jobwatch.job.JobRef;
 import dev.jobwatch.job.JobState;
 import dev.jobwatch.store.ChangeFeed;
-import dev.jobwatch.store.JobStore;
+import dev.jobwatch.store.JobReads;
+import dev.jobwatch.store.JobWrites;
 import dev.jobwatch.store.LogSlice;
 import dev.jobwatch.store.RedisConnections;
 import dev.jobwatch.store.WatchRead;
@@ -26,6 +28,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.test.context.ActiveProfiles;
 import reactor.core.Disposable;
+import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
 
 /**
@@ -38,16 +41,16 @@ import reactor.test.StepVerifier;
 class BullMqSourceIntegrationTest {
 
     private static final Duration DEADLINE = Duration.ofSeconds(10);
-    private static final JobStore.WatchPage PAGE = new JobStore.WatchPage(10_000, 1 << 20, 1024, 131_072);
+    private static final JobReads.WatchPage PAGE = new JobReads.WatchPage(10_000, 1 << 20, 1024, 131_072);
 
     @Autowired
-    JobStore store;
+    JobReads store;
 
     @Autowired
     ChangeFeed feed;
 
     @Autowired
-    BullMqJobs writes;
+    JobWrites writes;
 
     @Autowired
     RedisConnections connections;
@@ -103,7 +106,7 @@ class BullMqSourceIntegrationTest {
         }
         assertThat(paged.toString()).as("a row a page, from inside the first").isEqualTo(log.substring(2));
 
-        WatchRead newest = store.watch(ref, -1, -1, -1, new JobStore.WatchPage(100, 1 << 20, 10, 6)).block(DEADLINE);
+        WatchRead newest = store.watch(ref, -1, -1, -1, new JobReads.WatchPage(100, 1 << 20, 10, 6)).block(DEADLINE);
         assertThat(newest.logStart()).isEqualTo(length - 6);
         assertThat(newest.log()).as("a new hub starts with the newest window").isEqualTo("plain\n");
         assertThat(newest.logLength()).isEqualTo(length);
@@ -155,21 +158,21 @@ class BullMqSourceIntegrationTest {
 
         StepVerifier.create(store.get(new JobRef("bullmq." + queue, "missing"))).expectError(JobNotFoundException.class)
                 .verify(DEADLINE);
-        StepVerifier.create(store.complete(ok, null, true, "1")).expectError(InvalidInputException.class).verify(DEADLINE);
+        StepVerifier.create(writes.complete(ok, Credential.unsigned("any"), Mono.just(new JobWrites.Completion(true, "1")))).expectError(InvalidInputException.class).verify(DEADLINE);
     }
 
     @Test
     void lockedWritesCheckTheLockAndWriteWhatBullMqWrites() {
         JobRef ref = job("locked");
         redis().hset(base + "locked", "opts", "{\"kl\":2}").block(DEADLINE);
-        StepVerifier.create(writes.progress(ref, "lock-1", "{\"pct\":1}")).expectError(JobNotHeldException.class)
+        StepVerifier.create(writes.progress(ref, Credential.unsigned("lock-1"), Mono.just("{\"pct\":1}"))).expectError(JobNotHeldException.class)
                 .verify(DEADLINE);
         redis().set(base + "locked:lock", "lock-1").block(DEADLINE);
-        StepVerifier.create(writes.progress(ref, "lock-2", "{\"pct\":1}")).expectError(JobNotHeldException.class)
+        StepVerifier.create(writes.progress(ref, Credential.unsigned("lock-2"), Mono.just("{\"pct\":1}"))).expectError(JobNotHeldException.class)
                 .verify(DEADLINE);
         assertThat(redis().hget(base + "locked", "progress").block(DEADLINE)).as("a refused write changes nothing").isNull();
 
-        StepVerifier.create(writes.progress(ref, "lock-1", "{\"pct\":60}")).expectComplete().verify(DEADLINE);
+        StepVerifier.create(writes.progress(ref, Credential.unsigned("lock-1"), Mono.just("{\"pct\":60}"))).expectComplete().verify(DEADLINE);
         assertThat(redis().hget(base + "locked", "progress").block(DEADLINE)).isEqualTo("{\"pct\":60}");
         assertThat(redis().xrange(base + "events", Range.create("-", "+")).collectList().block(DEADLINE))
                 .singleElement().satisfies(event -> assertThat(event.getBody())
@@ -177,12 +180,14 @@ class BullMqSourceIntegrationTest {
         assertThat(redis().hget(base + "meta", "opts.maxLenEvents").block(DEADLINE)).isEqualTo("10000");
 
         for (String row : List.of("one", "two", "three")) {
-            StepVerifier.create(writes.appendLog(ref, "lock-1", row)).expectComplete().verify(DEADLINE);
+            StepVerifier.create(writes.appendLog(ref, Credential.unsigned("lock-1"), Mono.just(row))).expectComplete().verify(DEADLINE);
         }
         assertThat(redis().lrange(base + "locked:logs", 0, -1).collectList().block(DEADLINE))
                 .as("keepLogs 2, as the job's opts say").containsExactly("two", "three");
-        StepVerifier.create(writes.requireLock(ref, "lock-1")).expectComplete().verify(DEADLINE);
-        StepVerifier.create(writes.requireLock(ref, null)).expectError(JobNotHeldException.class).verify(DEADLINE);
+        StepVerifier.create(store.logRows(ref, Credential.unsigned("lock-1"), 0, 10).map(rows -> rows.logs()))
+                .expectNext(List.of("two", "three")).expectComplete().verify(DEADLINE);
+        StepVerifier.create(store.logRows(ref, Credential.unsigned(null), 0, 10)).expectError(JobNotHeldException.class)
+                .verify(DEADLINE);
     }
 
     @Test

@@ -1,0 +1,21 @@
+package dev.jobwatch.web;
+
+import dev.jobwatch.job.JobRef;
+import org.springframework.web.reactive.function.server.ServerRequest;
+
+/** The job a route's path names: {@code q} and {@code id} on BullMQ's routes, {@code ws} and {@code id} on Windmill's. */
+final class JobPaths {
+
+    private JobPaths() {
+    }
+
+    /** 400 when a name is malformed. */
+    static JobRef queueJob(ServerRequest request) {
+        return new JobRef(request.pathVariable("q"), request.pathVariable("id"));
+    }
+
+    /** 400 when a name is malformed. */
+    static JobRef workspaceJob(ServerRequest request) {
+        return new JobRef(request.pathVariable("ws"), request.pathVariable("id"));
+    }
+}
