@@ -2,11 +2,11 @@ package dev.jobwatch.store;
 
 import dev.jobwatch.job.Credential;
 import dev.jobwatch.job.JobRef;
-import io.lettuce.core.cluster.api.reactive.RedisClusterReactiveCommands;
-import java.util.List;
+import dev.jobwatch.store.bullmq.BullMqTestQueue;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.test.context.ActiveProfiles;
@@ -17,7 +17,7 @@ import org.springframework.test.context.ActiveProfiles;
  */
 @ActiveProfiles("test")
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE,
-        properties = {"jobwatch.bullmq.queues=*", "jobwatch.bullmq.prefix=jwtest-bullmq", "jobwatch.bullmq.log-poll=50ms"})
+        properties = {"jobwatch.bullmq.queues=*", "jobwatch.bullmq.prefix=" + BullMqTestQueue.PREFIX, "jobwatch.bullmq.log-poll=50ms"})
 class BullMqContractIntegrationTest extends JobSourceContract {
 
     @Autowired
@@ -29,19 +29,16 @@ class BullMqContractIntegrationTest extends JobSourceContract {
     @Autowired
     RedisConnections connections;
 
-    private final String queue = "c" + UUID.randomUUID().toString().substring(0, 8);
-    private final String base = "jwtest-bullmq:" + queue + ":";
+    private BullMqTestQueue queue;
+
+    @BeforeEach
+    void aQueueOfItsOwn() {
+        queue = new BullMqTestQueue(connections);
+    }
 
     @AfterEach
     void removeTheQueue() {
-        List<String> keys = redis().keys(base + "*").collectList().block(DEADLINE);
-        if (!keys.isEmpty()) {
-            redis().del(keys.toArray(String[]::new)).block(DEADLINE);
-        }
-    }
-
-    private RedisClusterReactiveCommands<String, String> redis() {
-        return connections.commands().block(DEADLINE);
+        queue.close();
     }
 
     @Override
@@ -57,15 +54,14 @@ class BullMqContractIntegrationTest extends JobSourceContract {
     @Override
     JobRef newJob() {
         String id = UUID.randomUUID().toString();
-        redis().hset(base + id, Map.of("name", "render", "data", "{}", "opts", "{}", "timestamp", "1700000000000",
-                "processedOn", "1700000001000")).block(DEADLINE);
-        redis().set(base + id + ":lock", "lock-" + id).block(DEADLINE);
-        return new JobRef("bullmq." + queue, id);
+        JobRef job = queue.job(id, Map.of("processedOn", "1700000001000"));
+        queue.redis().set(queue.key(id + ":lock"), "lock-" + id).block(DEADLINE);
+        return job;
     }
 
     @Override
     JobRef missingJob() {
-        return new JobRef("bullmq." + queue, "missing");
+        return new JobRef(queue.namespace(), "missing");
     }
 
     @Override

@@ -70,6 +70,12 @@ abstract class JobSourceContract {
             assertThat(slice.text()).isEqualTo(log.substring(log.offsetByCodePoints(0, offset)));
             assertThat(slice.end()).isEqualTo(length);
         }
+        StringBuilder paged = new StringBuilder();
+        for (LogSlice slice = reads().readLog(job, 2, 1, 1 << 20).block(DEADLINE); !slice.text().isEmpty();
+                slice = reads().readLog(job, slice.end(), 1, 1 << 20).block(DEADLINE)) {
+            paged.append(slice.text());
+        }
+        assertThat(paged.toString()).as("a row a page, from inside the first").isEqualTo(log.substring(log.offsetByCodePoints(0, 2)));
         for (Credential reader : List.of(Credential.PRODUCER, worker(job))) {
             StepVerifier.create(reads().logRows(job, reader, 1, 3))
                     .assertNext(page -> {

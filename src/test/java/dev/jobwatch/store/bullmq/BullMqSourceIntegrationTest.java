@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -33,7 +34,8 @@ import reactor.test.StepVerifier;
 
 /**
  * The BullMQ source against BullMQ's layout as BullMQ writes it (job hash, log list, lock, events stream),
- * written here directly on a real Redis; {@code BullMqInteropIntegrationTest} runs the real package.
+ * written here directly on a real Redis: what only this source does. What every source does is in
+ * {@code BullMqContractIntegrationTest}; {@code BullMqInteropIntegrationTest} runs the real package.
  */
 @ActiveProfiles("test")
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE,
@@ -55,77 +57,27 @@ class BullMqSourceIntegrationTest {
     @Autowired
     RedisConnections connections;
 
-    private final String queue = "q" + UUID.randomUUID().toString().substring(0, 8);
-    private final String base = "jwtest-bullmq:" + queue + ":";
+    private BullMqTestQueue queue;
+    private String base;
+
+    @BeforeEach
+    void aQueueOfItsOwn() {
+        queue = new BullMqTestQueue(connections);
+        base = queue.key("");
+    }
 
     @AfterEach
     void removeTheQueue() {
-        List<String> keys = redis().keys(base + "*").collectList().block(DEADLINE);
-        if (!keys.isEmpty()) {
-            redis().del(keys.toArray(String[]::new)).block(DEADLINE);
-        }
+        queue.close();
     }
 
     private RedisClusterReactiveCommands<String, String> redis() {
-        return connections.commands().block(DEADLINE);
+        return queue.redis();
     }
 
     /** A job as BullMQ's add leaves it: waiting, with its log rows. */
     private JobRef job(String id, String... rows) {
-        redis().hset(base + id, Map.of("name", "render", "data", "{\"n\":7}", "opts", "{\"attempts\":1}",
-                "timestamp", "1700000000000", "delay", "0", "priority", "0")).block(DEADLINE);
-        if (rows.length > 0) {
-            redis().rpush(base + id + ":logs", rows).block(DEADLINE);
-        }
-        return new JobRef("bullmq." + queue, id);
-    }
-
-    @Test
-    void offsetsCountCodePointsOverTheRowsOfTheLogList() {
-        JobRef ref = job("utf8", "é", "日本", "", "😀 ok", "plain");
-        String log = "é\n日本\n\n😀 ok\nplain\n";
-        int length = log.codePointCount(0, log.length());
-
-        StepVerifier.create(store.get(ref))
-                .assertNext(job -> {
-                    assertThat(job.log().length()).isEqualTo(length);
-                    assertThat(job.log().rows()).isEqualTo(5);
-                    assertThat(job.state()).isEqualTo(JobState.QUEUED);
-                })
-                .expectComplete().verify(DEADLINE);
-        for (int offset = 0; offset <= length; offset++) {
-            LogSlice slice = store.readLog(ref, offset, 100, 1 << 20).block(DEADLINE);
-            assertThat(slice.text()).isEqualTo(log.substring(log.offsetByCodePoints(0, offset)));
-            assertThat(slice.end()).isEqualTo(length);
-        }
-        StringBuilder paged = new StringBuilder();
-        long offset = 2;
-        for (LogSlice slice = store.readLog(ref, offset, 1, 1 << 20).block(DEADLINE); !slice.text().isEmpty();
-                slice = store.readLog(ref, slice.end(), 1, 1 << 20).block(DEADLINE)) {
-            paged.append(slice.text());
-        }
-        assertThat(paged.toString()).as("a row a page, from inside the first").isEqualTo(log.substring(2));
-
-        WatchRead newest = store.watch(ref, -1, -1, -1, new JobReads.WatchPage(100, 1 << 20, 10, 6)).block(DEADLINE);
-        assertThat(newest.logStart()).isEqualTo(length - 6);
-        assertThat(newest.log()).as("a new hub starts with the newest window").isEqualTo("plain\n");
-        assertThat(newest.logLength()).isEqualTo(length);
-    }
-
-    @Test
-    void theVersionStaysTheSameUntilSomethingAWatcherSeesChanges() {
-        JobRef ref = job("versions", "one");
-        WatchRead first = store.watch(ref, -1, 0, 0, PAGE).block(DEADLINE);
-        StepVerifier.create(store.watch(ref, first.version(), first.logEnd(), 0, PAGE)).expectComplete().verify(DEADLINE);
-
-        redis().hset(base + "versions", "progress", "{\"pct\":5}").block(DEADLINE);
-        WatchRead progressed = store.watch(ref, first.version(), first.logEnd(), 0, PAGE).block(DEADLINE);
-        assertThat(progressed.progress()).isEqualTo("{\"pct\":5}");
-
-        redis().rpush(base + "versions:logs", "two").block(DEADLINE);
-        WatchRead logged = store.watch(ref, progressed.version(), progressed.logEnd(), 0, PAGE).block(DEADLINE);
-        assertThat(logged.log()).isEqualTo("two\n");
-        assertThat(logged.version()).isNotIn(first.version(), progressed.version());
+        return queue.job(id, Map.of(), rows);
     }
 
     @Test
@@ -156,7 +108,7 @@ class BullMqSourceIntegrationTest {
                 })
                 .expectComplete().verify(DEADLINE);
 
-        StepVerifier.create(store.get(new JobRef("bullmq." + queue, "missing"))).expectError(JobNotFoundException.class)
+        StepVerifier.create(store.get(new JobRef(queue.namespace(), "missing"))).expectError(JobNotFoundException.class)
                 .verify(DEADLINE);
         StepVerifier.create(writes.complete(ok, Credential.unsigned("any"), Mono.just(new JobWrites.Completion(true, "1")))).expectError(InvalidInputException.class).verify(DEADLINE);
     }
