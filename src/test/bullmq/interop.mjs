@@ -2,9 +2,11 @@
 // It adds the jobs, says so on stdout ({"added": [...]}), waits for "go" on stdin (the test's watchers are
 // then in place), runs a real Worker over them, prints what BullMQ itself saw ({"result": {...}}), and once
 // told "done" removes the queue.
-// Env: REDIS_URL, BULLMQ_PREFIX, QUEUE, JOBWATCH_URL.
-import { Queue, QueueEvents, Worker } from 'bullmq';
+// Env: REDIS_URL, BULLMQ_PREFIX, QUEUE, JOBWATCH_URL, and BULLMQ_PACKAGE: the installed BullMQ to drive
+// (package.json: bullmq, the default, or bullmq-latest).
 import { createInterface } from 'node:readline';
+
+const { Queue, QueueEvents, Worker } = await import(process.env.BULLMQ_PACKAGE || 'bullmq');
 
 const redis = new URL(process.env.REDIS_URL);
 const connection = { host: redis.hostname, port: Number(redis.port || 6379) };

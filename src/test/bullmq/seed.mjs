@@ -1,8 +1,9 @@
 // Leaves a queue as real BullMQ leaves it, for tests that look at BullMQ's keys beside its jobs: a job run
 // to completion with log rows, a failed one, one still waiting, and a job with an automatic (numeric) id.
 // Prints {"ids": [...]} once the queue is in that state, closes its connections and ends.
-// Env: REDIS_URL, BULLMQ_PREFIX, QUEUE.
-import { Queue, QueueEvents, Worker } from 'bullmq';
+// Env: REDIS_URL, BULLMQ_PREFIX, QUEUE, and BULLMQ_PACKAGE: the installed BullMQ to drive
+// (package.json: bullmq, the default, or bullmq-latest).
+const { Queue, QueueEvents, Worker } = await import(process.env.BULLMQ_PACKAGE || 'bullmq');
 
 const redis = new URL(process.env.REDIS_URL);
 const connection = { host: redis.hostname, port: Number(redis.port || 6379) };

@@ -61,7 +61,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Checks the manifests in {@code k8s/} against what the application really exposes, as read from the
  * repository: the HTTP port and actuator settings from {@code application.properties}, the settings from
- * the configuration table in {@code README.md}. Each test names what an operator would see go wrong.
+ * the configuration table in {@code docs/operations.md}. Each test names what an operator would see go wrong.
  * No cluster and no network: the manifests are parsed into fabric8's typed Kubernetes objects.
  */
 class KubernetesManifestsTest {
@@ -69,10 +69,13 @@ class KubernetesManifestsTest {
     private static final Path REPO = Path.of("").toAbsolutePath();
     private static final Path K8S = REPO.resolve("k8s");
 
+    /** Where every setting is documented, with its default. */
+    private static final String CONFIGURATION_DOC = "docs/operations.md";
+
     /** The per-pod Prometheus series the HPA scales on: the Micrometer gauge jobwatch.streams.open. */
     private static final String STREAMS_OPEN_SERIES = "jobwatch_streams_open";
 
-    /** Variables read by the JVM rather than by jobwatch, so absent from the README table. */
+    /** Variables read by the JVM rather than by jobwatch, so absent from the configuration table. */
     private static final Set<String> JVM_VARIABLES = Set.of("JAVA_TOOL_OPTIONS");
 
     /** Settings that must come from a Secret: tokens, and the Redis URL, which holds the Redis password. */
@@ -102,7 +105,7 @@ class KubernetesManifestsTest {
         }
     }
 
-    /** A row of the README's configuration table. */
+    /** A row of the configuration table in docs/operations.md. */
     record Setting(String name, String defaultValue, String meaning) {
     }
 
@@ -151,7 +154,7 @@ class KubernetesManifestsTest {
             return duration(properties.getProperty("spring.lifecycle.timeout-per-shutdown-phase", "30s"));
         }
 
-        /** A setting's effective value: what the pod sets, else the README's default. */
+        /** A setting's effective value: what the pod sets, else the documented default. */
         Optional<String> value(String name, Map<String, String> env) {
             if (env.containsKey(name)) {
                 return Optional.of(env.get(name));
@@ -187,7 +190,7 @@ class KubernetesManifestsTest {
         try (Reader reader = Files.newBufferedReader(REPO.resolve("src/main/resources/application.properties"))) {
             properties.load(reader);
         }
-        app = new App(properties, readmeSettings());
+        app = new App(properties, documentedSettings());
     }
 
     private static Object typed(Path file, JsonNode tree) throws IOException {
@@ -200,11 +203,14 @@ class KubernetesManifestsTest {
         return YAML.treeToValue(tree, type);
     }
 
-    /** The configuration table in README.md: `NAME` (or `ALIAS`) | `default` | meaning. */
-    private static Map<String, Setting> readmeSettings() throws IOException {
-        List<String> lines = Files.readAllLines(REPO.resolve("README.md"));
+    /**
+     * The configuration table in docs/operations.md, one table per group of settings under its
+     * '## Configuration' section: `NAME` (or `ALIAS`) | `default` | meaning.
+     */
+    private static Map<String, Setting> documentedSettings() throws IOException {
+        List<String> lines = Files.readAllLines(REPO.resolve(CONFIGURATION_DOC));
         int start = lines.indexOf("## Configuration");
-        assertThat(start).as("README.md has a '## Configuration' section").isNotNegative();
+        assertThat(start).as("%s has a '## Configuration' section", CONFIGURATION_DOC).isNotNegative();
         Map<String, Setting> settings = new LinkedHashMap<>();
         Pattern code = Pattern.compile("`([^`]*)`");
         for (String line : lines.subList(start + 1, lines.size())) {
@@ -222,7 +228,9 @@ class KubernetesManifestsTest {
                 settings.put(names.group(1), new Setting(names.group(1), value, cells[3].trim()));
             }
         }
-        assertThat(settings).as("settings in README.md's configuration table").containsKey("JOBWATCH_REDIS_URL");
+        // From the first group to the last, so that a heading that cut the section short shows here.
+        assertThat(settings).as("settings in %s's configuration table", CONFIGURATION_DOC)
+                .containsKeys("JOBWATCH_REDIS_URL", "JOBWATCH_WATCH_AUTH", "JOBWATCH_DRAIN_TIMEOUT", "JOBWATCH_DEMO");
         return settings;
     }
 
@@ -449,8 +457,8 @@ class KubernetesManifestsTest {
         List<String> undocumented = environment().stream()
                 .filter(source -> !app.settings().containsKey(source.name()) && !JVM_VARIABLES.contains(source.name()))
                 .map(source -> source.name() + " (from " + source.from() + ")").toList();
-        assertThat(undocumented).as("variables the README's configuration table does not list: the app ignores "
-                + "them (a typo, or a setting renamed in the app)").isEmpty();
+        assertThat(undocumented).as("variables the configuration table in %s does not list: the app ignores "
+                + "them (a typo, or a setting renamed in the app)", CONFIGURATION_DOC).isEmpty();
     }
 
     @Test
@@ -526,7 +534,7 @@ class KubernetesManifestsTest {
         Map<String, String> env = env();
         Duration drain = app.value("JOBWATCH_DRAIN_TIMEOUT", env).map(KubernetesManifestsTest::duration)
                 .orElseThrow(() -> new AssertionError("JOBWATCH_DRAIN_TIMEOUT is neither set in k8s/ nor given a "
-                        + "default in README.md's configuration table"));
+                        + "default in " + CONFIGURATION_DOC + "'s configuration table"));
         Duration webServer = app.webServerShutdown();
         LifecycleHandler preStop = container().getLifecycle().getPreStop();
         assertThat(preStop).as("preStop, so the pod leaves the endpoints before it drains").isNotNull();

@@ -16,8 +16,8 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
 
@@ -26,7 +26,8 @@ import tools.jackson.databind.JsonNode;
  * runs jobs that report progress and logs with BullMQ's own calls, or through jobwatch's worker routes
  * with their lock token, while watchers follow the jobs over {@code getupdate_sse}; BullMQ's own
  * {@code QueueEvents} and {@code getJobLogs} see what jobwatch wrote. Each test run has a BullMQ prefix
- * of its own on the shared Redis. Skipped without Node or {@code npm ci}, unless
+ * of its own on the shared Redis. Runs once on the pinned BullMQ (5.x) and once on the newest (6.x, whose
+ * ioredis is a package of its own). Skipped without Node or {@code npm ci}, unless
  * {@code JOBWATCH_REQUIRE_NODE=1} (CI), where that is a failure.
  */
 class BullMqInteropIntegrationTest {
@@ -36,27 +37,25 @@ class BullMqInteropIntegrationTest {
     private static final String OK_LOG = "starting\nhéllo wörld ✓ 🎉\n\ndone\n";
     private static final String HTTP_LOG = "posted through jobwatch\nünïcödé 🚀\nas json\n";
 
-    /** Per test rather than per class, so that a skip shows in the report as one. */
-    @BeforeEach
-    void nodeAndBullMq() {
-        BullMqNode.require();
-    }
-
-    @Test
-    void watchersFollowJobsThatRealBullMqWorkersRunAndBullMqSeesWhatWorkersWroteThroughJobwatch() throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {BullMqNode.PINNED, BullMqNode.LATEST})
+    void watchersFollowJobsThatRealBullMqWorkersRunAndBullMqSeesWhatWorkersWroteThroughJobwatch(String bullmq)
+            throws Exception {
+        // Per version rather than per class, so that a missing package shows in the report as its own skip.
+        BullMqNode.require(bullmq);
         String shared = System.getenv("REDIS_URL");
         try (TestRedis own = shared == null ? new TestRedis() : null) {
             String redisUrl = shared != null ? shared : own.url();
             String prefix = "jwtest-" + UUID.randomUUID().toString().substring(0, 8);
             try (TestServer server = new TestServer(redisUrl, "jobwatch.bullmq.queues=" + QUEUE,
                     "jobwatch.bullmq.prefix=" + prefix, "jobwatch.bullmq.log-poll=50ms")) {
-                run(server, redisUrl, prefix);
+                run(server, redisUrl, prefix, bullmq);
             }
         }
     }
 
-    private void run(TestServer server, String redisUrl, String prefix) throws Exception {
-        Process node = BullMqNode.start("interop.mjs", Map.of("REDIS_URL", redisUrl, "BULLMQ_PREFIX", prefix,
+    private void run(TestServer server, String redisUrl, String prefix, String bullmq) throws Exception {
+        Process node = BullMqNode.start("interop.mjs", bullmq, Map.of("REDIS_URL", redisUrl, "BULLMQ_PREFIX", prefix,
                 "QUEUE", QUEUE, "JOBWATCH_URL", "http://localhost:" + server.port()));
         try {
             BufferedReader out = BullMqNode.output(node);

@@ -17,19 +17,39 @@ final class BullMqNode {
 
     static final Path PROJECT = Path.of("src/test/bullmq").toAbsolutePath();
 
+    /** The package the project pins for the 5.x line, which brings its own ioredis. */
+    static final String PINNED = "bullmq";
+
+    /** The newest BullMQ (6.x), installed under an npm alias beside the ioredis it no longer brings. */
+    static final String LATEST = "bullmq-latest";
+
     private BullMqNode() {
     }
 
-    /** Skips the calling test (or fails it in CI) when Node or the BullMQ package is missing. */
+    /** Skips the calling test (or fails it in CI) when Node or the pinned BullMQ package is missing. */
     static void require() {
-        NodeProject.require(PROJECT, "bullmq", "BullMQ interoperability needs Node and BullMQ");
+        require(PINNED);
     }
 
-    /** Starts a script of {@code src/test/bullmq} with that environment; its errors go to the test's. */
+    /** Skips the calling test (or fails it in CI) when Node or that BullMQ package is missing. */
+    static void require(String bullmqPackage) {
+        NodeProject.require(PROJECT, bullmqPackage, "BullMQ interoperability needs Node and " + bullmqPackage);
+    }
+
+    /** Starts a script of {@code src/test/bullmq} with that environment, on the pinned BullMQ. */
     static Process start(String script, Map<String, String> environment) throws IOException {
+        return start(script, PINNED, environment);
+    }
+
+    /**
+     * Starts a script of {@code src/test/bullmq} with that environment, driving that installed BullMQ
+     * package; its errors go to the test's.
+     */
+    static Process start(String script, String bullmqPackage, Map<String, String> environment) throws IOException {
         ProcessBuilder builder = new ProcessBuilder("node", script).directory(PROJECT.toFile())
                 .redirectError(ProcessBuilder.Redirect.INHERIT);
         builder.environment().putAll(environment);
+        builder.environment().put("BULLMQ_PACKAGE", bullmqPackage);
         return builder.start();
     }
 
