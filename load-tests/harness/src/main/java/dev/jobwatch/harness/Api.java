@@ -38,14 +38,6 @@ final class Api {
         this.producer = producer;
     }
 
-    String base() {
-        return base;
-    }
-
-    HttpClient client() {
-        return client;
-    }
-
     boolean ready() {
         String path = nchan ? "/nchan_stub_status" : "/actuator/health/readiness";
         Integer status = client.get().uri(base + path).responseSingle((r, b) -> Mono.just(r.status().code()))

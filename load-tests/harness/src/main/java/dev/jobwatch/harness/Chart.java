@@ -179,7 +179,7 @@ record Chart(String title, int titleShift, int left, int right, String xLabel, S
         return sb.toString();
     }
 
-    static String trim(double y) {
+    private static String trim(double y) {
         return y == Math.rint(y) ? String.valueOf((long) y) : String.format(Locale.ROOT, "%.1f", y);
     }
 
