@@ -2,7 +2,7 @@
 # Capacity benchmark of jobwatch with nchan side by side: many jobs with one watcher each, writes that
 # nobody watches, one job with many watchers, and idle watchers.
 #
-# Builds the app and the harness (load-tests/harness), makes sure Redis answers on 127.0.0.1:6379, starts
+# Builds the app and the harness (load-tests/harness), makes sure Redis answers on 127.0.0.1:$BENCH_REDIS_PORT (6379), starts
 # nginx + nchan on 127.0.0.1:8090 (installing Debian's libnginx-mod-nchan if missing and allowed), runs the
 # harness against jobwatch (which the harness starts itself) and against nchan, and writes load-tests/results/:
 # results.md, latency-vs-watchers.svg, jobwatch.properties, nchan.properties and the logs.
@@ -20,12 +20,14 @@
 #   BENCH_SERVER_JVM_OPTS="-Xms256m -Xmx2g -XX:+UseG1GC" (plus -XX:+UseCompactObjectHeaders on 25)   jobwatch's JVM flags
 #   BENCH_NCHAN=1 (0 skips nchan)  BENCH_NCHAN_WORKERS=2  BENCH_INSTALL_NCHAN=1 (apt-get if nginx is missing)
 #   BENCH_SKIP_BUILD=1 reuses the jars.  Any JOBWATCH_* variable set here reaches the jobwatch server.
+#   BENCH_PORT=8080 (jobwatch) BENCH_NCHAN_PORT=8090 BENCH_REDIS_PORT=6379 (started here if nothing answers on it)
+#   BENCH_RESULTS=load-tests/results (another folder keeps a trial run away from the committed results)
 # Everything runs on loopback; every loop in the harness is bounded in count and time.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(dirname "$HERE")
-RESULTS=$HERE/results
+RESULTS=${BENCH_RESULTS:-$HERE/results}
 HARNESS=$HERE/harness
 mkdir -p "$RESULTS"
 
@@ -106,11 +108,15 @@ HARNESS_JAR=$HARNESS/target/jobwatch-harness.jar
 [ -f "$APP_JAR" ] && [ -f "$HARNESS_JAR" ] || { echo "bench: missing $APP_JAR or $HARNESS_JAR" >&2; exit 1; }
 
 # ---- Redis ------------------------------------------------------------------------------------------------------
-if ! redis-cli -h 127.0.0.1 -p 6379 ping 2>/dev/null | grep -q PONG; then
-  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no
-  for _ in $(seq 1 50); do redis-cli -h 127.0.0.1 -p 6379 ping 2>/dev/null | grep -q PONG && break; sleep 0.2; done
+: "${BENCH_REDIS_PORT:=6379}"
+REDIS_URL_BENCH=redis://127.0.0.1:$BENCH_REDIS_PORT
+# The harness reads both: the port for INFO and CONFIG RESETSTAT, the URL for the jobwatch it starts.
+export BENCH_REDIS_PORT BENCH_REDIS_URL=$REDIS_URL_BENCH
+if ! redis-cli -h 127.0.0.1 -p "$BENCH_REDIS_PORT" ping 2>/dev/null | grep -q PONG; then
+  redis-server --daemonize yes --bind 127.0.0.1 --port "$BENCH_REDIS_PORT" --save "" --appendonly no
+  for _ in $(seq 1 50); do redis-cli -h 127.0.0.1 -p "$BENCH_REDIS_PORT" ping 2>/dev/null | grep -q PONG && break; sleep 0.2; done
 fi
-redis-cli -h 127.0.0.1 -p 6379 ping | grep -q PONG
+redis-cli -h 127.0.0.1 -p "$BENCH_REDIS_PORT" ping | grep -q PONG
 
 # ---- nchan ------------------------------------------------------------------------------------------------------
 NGINX_DIR=""
@@ -131,7 +137,7 @@ if [ "$BENCH_NCHAN" = 1 ]; then
     NGINX_DIR=$(mktemp -d /tmp/jobwatch-bench-nchan.XXXXXX)
     mkdir -p "$NGINX_DIR/tmp"
     sed -e "s#@DIR@#$NGINX_DIR#g" -e "s#@WORKERS@#$BENCH_NCHAN_WORKERS#" -e "s#@NOFILE@#$NOFILE#" \
-        -e "s#@CONNECTIONS@#$((NOFILE - 500))#" -e "s#@REDIS_URL@#redis://127.0.0.1:6379#" \
+        -e "s#@CONNECTIONS@#$((NOFILE - 500))#" -e "s#@REDIS_URL@#$REDIS_URL_BENCH#" \
         -e "s#@PORT@#$BENCH_NCHAN_PORT#" "$HARNESS/nchan/nginx.conf.template" > "$NGINX_DIR/nginx.conf"
     nginx -c "$NGINX_DIR/nginx.conf" -p "$NGINX_DIR"
     for _ in $(seq 1 50); do [ -s "$NGINX_DIR/nginx.pid" ] && break; sleep 0.1; done
@@ -176,7 +182,7 @@ done
 # ---- Gatling: the fan-out simulation at moderate scale, through smoke.sh, which starts its own server ----------
 # BENCH_GATLING=0 skips it; BENCH_GATLING_WATCHERS, BENCH_GATLING_RATE (rows/s), BENCH_GATLING_DURATION set its scale.
 if [ "${BENCH_GATLING:-1}" = 1 ]; then
-  REDIS_URL=redis://127.0.0.1:6379 SMOKE_WATCHERS="${BENCH_GATLING_WATCHERS:-1000}" SMOKE_RATE="${BENCH_GATLING_RATE:-50}" \
+  REDIS_URL=$REDIS_URL_BENCH SMOKE_WATCHERS="${BENCH_GATLING_WATCHERS:-1000}" SMOKE_RATE="${BENCH_GATLING_RATE:-50}" \
     SMOKE_DURATION="${BENCH_GATLING_DURATION:-20s}" timeout 600 bash "$HERE/smoke.sh" "$APP_JAR" 2>&1 \
     | tee "$RESULTS/gatling.log" || note "Gatling run ended with an error; see gatling.log"
   {

@@ -1,8 +1,6 @@
 package dev.jobwatch.harness;
 
-import io.netty.buffer.Unpooled;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,7 +14,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import reactor.core.publisher.Mono;
 
 /**
  * The soak run: writers and watchers churn for a long time while the server's memory, file
@@ -28,29 +25,35 @@ import reactor.core.publisher.Mono;
  * end (completion, or the server's short lifetime) are replaced. Completed jobs must expire for Redis memory
  * to stay flat: bench's soak sets a short retention.
  */
-final class Soak {
+final class Soak implements Scenario {
 
-    private final Harness h;
-    private final int minutes = Integer.parseInt(Harness.opt("soak-minutes", "30"));
-    private final int slots = Integer.parseInt(Harness.opt("soak-jobs", "40"));
-    private final int watchersPerJob = Integer.parseInt(Harness.opt("soak-watchers", "25"));
-    private final int rate = Integer.parseInt(Harness.opt("soak-rate", "5"));
+    private final Bench bench;
+    private final int minutes;
+    private final int slots;
+    private final int watchersPerJob;
+    private final int rate;
     private final AtomicBoolean stop = new AtomicBoolean();
     private final LongAdder jobsDone = new LongAdder();
     private final LongAdder rowsWritten = new LongAdder();
     private final LongAdder writeErrors = new LongAdder();
     private final LongAdder streamsOpened = new LongAdder();
 
-    Soak(Harness harness) {
-        this.h = harness;
+    Soak(Bench bench) {
+        this.bench = bench;
+        this.minutes = bench.options().integer("soak-minutes", 30);
+        this.slots = bench.options().integer("soak-jobs", 40);
+        this.watchersPerJob = bench.options().integer("soak-watchers", 25);
+        this.rate = bench.options().integer("soak-rate", 5);
     }
 
-    void run() throws Exception {
-        Path dir = h.outFile.toAbsolutePath().getParent();
-        Harness.put("soak.minutes", minutes);
-        Harness.put("soak.jobs", slots);
-        Harness.put("soak.watchers_per_job", watchersPerJob);
-        Harness.put("soak.rate", rate);
+    @Override
+    public void run() throws Exception {
+        Results results = bench.results();
+        Path dir = results.dir();
+        results.put("soak.minutes", minutes);
+        results.put("soak.jobs", slots);
+        results.put("soak.watchers_per_job", watchersPerJob);
+        results.put("soak.rate", rate);
         List<Thread> workers = new ArrayList<>();
         for (int i = 0; i < slots; i++) {
             int slot = i;
@@ -64,27 +67,28 @@ final class Soak {
         rows.add("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         List<double[]> samples = new ArrayList<>();
         for (int minute = 1; minute <= minutes; minute++) {
-            Harness.sleep(60_000);
-            String prometheus = prometheus();
-            double heap = h.gc() / 1024.0;
+            Time.sleep(60_000);
+            String prometheus = bench.api().prometheus();
+            double heap = bench.server().gc() / 1024.0;
             double direct = gauge(prometheus, "jvm_buffer_memory_used_bytes", "id=\"direct\"") / (1024 * 1024);
-            double rss = Harness.rssKb(h.pids()) / 1024.0;
-            long fds = Harness.fds(h.pids());
-            double redisMb = Long.parseLong(Harness.field(h.redis.call("INFO", "memory"), "used_memory")) / (1024.0 * 1024);
+            Processes server = bench.server().processes();
+            double rss = server.rssKb() / 1024.0;
+            long fds = server.fds();
+            double redisMb = Long.parseLong(bench.redis().info("memory", "used_memory")) / (1024.0 * 1024);
             double streams = gauge(prometheus, "jobwatch_streams_open", "");
             double hubs = gauge(prometheus, "jobwatch_hubs_open", "");
             samples.add(new double[] {heap, direct, rss, fds, redisMb});
             String row = String.format(Locale.ROOT, "| %d | %.1f | %.1f | %.0f | %d | %.1f | %.0f | %.0f | %d | %d | %d |",
                     minute, heap, direct, rss, fds, redisMb, streams, hubs, jobsDone.sum(), rowsWritten.sum(), writeErrors.sum());
             rows.add(row);
-            Harness.log("soak %s", row);
+            bench.log().line("soak %s", row);
             String k = "soak." + minute + ".";
-            Harness.put(k + "heap_mb", String.format(Locale.ROOT, "%.1f", heap));
-            Harness.put(k + "direct_mb", String.format(Locale.ROOT, "%.1f", direct));
-            Harness.put(k + "rss_mb", String.format(Locale.ROOT, "%.0f", rss));
-            Harness.put(k + "fds", fds);
-            Harness.put(k + "redis_mb", String.format(Locale.ROOT, "%.1f", redisMb));
-            h.save();
+            results.put(k + "heap_mb", "%.1f", heap);
+            results.put(k + "direct_mb", "%.1f", direct);
+            results.put(k + "rss_mb", "%.0f", rss);
+            results.put(k + "fds", fds);
+            results.put(k + "redis_mb", "%.1f", redisMb);
+            results.save();
             write(dir, rows, samples, false);
         }
         stop.set(true);
@@ -107,8 +111,8 @@ final class Soak {
                 + "after a full GC, direct buffers (`jvm_buffer_memory_used_bytes{id=\"direct\"}`), RSS, open file "
                 + "descriptors, and Redis `used_memory`.");
         doc.add("");
-        doc.add("Server: `" + Harness.out.getProperty("server.cmd", "attached to " + h.base) + "`, env "
-                + System.getenv().entrySet().stream().filter(e -> e.getKey().startsWith("JOBWATCH_"))
+        doc.add("Server: `" + bench.results().get("server.cmd", "attached to " + bench.server().base()) + "`, env "
+                + bench.options().env().entrySet().stream().filter(e -> e.getKey().startsWith("JOBWATCH_"))
                         .map(e -> e.getKey() + "=" + e.getValue()).sorted().toList() + ".");
         doc.add("");
         doc.addAll(rows);
@@ -136,12 +140,6 @@ final class Soak {
         return to > from ? sum / (to - from) : 0;
     }
 
-    private String prometheus() {
-        String text = h.api.get().uri(h.base + "/actuator/prometheus").responseSingle((r, b) -> b.asString())
-                .onErrorResume(e -> Mono.just("")).block(Duration.ofSeconds(10));
-        return text == null ? "" : text;
-    }
-
     private static double gauge(String text, String name, String label) {
         Matcher m = Pattern.compile("(?m)^" + name + "\\{([^}]*)\\} ([0-9.eE+]+)$").matcher(text);
         double sum = 0;
@@ -160,22 +158,23 @@ final class Soak {
                 runJob("soak-" + slot + "-" + job++);
             } catch (RuntimeException e) {
                 writeErrors.increment();
-                Harness.log("soak slot %d: %s", slot, e);
-                Harness.sleep(1000);
+                bench.log().line("soak slot %d: %s", slot, e);
+                Time.sleep(1000);
             }
         }
     }
 
     private void runJob(String id) {
-        String token = h.addJobs(List.of(id)).get(0);
-        List<Harness.Watch> watchers = new ArrayList<>(open(id, watchersPerJob));
+        Api api = bench.api();
+        String token = api.addJobs(List.of(id)).get(0);
+        List<SseStream> watchers = new ArrayList<>(open(id, watchersPerJob));
         post(id, token, "start", "application/json", "{}");
         ThreadLocalRandom random = ThreadLocalRandom.current();
         int seconds = 20 + random.nextInt(41);
         for (int second = 0; second < seconds && !stop.get(); second++) {
             long t0 = System.nanoTime();
             for (int r = 0; r < rate; r++) {
-                count(h.write(id, token, "ts=" + Harness.epochMicros() + " second " + second + " row " + r)
+                count(api.write(id, token, "ts=" + Time.epochMicros() + " second " + second + " row " + r)
                         .block(Duration.ofSeconds(30)));
                 rowsWritten.increment();
             }
@@ -183,35 +182,31 @@ final class Soak {
             if (second % 5 == 0) {
                 post(id, token, "stream", "text/plain", "chunk " + second + "\n");
             }
-            watchers.removeIf(w -> w.stream.isDisposed());
+            watchers.removeIf(SseStream::closed);
             if (random.nextInt(4) == 0 && !watchers.isEmpty()) {
-                watchers.remove(random.nextInt(watchers.size())).stream.dispose();
+                watchers.remove(random.nextInt(watchers.size())).close();
             }
             if (watchers.size() < watchersPerJob) {
                 watchers.addAll(open(id, watchersPerJob - watchers.size()));
             }
             long rest = TimeUnit.NANOSECONDS.toMillis(TimeUnit.SECONDS.toNanos(1) - (System.nanoTime() - t0));
             if (rest > 0) {
-                Harness.sleep(rest);
+                Time.sleep(rest);
             }
         }
         post(id, token, "complete", "application/json", "{\"success\":true,\"result\":{\"rows\":" + seconds * rate + "}}");
-        Harness.sleep(2000);
-        watchers.forEach(w -> w.stream.dispose());
+        Time.sleep(2000);
+        watchers.forEach(SseStream::close);
         jobsDone.increment();
     }
 
-    private List<Harness.Watch> open(String id, int n) {
+    private List<SseStream> open(String id, int n) {
         streamsOpened.add(n);
-        return h.openWatches(List.of(id), n, 0);
+        return bench.sse().open(List.of(bench.api().watchUri(id)), n, 0);
     }
 
     private void post(String id, String token, String route, String type, String body) {
-        count(h.api.headers(x -> x.set("Authorization", "Bearer " + token).set("Content-Type", type))
-                .post().uri(h.base + "/queues/" + h.ns + "/jobs/" + id + "/" + route)
-                .send(Mono.just(Unpooled.wrappedBuffer(body.getBytes(StandardCharsets.UTF_8))))
-                .responseSingle((r, b) -> b.then(Mono.just(r.status().code())))
-                .block(Duration.ofSeconds(30)));
+        count(bench.api().post(id, token, route, type, body));
     }
 
     private void count(Integer status) {
