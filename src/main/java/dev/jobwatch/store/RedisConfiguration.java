@@ -147,10 +147,6 @@ class RedisConfiguration {
     @Bean
     JobStore jobStore(RedisConnections connections, RedisProperties redis, RetentionProperties retention,
             LimitProperties limits, BullMqProperties bullmq, JsonMapper mapper) {
-        if (retention.log().toBytes() <= limits.log().toBytes()) {
-            throw new IllegalStateException("JOBWATCH_RETENTION_LOG (" + retention.log()
-                    + ") must be larger than JOBWATCH_LIMIT_LOG (" + limits.log() + ")");
-        }
         JobStore own = new RedisJobStore(connections.commands(), redis.prefix(), retention, Clock.systemUTC(),
                 connections.sharded() ? "SPUBLISH" : "PUBLISH");
         if (!bullmq.enabled()) {

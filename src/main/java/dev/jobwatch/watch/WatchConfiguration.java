@@ -21,7 +21,7 @@ class WatchConfiguration {
     @Bean
     WatchService watchService(JobStore store, ChangeFeed feed, JsonMapper mapper, WatchProperties settings,
             LimitProperties limits, MeterRegistry meters) {
-        int pageBytes = (int) Math.max(settings.page().toBytes(), limits.log().toBytes() + 1);
+        int pageBytes = (int) settings.page().toBytes();
         JobStore.WatchPage page = new JobStore.WatchPage(PAGE_ROWS, pageBytes, JobHub.CHUNK_WINDOW, settings.window());
         var scheduler = Schedulers.parallel();
         WatchMetrics metrics = new WatchMetrics(meters);
