@@ -33,7 +33,6 @@ public record AuthProperties(
 
     public static final String TOKENS_VARIABLE = "JOBWATCH_AUTH_TOKENS";
     public static final String SECRET_VARIABLE = "JOBWATCH_TOKEN_SECRET";
-    public static final String WATCH_VARIABLE = "JOBWATCH_WATCH_AUTH";
 
     /**
      * @param tokens producer tokens (env {@code JOBWATCH_AUTH_TOKENS}), comma-separated, each {@code token}
