@@ -1,5 +1,6 @@
 package dev.jobwatch.auth;
 
+import dev.jobwatch.config.AuthProperties;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
@@ -36,25 +37,21 @@ public final class ProducerTokens {
     }
 
     /**
-     * Reads the entries of {@code JOBWATCH_AUTH_TOKENS}.
+     * Reads the entries of {@code JOBWATCH_AUTH_TOKENS}. How long a token must be depends on where the
+     * jobs live, and is a rule of the settings ({@link dev.jobwatch.config.SettingRules}).
      *
-     * @param minLength fewest characters a token may have
      * @throws IllegalArgumentException naming the entry (by position, never by its text) that is wrong
      */
-    public static ProducerTokens parse(List<String> entries, int minLength) {
+    public static ProducerTokens parse(List<String> entries) {
         List<Known> tokens = new ArrayList<>();
         for (int i = 0; i < entries.size(); i++) {
             String entry = entries.get(i);
             String where = "entry " + (i + 1) + " of " + entries.size();
             int at = entry.indexOf('@');
-            String token = at < 0 ? entry : entry.substring(0, at);
+            String token = AuthProperties.tokenOf(entry);
             if (token.isEmpty() || entry.indexOf('@', at + 1) > 0) {
                 throw new IllegalArgumentException("has an entry that is not token or token@scope (" + where
                         + "): a token may not be empty or hold '@', which starts its scope.");
-            }
-            if (token.length() < minLength) {
-                throw new IllegalArgumentException("has a token shorter than " + minLength + " characters (" + where
-                        + "): use long random tokens, such as the output of `head -c 32 /dev/urandom | base64`.");
             }
             List<String> names = new ArrayList<>();
             List<String> prefixes = new ArrayList<>();

@@ -1,15 +1,19 @@
 package dev.jobwatch.config;
 
+import jakarta.validation.constraints.AssertTrue;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
+import java.util.stream.Stream;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
 
 /**
- * Request body limits; a body past its limit gets 413 and changes nothing.
+ * Request body limits; a body past its limit gets 413 and changes nothing. Each size is from 1 byte to
+ * less than 2 GiB: a body is held whole in one array, and Netty counts header and line sizes in an
+ * {@code int}.
  *
  * @param log      one log row (env {@code JOBWATCH_LIMIT_LOG}), default 64 KiB
  * @param chunk    one result-stream chunk (env {@code JOBWATCH_LIMIT_CHUNK}), default 64 KiB
@@ -33,4 +37,10 @@ public record LimitProperties(
         @DefaultValue("16MB") @NotNull DataSize body,
         @DefaultValue("8KB") @NotNull DataSize headers,
         @DefaultValue("4KB") @NotNull DataSize url) {
+
+    @AssertTrue(message = "every size limit must be at least 1 byte and less than 2 GiB")
+    public boolean isSizesInRange() {
+        return Stream.of(log, chunk, progress, result, body, headers, url)
+                .allMatch(size -> size == null || (size.toBytes() >= 1 && size.toBytes() <= Integer.MAX_VALUE));
+    }
 }

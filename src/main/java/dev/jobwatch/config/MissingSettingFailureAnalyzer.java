@@ -8,7 +8,6 @@ class MissingSettingFailureAnalyzer extends AbstractFailureAnalyzer<MissingSetti
 
     @Override
     protected FailureAnalysis analyze(Throwable rootFailure, MissingSettingException cause) {
-        return new FailureAnalysis(cause.getMessage(), "Set the environment variable " + cause.variable()
-                + " (see the configuration table in README.md) and start again.", cause);
+        return new FailureAnalysis(cause.getMessage(), cause.action(), cause);
     }
 }

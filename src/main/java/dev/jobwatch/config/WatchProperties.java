@@ -1,5 +1,6 @@
 package dev.jobwatch.config;
 
+import jakarta.validation.constraints.AssertTrue;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 import java.time.Duration;
@@ -9,12 +10,9 @@ import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
 
 /**
- * How watchers are served.
+ * How watchers are served. Who may watch ({@code jobwatch.watch.auth}) is an auth setting, in
+ * {@link AuthProperties}.
  *
- * @param auth     {@code token}: a watcher needs a producer token for the job's namespace or the job's
- *                 watch token; {@code open}: anyone who can reach the pod reads any job by its id, as
- *                 Windmill's {@code jobs_u} routes (env {@code JOBWATCH_WATCH_AUTH}). Unset (null), it is
- *                 {@code token} with an external Redis and {@code open} in local mode
  * @param cadence  least time between two updates to one watcher (env {@code JOBWATCH_WATCH_CADENCE}),
  *                 default 100 ms
  * @param ping     time between pings (env {@code JOBWATCH_WATCH_PING}), default 5 s
@@ -28,7 +26,8 @@ import org.springframework.validation.annotation.Validated;
  *                 subscriptions (env {@code JOBWATCH_WATCH_LINGER}), default 1 s
  * @param window   log code points each hub keeps in memory for its watchers (env
  *                 {@code JOBWATCH_WATCH_WINDOW}), default 131,072; a watcher behind that reads Redis
- * @param page     most log text one read brings (env {@code JOBWATCH_WATCH_PAGE}), default 1 MiB
+ * @param page     most log text one read brings (env {@code JOBWATCH_WATCH_PAGE}), default 1 MiB; more
+ *                 than the log-row limit ({@link SettingRules}) and less than 2 GiB
  * @param maxStreams most SSE streams one pod keeps open (env {@code JOBWATCH_WATCH_MAX_STREAMS}); 0 (the
  *                 default) means what the heap holds, computed at start from the maximum heap by
  *                 {@link StreamCapacity}; past it a new stream gets 503 with {@code Retry-After}, so a pod
@@ -37,7 +36,6 @@ import org.springframework.validation.annotation.Validated;
 @Validated
 @ConfigurationProperties("jobwatch.watch")
 public record WatchProperties(
-        Auth auth,
         @DefaultValue("100ms") @NotNull Duration cadence,
         @DefaultValue("5s") @NotNull Duration ping,
         @DefaultValue("60s") @NotNull Duration lifetime,
@@ -58,12 +56,9 @@ public record WatchProperties(
         return maxStreams == 0;
     }
 
-    public enum Auth {
-        OPEN, TOKEN
-    }
-
-    /** Whether watchers need no token: only when set so, or when unset in local mode. */
-    public boolean watchersOpen(RedisProperties redis) {
-        return auth == null ? redis.embedded() : auth == Auth.OPEN;
+    /** The page is counted in an {@code int}, as the scripts that read it take it. */
+    @AssertTrue(message = "the watch page must be less than 2 GiB")
+    public boolean isPageAnInt() {
+        return page == null || page.toBytes() <= Integer.MAX_VALUE;
     }
 }

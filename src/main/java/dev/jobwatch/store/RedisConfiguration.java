@@ -1,7 +1,6 @@
 package dev.jobwatch.store;
 
 import dev.jobwatch.config.BullMqProperties;
-import dev.jobwatch.config.LimitProperties;
 import dev.jobwatch.config.MissingSettingException;
 import dev.jobwatch.config.RedisProperties;
 import dev.jobwatch.config.TransportProperties;
@@ -148,11 +147,7 @@ class RedisConfiguration {
     /** Every source of jobs behind one router: the reads, the workers' writes and the producers' calls. */
     @Bean
     JobSources jobSources(RedisConnections connections, RedisProperties redis, RetentionProperties retention,
-            LimitProperties limits, BullMqSource source, JsonMapper mapper) {
-        if (retention.log().toBytes() <= limits.log().toBytes()) {
-            throw new IllegalStateException("JOBWATCH_RETENTION_LOG (" + retention.log()
-                    + ") must be larger than JOBWATCH_LIMIT_LOG (" + limits.log() + ")");
-        }
+            BullMqSource source, JsonMapper mapper) {
         RedisCalls calls = new RedisCalls(connections.commands());
         RedisJobStore own = new RedisJobStore(calls, redis.prefix(), retention, Clock.systemUTC(),
                 connections.sharded() ? "SPUBLISH" : "PUBLISH");

@@ -1,7 +1,6 @@
 package dev.jobwatch.watch;
 
 import dev.jobwatch.config.DrainProperties;
-import dev.jobwatch.config.LimitProperties;
 import dev.jobwatch.config.WatchProperties;
 import dev.jobwatch.store.ChangeFeed;
 import dev.jobwatch.store.JobReads;
@@ -20,8 +19,8 @@ class WatchConfiguration {
 
     @Bean
     WatchService watchService(JobReads store, ChangeFeed feed, JsonMapper mapper, WatchProperties settings,
-            LimitProperties limits, MeterRegistry meters) {
-        int pageBytes = (int) Math.max(settings.page().toBytes(), limits.log().toBytes() + 1);
+            MeterRegistry meters) {
+        int pageBytes = (int) settings.page().toBytes();
         JobReads.WatchPage page = new JobReads.WatchPage(PAGE_ROWS, pageBytes, JobHub.CHUNK_WINDOW, settings.window());
         var scheduler = Schedulers.parallel();
         WatchMetrics metrics = new WatchMetrics(meters);

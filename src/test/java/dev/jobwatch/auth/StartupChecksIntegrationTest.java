@@ -41,13 +41,26 @@ class StartupChecksIntegrationTest {
     @Test
     void anExternalRedisWithoutProducerTokensStopsTheStart() {
         assertThatThrownBy(() -> TestServer.startAndStop(external, "jobwatch.token.secret=" + SECRET))
-                .satisfies(error -> assertThat(missing(error).variable()).isEqualTo("JOBWATCH_AUTH_TOKENS"));
+                .satisfies(error -> {
+                    assertThat(missing(error).variables()).containsExactly("JOBWATCH_AUTH_TOKENS");
+                    assertThat(missing(error).getMessage()).startsWith("JOBWATCH_AUTH_TOKENS is not set")
+                            .contains("external Redis (JOBWATCH_REDIS_URL)");
+                });
     }
 
     @Test
     void anExternalRedisWithoutATokenSecretStopsTheStart() {
         assertThatThrownBy(() -> TestServer.startAndStop(external, "jobwatch.auth.tokens=" + PRODUCER))
-                .satisfies(error -> assertThat(missing(error).variable()).isEqualTo("JOBWATCH_TOKEN_SECRET"));
+                .satisfies(error -> {
+                    assertThat(missing(error).variables()).containsExactly("JOBWATCH_TOKEN_SECRET");
+                    assertThat(missing(error).getMessage()).startsWith("JOBWATCH_TOKEN_SECRET is not set")
+                            .contains("external Redis (JOBWATCH_REDIS_URL)");
+                });
+    }
+
+    @Test
+    void localModeTakesShortProducerTokens() {
+        TestServer.startAndStop("jobwatch.redis.url=", "jobwatch.auth.tokens=short@team-a");
     }
 
     @Test
@@ -61,9 +74,9 @@ class StartupChecksIntegrationTest {
         assertThatThrownBy(() -> TestServer.startAndStop(external, "jobwatch.auth.tokens=" + PRODUCER + ",short-secret-15@team-a",
                 "jobwatch.token.secret=" + SECRET))
                 .satisfies(error -> {
-                    assertThat(missing(error).variable()).isEqualTo("JOBWATCH_AUTH_TOKENS");
-                    assertThat(missing(error).getMessage()).contains("shorter than 16", "entry 2 of 2")
-                            .doesNotContain("short-secret-15");
+                    assertThat(missing(error).variables()).containsExactly("JOBWATCH_AUTH_TOKENS");
+                    assertThat(missing(error).getMessage()).contains("shorter than 16", "entry 2 of 2",
+                            "JOBWATCH_REDIS_URL").doesNotContain("short-secret-15");
                 });
     }
 
@@ -73,7 +86,7 @@ class StartupChecksIntegrationTest {
                 "@team-a", PRODUCER + "@team-a@team-b"}) {
             assertThatThrownBy(() -> TestServer.startAndStop(external, "jobwatch.auth.tokens=" + tokens, "jobwatch.token.secret=" + SECRET))
                     .as(tokens)
-                    .satisfies(error -> assertThat(missing(error).variable()).isEqualTo("JOBWATCH_AUTH_TOKENS"));
+                    .satisfies(error -> assertThat(missing(error).variables()).containsExactly("JOBWATCH_AUTH_TOKENS"));
         }
     }
 
