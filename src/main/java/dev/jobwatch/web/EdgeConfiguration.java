@@ -51,8 +51,8 @@ class EdgeConfiguration {
      */
     @Bean
     WebServerFactoryCustomizer<NettyReactiveWebServerFactory> requestSizeLimits(LimitProperties limits) {
-        int headers = (int) Math.min(limits.headers().toBytes(), Integer.MAX_VALUE);
-        int line = (int) Math.min(limits.url().toBytes(), Integer.MAX_VALUE);
+        int headers = Math.toIntExact(limits.headers().toBytes());
+        int line = Math.toIntExact(limits.url().toBytes());
         return new RequestSizeLimits(headers, line);
     }
 

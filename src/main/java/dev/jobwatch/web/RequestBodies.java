@@ -110,7 +110,7 @@ final class RequestBodies {
         if (request.headers().contentLength().orElse(0) > max) {
             return Mono.error(tooLarge(what, limit));
         }
-        return DataBufferUtils.join(request.body(BodyExtractors.toDataBuffers()), (int) Math.min(max, Integer.MAX_VALUE))
+        return DataBufferUtils.join(request.body(BodyExtractors.toDataBuffers()), Math.toIntExact(max))
                 .map(buffer -> {
                     try {
                         byte[] bytes = new byte[buffer.readableByteCount()];
