@@ -59,6 +59,10 @@ class WatchStreamTest {
     private static final WatchOptions ONLY_RESULT = new WatchOptions(false, 0, 0, true, true, false);
     private static final WatchOptions NO_LOGS = new WatchOptions(false, 0, 0, false, false, true);
 
+    /** Streams here tell nobody what they send. */
+    private static final WatchStream.Listener UNHEARD = new WatchStream.Listener() {
+    };
+
     /** The clock of the tests that subscribe by hand. */
     private final VirtualTimeScheduler vts = VirtualTimeScheduler.create();
     private final Hub hub = new Hub();
@@ -717,7 +721,7 @@ class WatchStreamTest {
                 StringBuilder received = new StringBuilder();
                 Flux<WatchEvent> stream = new WatchStream(racing.sink.asFlux(), racing.current::get,
                         watcher(FROM_START), () -> true, new WatchStream.Settings(Duration.ofMillis(1), PING, LIFETIME, RETRY, clock),
-                        Mono.never(), WatchStream.Listener.NONE);
+                        Mono.never(), UNHEARD);
                 Thread writer = new Thread(() -> {
                     for (int i = 0; i < 200; i++) {
                         String line = "line " + i + "\n";
@@ -847,7 +851,7 @@ class WatchStreamTest {
                 Duration lifetime, BooleanSupplier writable) {
             return new WatchStream(changes, current::get, watcher(options), writable,
                     new WatchStream.Settings(CADENCE, ping, lifetime, RETRY, scheduler), Mono.never(),
-                    WatchStream.Listener.NONE);
+                    UNHEARD);
         }
 
         /** The relay that a loop's watchers share, as {@link JobHub#states(Scheduler)} makes it. */
