@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jobwatch.job.JobRef;
 import dev.jobwatch.job.JobState;
-import dev.jobwatch.store.JobStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -45,7 +44,6 @@ class WatchStreamTest {
     private static final Duration STUCK = Duration.ofSeconds(10);
 
     private static final JobRef REF = new JobRef("demo-ws", "job-1");
-    private static final JobStore.WatchPage PAGE = new JobStore.WatchPage(1000, 1 << 20, 1024, 131072);
 
     /** Reads what the server sent, as a client would. */
     private static final JsonMapper MAPPER = JsonMapper.builder().build();
@@ -795,7 +793,7 @@ class WatchStreamTest {
     }
 
     private static Watcher watcher(WatchOptions options) {
-        return new Watcher(REF, null, options, null, PAGE, MAPPER, false, () -> { });
+        return new Watcher(REF, null, options, null, MAPPER, false);
     }
 
     private static JsonNode json(WatchEvent event) {
@@ -816,7 +814,7 @@ class WatchStreamTest {
         return json.get("log_offset").asLong() + ":" + json.get("stream_offset").asLong() + ":" + (running ? 1 : 0);
     }
 
-    /** The hub side: a job's state, published one version at a time as a {@link JobHub} would. */
+    /** The hub side: a job's state, published one version at a time as a hub's {@link HubStates} would. */
     private static final class Hub {
 
         private final Sinks.Many<HubState> sink = Sinks.many().replay().latest();
@@ -854,9 +852,9 @@ class WatchStreamTest {
                     UNHEARD);
         }
 
-        /** The relay that a loop's watchers share, as {@link JobHub#states(Scheduler)} makes it. */
+        /** The relay that a loop's watchers share, as {@link HubStates#relayOn(Scheduler)} makes it. */
         Flux<HubState> relay(Scheduler loop) {
-            return JobHub.relay(sink.asFlux(), loop);
+            return HubStates.relay(sink.asFlux(), loop);
         }
 
         int subscribers() {
