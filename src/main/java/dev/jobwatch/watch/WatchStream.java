@@ -37,7 +37,6 @@ final class WatchStream extends Flux<WatchEvent> {
 
     /** Told what a stream sends and when it ends, for the pod's metrics and the hub's hold. */
     interface Listener {
-
         default void sent(WatchEvent event) {
         }
 
