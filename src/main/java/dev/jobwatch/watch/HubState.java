@@ -8,6 +8,7 @@ import tools.jackson.databind.JsonNode;
 /**
  * What a hub knows of its job at one version, shared read-only by all the hub's watchers.
  *
+ * @param failure       why the hub could not read its job, for a hub that failed
  * @param progress      the latest progress, parsed once
  * @param progressText  the same as stored, to tell whether it changed
  * @param job           the job object, once completed (logs not included)
@@ -18,7 +19,7 @@ import tools.jackson.databind.JsonNode;
  */
 record HubState(
         Status status,
-        String error,
+        Throwable failure,
         long version,
         JobState state,
         JsonNode progress,
@@ -41,8 +42,8 @@ record HubState(
                 null, null, Map.of(), null);
     }
 
-    static HubState failed(String error) {
-        return new HubState(Status.FAILED, error, -1, null, null, null, 0, LogWindow.at(0), 0, ChunkWindow.at(0),
+    static HubState failed(Throwable failure) {
+        return new HubState(Status.FAILED, failure, -1, null, null, null, 0, LogWindow.at(0), 0, ChunkWindow.at(0),
                 null, null, Map.of(), null);
     }
 
@@ -52,7 +53,7 @@ record HubState(
 
     /** This state after a write that appended to the log or the result stream and changed nothing else. */
     HubState next(long version, long logLength, LogWindow log, long streamLength, ChunkWindow chunks) {
-        return new HubState(status, error, version, state, progress, progressText, logLength, log, streamLength, chunks,
+        return new HubState(status, failure, version, state, progress, progressText, logLength, log, streamLength, chunks,
                 job, result, newEncodings(), incarnation);
     }
 

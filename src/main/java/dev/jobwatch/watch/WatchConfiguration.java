@@ -24,11 +24,10 @@ class WatchConfiguration {
         JobReads.WatchPage page = new JobReads.WatchPage(PAGE_ROWS, pageBytes, JobHub.CHUNK_WINDOW, settings.window());
         var scheduler = Schedulers.parallel();
         WatchMetrics metrics = new WatchMetrics(meters);
-        HubRegistry hubs = new HubRegistry(
-                ref -> new JobHub(ref, store, feed, mapper, page, settings.recheck(), scheduler, metrics),
-                settings.linger().toMillis(), scheduler);
+        WatchReader reader = new WatchReader(store, feed, mapper, page, settings.recheck(), scheduler, metrics);
+        HubRegistry hubs = new HubRegistry(ref -> new JobHub(ref, reader), settings.linger().toMillis(), scheduler);
         metrics.countHubs(hubs);
-        return new WatchService(hubs, store, mapper, settings, page, scheduler, metrics);
+        return new WatchService(hubs, reader, mapper, settings, scheduler, metrics);
     }
 
     @Bean

@@ -2,7 +2,6 @@ package dev.jobwatch.watch;
 
 import dev.jobwatch.config.WatchProperties;
 import dev.jobwatch.job.JobRef;
-import dev.jobwatch.store.JobReads;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -17,21 +16,19 @@ import tools.jackson.databind.json.JsonMapper;
 public final class WatchService {
 
     private final HubRegistry hubs;
-    private final JobReads store;
+    private final WatchReader reader;
     private final JsonMapper mapper;
     private final WatchProperties settings;
-    private final JobReads.WatchPage page;
     private final Scheduler scheduler;
     private final WatchMetrics metrics;
     private final Sinks.Empty<Void> draining = Sinks.empty();
 
-    WatchService(HubRegistry hubs, JobReads store, JsonMapper mapper, WatchProperties settings,
-            JobReads.WatchPage page, Scheduler scheduler, WatchMetrics metrics) {
+    WatchService(HubRegistry hubs, WatchReader reader, JsonMapper mapper, WatchProperties settings,
+            Scheduler scheduler, WatchMetrics metrics) {
         this.hubs = hubs;
-        this.store = store;
+        this.reader = reader;
         this.mapper = mapper;
         this.settings = settings;
-        this.page = page;
         this.scheduler = scheduler;
         this.metrics = metrics;
     }
@@ -60,9 +57,10 @@ public final class WatchService {
             return WatchEvent.TIMEOUT;
         }));
         return Flux.defer(() -> {
-            JobHub hub = hubs.acquire(ref);
+            HubRegistry.Hold hold = hubs.acquire(ref);
+            JobHub hub = hold.hub();
             Scheduler clock = connectionLoop == null ? scheduler : connectionLoop;
-            Flux<HubState> changes = connectionLoop == null ? hub.states() : hub.states(connectionLoop);
+            Flux<HubState> changes = connectionLoop == null ? hub.latest() : hub.relayOn(connectionLoop);
             return new WatchStream(changes, hub::current, watcher(ref, incarnation, options, false), writable,
                     new WatchStream.Settings(settings.cadence(), settings.ping(), lifetime(), settings.recheck(), clock),
                     drained, new WatchStream.Listener() {
@@ -74,7 +72,7 @@ public final class WatchService {
                         @Override
                         public void ended() {
                             release.run();
-                            hubs.release(hub);
+                            hubs.release(hold);
                         }
                     });
         });
@@ -113,7 +111,7 @@ public final class WatchService {
     }
 
     private Watcher watcher(JobRef ref, String incarnation, WatchOptions options, boolean polling) {
-        return new Watcher(ref, incarnation, options, store, page, mapper, polling, metrics.catchUpReads::increment);
+        return new Watcher(ref, incarnation, options, reader, mapper, polling);
     }
 
     private void count(WatchEvent event) {
@@ -130,7 +128,7 @@ public final class WatchService {
      */
     public Mono<String> poll(JobRef ref, String incarnation, WatchOptions options) {
         Watcher watcher = watcher(ref, incarnation, options, true);
-        return JobHub.readOnce(ref, store, mapper, page, options.logOffset(), options.streamOffset())
+        return reader.readOnce(ref, options.logOffset(), options.streamOffset())
                 .flatMap(watcher::next)
                 .map(WatchEvent::data);
     }
@@ -138,10 +136,5 @@ public final class WatchService {
     private Duration lifetime() {
         long spread = settings.spread().toMillis();
         return settings.lifetime().plusMillis(spread <= 0 ? 0 : ThreadLocalRandom.current().nextLong(spread + 1));
-    }
-
-    /** Hubs open on this pod. */
-    public int hubs() {
-        return hubs.size();
     }
 }

@@ -23,25 +23,20 @@ import reactor.util.context.Context;
  *
  * <p>An update is made only when the client has asked for one, from the watcher's cursor against the
  * hub's current state, so nothing queues for a client that does not read and nothing is lost or
- * repeated. A change wakes the stream; an update goes out at once unless the stream is resting after
- * the previous one, in which case it goes out when the rest ends (leading and trailing edge of the
- * cadence). A watcher still behind after an update (catching up on a long log) goes on after the rest
- * without waiting for a change. The server asks for many events ahead (Reactor Netty's send prefetch),
- * so demand alone would let a client that stopped reading pile up updates, each up to a page, in the
- * pod's buffers: an update is therefore made only while the connection is writable (below its
- * high-water mark), checked again after 5 ms, then less often up to once per cadence, so a stalled
- * watcher holds at most one update beyond the mark and catches up from its cursor once it reads
- * again. Pings go out only when the client is reading. The lifetime's
- * {@code timeout}, the pod's drain, and the update that says the job completed end the stream; every
- * timer and subscription is released when the stream ends or the client leaves.
+ * repeated. A change wakes the stream, and {@link Pacing} says when the update goes out: at once, or
+ * when the rest after the previous one ends, or once the connection takes more. The server asks for
+ * many events ahead (Reactor Netty's send prefetch), so demand alone would let a client that stopped
+ * reading pile up updates, each up to a page, in the pod's buffers: an update is therefore made only
+ * while the connection is writable (below its high-water mark), so a stalled watcher holds at most one
+ * update beyond the mark and catches up from its cursor once it reads again. Pings go out only when
+ * the client is reading. The lifetime's {@code timeout}, the pod's drain, and the update that says the
+ * job completed end the stream; every timer and subscription is released when the stream ends or the
+ * client leaves.
  */
 final class WatchStream extends Flux<WatchEvent> {
 
     /** Told what a stream sends and when it ends, for the pod's metrics and the hub's hold. */
     interface Listener {
-        Listener NONE = new Listener() {
-        };
-
         default void sent(WatchEvent event) {
         }
 
@@ -90,10 +85,11 @@ final class WatchStream extends Flux<WatchEvent> {
         private volatile long requested;
         private volatile boolean cancelled;
         private volatile Throwable failure;
-        /** True at first: a stream whose changes do not replay the hub's state reads it at once. */
-        private volatile boolean changed = true;
+        /** A change came since the loop last looked (the pacing starts as if one had). */
+        private volatile boolean changed;
+        /** The wake-up the pacing asked for came. */
+        private volatile boolean woken;
         private volatile boolean pingDue;
-        private volatile boolean resting;
         private volatile WatchEvent ending;
 
         /** The outcome of the update being made, which may need a read of Redis. */
@@ -102,16 +98,14 @@ final class WatchStream extends Flux<WatchEvent> {
         private volatile Duration pauseAfterMaking;
 
         /** Touched only inside the loop, which also holds the setup. */
+        private final Pacing pacing = new Pacing(settings.cadence().toNanos());
         private Subscription changesSubscription;
         private Disposable pings;
         private Disposable lifetime;
-        private Disposable rest;
-        /** When a rest without a timer ends, on the stream's clock. */
-        private long restEnds;
+        private Disposable wake;
         private Disposable drain;
         private Disposable read;
         private boolean finished;
-        private int checksWhileFull;
 
         Delivery(CoreSubscriber<? super WatchEvent> actual) {
             this.actual = actual;
@@ -215,12 +209,21 @@ final class WatchStream extends Flux<WatchEvent> {
                     actual.onError(error);
                     return;
                 }
+                if (woken) {
+                    woken = false;
+                    pacing.woke();
+                }
+                // Cleared before the state is read: a change published after this read wakes the loop again.
+                if (changed) {
+                    changed = false;
+                    pacing.changed();
+                }
                 // Read first: what a finished make left (its update or its pause) is written before it says so.
                 boolean idle = !making;
                 Duration pause = idle ? pauseAfterMaking : null;
                 if (pause != null) {
                     pauseAfterMaking = null;
-                    restThenGoOn(pause);
+                    pacing.paused(now(), pause.toNanos(), behind());
                 }
                 if (requested == 0) {
                     return;
@@ -233,7 +236,7 @@ final class WatchStream extends Flux<WatchEvent> {
                         complete();
                         return;
                     }
-                    restAfterUpdate();
+                    pacing.sent(now(), behind());
                     continue;
                 }
                 WatchEvent last = ending;
@@ -242,19 +245,16 @@ final class WatchStream extends Flux<WatchEvent> {
                     complete();
                     return;
                 }
-                if (resting && rest == null && changed) {
-                    wakeWhenRestEnds();
-                }
-                if (idle && changed && !resting && current.get() != null) {
-                    if (!writable.getAsBoolean()) {
-                        restThenGoOn(untilWritable());
+                if (idle && pacing.pending() && current.get() != null) {
+                    long now = now();
+                    Pacing.Decision decision = pacing.next(now, writable.getAsBoolean());
+                    if (decision == Pacing.Decision.SEND) {
+                        make(current.get());
                         continue;
                     }
-                    checksWhileFull = 0;
-                    // Cleared before the state is read: a change published after this read wakes the loop again.
-                    changed = false;
-                    make(current.get());
-                    continue;
+                    if (decision == Pacing.Decision.WAIT) {
+                        wakeAfter(pacing.wakeAt() - now);
+                    }
                 }
                 if (pingDue) {
                     pingDue = false;
@@ -272,7 +272,9 @@ final class WatchStream extends Flux<WatchEvent> {
             read = watcher.next(state).subscribe(
                     event -> value[0] = event,
                     error -> {
-                        if (error instanceof StoreUnavailableException) {
+                        // A catch-up read of the watcher's own that Redis missed is tried again; a hub that
+                        // could not read its job ends the stream with its failure.
+                        if (error instanceof StoreUnavailableException && state.ready()) {
                             pauseAfterMaking = settings.retry();
                         } else {
                             failure = error;
@@ -291,52 +293,21 @@ final class WatchStream extends Flux<WatchEvent> {
                     });
         }
 
-        /** 5 ms, then twice as long each time, up to the cadence. */
-        private Duration untilWritable() {
-            long millis = Math.min(settings.cadence().toMillis(), 5L << Math.min(checksWhileFull++, 10));
-            return Duration.ofMillis(millis);
-        }
-
-        /**
-         * The cadence's rest after an update. Most rests end with nothing new to send, so a rest is a
-         * deadline, and a timer is armed only when a change comes before it (or the watcher is still
-         * behind): one timer per update that waited rather than one per update.
-         */
-        private void restAfterUpdate() {
+        /** Whether the watcher is still behind its hub, and so goes on after a rest without a change. */
+        private boolean behind() {
             HubState state = current.get();
-            if (state != null && watcher.behind(state)) {
-                restThenGoOn(settings.cadence());
-                return;
-            }
-            resting = true;
-            rest = null;
-            restEnds = settings.scheduler().now(TimeUnit.NANOSECONDS) + settings.cadence().toNanos();
+            return state != null && watcher.behind(state);
         }
 
-        /** A change came while resting without a timer: past the deadline it goes out now, else when it ends. */
-        private void wakeWhenRestEnds() {
-            long left = restEnds - settings.scheduler().now(TimeUnit.NANOSECONDS);
-            if (left <= 0) {
-                resting = false;
-                return;
-            }
-            rest = settings.scheduler().schedule(() -> {
-                resting = false;
-                drain();
-            }, left, TimeUnit.NANOSECONDS);
+        private long now() {
+            return settings.scheduler().now(TimeUnit.NANOSECONDS);
         }
 
-        /** A watcher still behind goes on after the pause without waiting for a change. */
-        private void restThenGoOn(Duration pause) {
-            HubState state = current.get();
-            if (state != null && watcher.behind(state)) {
-                changed = true;
-            }
-            resting = true;
-            rest = settings.scheduler().schedule(() -> {
-                resting = false;
+        private void wakeAfter(long nanos) {
+            wake = settings.scheduler().schedule(() -> {
+                woken = true;
                 drain();
-            }, pause.toNanos(), TimeUnit.NANOSECONDS);
+            }, nanos, TimeUnit.NANOSECONDS);
         }
 
         private void send(WatchEvent event) {
@@ -359,7 +330,7 @@ final class WatchStream extends Flux<WatchEvent> {
             }
             dispose(pings);
             dispose(lifetime);
-            dispose(rest);
+            dispose(wake);
             dispose(drain);
             dispose(read);
             listener.ended();

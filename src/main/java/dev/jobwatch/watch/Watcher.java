@@ -3,7 +3,6 @@ package dev.jobwatch.watch;
 import dev.jobwatch.job.JobNotHeldException;
 import dev.jobwatch.job.JobRef;
 import dev.jobwatch.job.JobState;
-import dev.jobwatch.store.JobReads;
 import dev.jobwatch.store.LogSlice;
 import java.util.List;
 import java.util.function.Supplier;
@@ -24,11 +23,9 @@ final class Watcher {
     private final JobRef ref;
     private final String incarnation;
     private final WatchOptions options;
-    private final JobReads store;
-    private final JobReads.WatchPage page;
+    private final WatchReader reader;
     private final JsonMapper mapper;
     private final boolean polling;
-    private final Runnable catchUpRead;
 
     private long log;
     private long stream;
@@ -40,18 +37,16 @@ final class Watcher {
     /**
      * @param incarnation the one incarnation of the job this watcher may read (its watch token's), or
      *                    null for any
-     * @param catchUpRead told of each read this watcher makes of Redis itself
+     * @param reader      reads what this watcher needs that its hub's windows no longer hold
      */
-    Watcher(JobRef ref, String incarnation, WatchOptions options, JobReads store, JobReads.WatchPage page,
-            JsonMapper mapper, boolean polling, Runnable catchUpRead) {
+    Watcher(JobRef ref, String incarnation, WatchOptions options, WatchReader reader, JsonMapper mapper,
+            boolean polling) {
         this.ref = ref;
         this.incarnation = incarnation;
         this.options = options;
-        this.store = store;
-        this.page = page;
+        this.reader = reader;
         this.mapper = mapper;
         this.polling = polling;
-        this.catchUpRead = catchUpRead;
         this.log = options.logOffset();
         this.stream = options.streamOffset();
         this.running = options.running();
@@ -61,10 +56,6 @@ final class Watcher {
     boolean behind(HubState state) {
         return !done && state.ready()
                 && ((options.wantsLogs() && log < state.logLength()) || stream < state.streamLength());
-    }
-
-    boolean done() {
-        return done;
     }
 
     /** The next event for this watcher, or nothing when it has nothing new to hear. */
@@ -78,13 +69,13 @@ final class Watcher {
         }
         if (state.status() == HubState.Status.FAILED) {
             done = true;
-            return Mono.just(WatchEvent.error(state.error(), mapper));
+            return Mono.error(state.failure());
         }
         if (incarnation != null && !incarnation.equals(state.incarnation())) {
             // A watch token of an earlier job with this id: a poll has not answered yet and gets 401, a
-            // stream has and ends with the same word.
+            // stream has and ends with an error event of the same word.
             done = true;
-            return polling ? Mono.error(new JobNotHeldException()) : Mono.just(WatchEvent.error("Unauthorized", mapper));
+            return Mono.error(new JobNotHeldException());
         }
         boolean logsInWindow = !options.wantsLogs() || log >= state.logLength() || state.log().covers(log);
         boolean chunksInWindow = stream >= state.streamLength() || state.chunks().covers(stream);
@@ -98,10 +89,10 @@ final class Watcher {
         }
         Mono<LogSlice> logs = !options.wantsLogs() || log >= state.logLength() ? Mono.just(new LogSlice("", log))
                 : logsInWindow ? Mono.just(new LogSlice(state.log().from(log), state.log().end()))
-                : store.readLog(ref, log, page.rows(), page.bytes()).doOnSubscribe(read -> catchUpRead.run());
+                : reader.catchUpLog(ref, log);
         Mono<List<String>> chunks = chunksInWindow
                 ? Mono.just(stream >= state.streamLength() ? List.of() : List.of(state.chunks().from(stream)))
-                : store.readChunks(ref, stream, page.chunks()).doOnSubscribe(read -> catchUpRead.run());
+                : reader.catchUpChunks(ref, stream);
         return Mono.zip(logs, chunks).flatMap(read -> {
             long nextLog = options.wantsLogs() ? read.getT1().end() : log;
             long nextStream = chunksInWindow ? Math.max(stream, state.chunks().end()) : stream + read.getT2().size();

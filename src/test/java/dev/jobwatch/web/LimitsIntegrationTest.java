@@ -8,6 +8,7 @@ import dev.jobwatch.SharedRedis;
 import dev.jobwatch.TestServer;
 import dev.jobwatch.job.LogMarker;
 import dev.jobwatch.watch.WatchService;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -163,7 +164,7 @@ class LimitsIntegrationTest {
                     .endsWith("row-00024\n");
 
             // A hub that followed the log live may still serve the dropped rows from its window: read Redis.
-            await().atMost(DEADLINE).until(() -> server.bean(WatchService.class).hubs() == 0);
+            await().atMost(DEADLINE).until(() -> server.bean(MeterRegistry.class).get("jobwatch.hubs.open").gauge().value() == 0);
             String marker = LogMarker.text(15, 150);
             String kept = String.join("\n", rows.subList(15, 25)) + "\n";
             JsonNode fresh = sse.updates(api.namespace, "capped", "").blockLast(DEADLINE);
