@@ -38,9 +38,9 @@ class ClusterIntegrationTest {
             String jobKey = "jobwatch:{" + api.namespace + "/failover}:job";
             int master = cluster.masterPortForKey(jobKey);
 
-            List<SseFollower> followers = new ArrayList<>();
+            List<SseClient.Follower> followers = new ArrayList<>();
             for (int i = 0; i < WATCHERS; i++) {
-                followers.add(new SseFollower(() -> sse, api.namespace, "failover", 0, i % 2 == 0, 10 + i));
+                followers.add(new SseClient.Follower(() -> sse, api.namespace, "failover", 0, i % 2 == 0, 10 + i));
             }
             WebClient http = WebClient.create("http://localhost:" + server.port());
             Mono<Void> failover = Mono.fromRunnable(() -> {
@@ -60,7 +60,7 @@ class ClusterIntegrationTest {
                     .then(post(http, api.job("failover") + "/complete", token, MediaType.APPLICATION_JSON,
                             "{\"success\":true}"));
 
-            Mono.when(Flux.fromIterable(followers).flatMap(SseFollower::run).then(), writing)
+            Mono.when(Flux.fromIterable(followers).flatMap(SseClient.Follower::run).then(), writing)
                     .block(Duration.ofMinutes(3));
 
             String log = (String) api.get("/api/w/" + api.namespace + "/jobs_u/get/failover", WorkerApiClient.PRODUCER)
@@ -68,9 +68,9 @@ class ClusterIntegrationTest {
             for (int n = 0; n < ROWS; n++) {
                 assertThat(log).as("row %d, accepted, is in the log", n).contains("row " + n + " ✓\n");
             }
-            for (SseFollower follower : followers) {
+            for (SseClient.Follower follower : followers) {
                 assertThat(follower.text()).isEqualTo(log);
-                assertThat(follower.completedEvents).isEqualTo(1);
+                assertThat(follower.completedEvents()).isEqualTo(1);
             }
             assertThat(cluster.livePorts()).doesNotContain(master);
         }

@@ -7,11 +7,8 @@ import dev.jobwatch.PodProcess;
 import dev.jobwatch.TestRedis;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,8 +49,9 @@ class ConnectionBurstIntegrationTest {
                 api.add("burst-" + job);
             }
             long filesBefore = pod.openFiles();
+            SseClient sse = new SseClient(pod.port());
 
-            BlockingQueue<Socket> open = new ArrayBlockingQueue<>(OPEN_AT_ONCE);
+            BlockingQueue<SseClient.Raw> open = new ArrayBlockingQueue<>(OPEN_AT_ONCE);
             AtomicInteger opened = new AtomicInteger();
             long start = System.nanoTime();
             ExecutorService openers = Executors.newFixedThreadPool(THREADS);
@@ -62,11 +60,10 @@ class ConnectionBurstIntegrationTest {
                 int first = thread;
                 work.add(openers.submit(() -> {
                     for (int i = first; i < CONNECTIONS; i += THREADS) {
-                        Socket socket = watch(pod.port(),
-                                "/api/w/" + api.namespace + "/jobs_u/getupdate_sse/burst-" + (i % JOBS), i);
+                        SseClient.Raw stream = watch(sse, SseClient.path(api.namespace, "burst-" + (i % JOBS), ""), i);
                         opened.incrementAndGet();
-                        while (!open.offer(socket)) {
-                            Socket oldest = open.poll();
+                        while (!open.offer(stream)) {
+                            SseClient.Raw oldest = open.poll();
                             if (oldest != null) {
                                 drop(oldest);
                             }
@@ -80,8 +77,8 @@ class ConnectionBurstIntegrationTest {
             }
             openers.shutdown();
             int streamsAtOnce = (int) pod.metric("jobwatch_streams_open", "");
-            for (Socket socket = open.poll(); socket != null; socket = open.poll()) {
-                drop(socket);
+            for (SseClient.Raw stream = open.poll(); stream != null; stream = open.poll()) {
+                drop(stream);
             }
             long burst = System.nanoTime() - start;
 
@@ -99,7 +96,6 @@ class ConnectionBurstIntegrationTest {
             pod.collectGarbage();
             // The leak detector reports when it next tracks a buffer: a watch that reads to its end makes some.
             String token = api.add("after");
-            SseClient sse = new SseClient(pod.port());
             Flux<JsonNode> after = sse.updates(api.namespace, "after", "").cache();
             after.blockFirst(Duration.ofSeconds(20));
             api.log("after", token, "the pod still serves");
@@ -118,33 +114,24 @@ class ConnectionBurstIntegrationTest {
     }
 
     /**
-     * Opens a watch connection and sends its request; source addresses are spread over 127.0.0.x so
-     * that ephemeral ports do not run short. A connect may wait seconds while the pod's accept queue is
-     * full (the kernel retries the SYN), as in any burst.
+     * Opens a watch connection and sends its request, never to read it; source addresses are spread over
+     * 127.0.0.x so that ephemeral ports do not run short. A connect may wait seconds while the pod's accept
+     * queue is full, as in any burst.
      */
-    private static Socket watch(int port, String path, int n) {
+    private static SseClient.Raw watch(SseClient sse, String path, int n) {
         try {
-            Socket socket = new Socket();
-            socket.bind(new InetSocketAddress("127.0.0." + (2 + n % 16), 0));
-            socket.connect(new InetSocketAddress("127.0.0.1", port), 60_000);
-            socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                    + "Authorization: Bearer " + WorkerApiClient.PRODUCER + "\r\n"
-                    + "Accept: text/event-stream\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-            return socket;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            return sse.raw(path, InetAddress.getByName("127.0.0." + (2 + n % 16)), 0);
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException(e);
         }
     }
 
     /** Every other connection is reset rather than closed, as a client that vanishes does. */
-    private static void drop(Socket socket) {
-        try {
-            if (socket.getLocalPort() % 2 == 0) {
-                socket.setSoLinger(true, 0);
-            }
-            socket.close();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+    private static void drop(SseClient.Raw stream) {
+        if (stream.localPort() % 2 == 0) {
+            stream.reset();
+        } else {
+            stream.close();
         }
     }
 }

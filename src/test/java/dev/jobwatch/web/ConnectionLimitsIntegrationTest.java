@@ -28,8 +28,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
-import org.springframework.core.ParameterizedTypeReference;
-import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.web.reactive.function.client.WebClientResponseException;
 import reactor.core.Disposable;
 
@@ -43,8 +41,6 @@ class ConnectionLimitsIntegrationTest {
     /** Watchers here come without a token: open watching is set, not assumed to be the default. */
     private static final String OPEN_WATCHING = "jobwatch.watch.auth=open";
     private static final Duration DEADLINE = Duration.ofSeconds(20);
-    private static final ParameterizedTypeReference<ServerSentEvent<String>> EVENT = new ParameterizedTypeReference<>() {
-    };
 
     @RegisterExtension
     static final SharedRedis redis = new SharedRedis();
@@ -121,14 +117,14 @@ class ConnectionLimitsIntegrationTest {
             WorkerApiClient api = new WorkerApiClient(server.port());
             api.add("shared");
             SseClient sse = new SseClient(server.port());
+            String shared = SseClient.path(api.namespace, "shared", "");
             List<Integer> refused = new CopyOnWriteArrayList<>();
             AtomicInteger admitted = new AtomicInteger();
             List<Disposable> streams = new ArrayList<>();
             // The proxy appended the address it saw; what came before it is the client's word and may be forged.
             for (String forwarded : List.of("10.0.0.1", "6.6.6.6, 10.0.0.1", "7.7.7.7, 10.0.0.1", "10.0.0.2")) {
                 boolean[] first = {true};
-                streams.add(sse.http().get().uri("/api/w/" + api.namespace + "/jobs_u/getupdate_sse/shared")
-                        .header("X-Forwarded-For", forwarded).retrieve().bodyToFlux(EVENT)
+                streams.add(sse.events(shared, headers -> headers.set("X-Forwarded-For", forwarded))
                         .subscribe(event -> {
                             if (first[0]) {
                                 first[0] = false;
@@ -139,16 +135,14 @@ class ConnectionLimitsIntegrationTest {
             }
             assertThat(admitted).as("10.0.0.1 twice and 10.0.0.2 once").hasValue(3);
             assertThat(refused).containsExactly(429);
-            api.http.get().uri("/api/w/" + api.namespace + "/jobs_u/getupdate_sse/shared")
-                    .header("X-Forwarded-For", "10.0.0.1").exchange()
+            api.http.get().uri(shared).header("X-Forwarded-For", "10.0.0.1").exchange()
                     .expectStatus().isEqualTo(429)
                     .expectBody(String.class).isEqualTo("This client holds its maximum of 2 open streams: close one before opening another");
 
             streams.get(0).dispose();
             WatchService watch = server.bean(WatchService.class);
             await().atMost(DEADLINE).until(() -> watch.openStreams() == 2);
-            assertThat(sse.http().get().uri("/api/w/" + api.namespace + "/jobs_u/getupdate_sse/shared")
-                    .header("X-Forwarded-For", "10.0.0.1").retrieve().bodyToFlux(EVENT).blockFirst(DEADLINE))
+            assertThat(sse.events(shared, headers -> headers.set("X-Forwarded-For", "10.0.0.1")).blockFirst(DEADLINE))
                     .as("a slot given back is taken again").isNotNull();
             streams.forEach(Disposable::dispose);
             await().atMost(DEADLINE).until(() -> watch.openStreams() == 0);

@@ -67,7 +67,7 @@ class LosslessWatchIntegrationTest {
                             .bodyValue("{\"success\":true,\"result\":\"done\"}")
                             .retrieve().toBodilessEntity().then());
 
-            List<Mono<SseFollower>> followers = new ArrayList<>();
+            List<Mono<SseClient.Follower>> followers = new ArrayList<>();
             for (int w = 0; w < WATCHERS; w++) {
                 int index = w;
                 long seed = random.nextLong();
@@ -75,27 +75,27 @@ class LosslessWatchIntegrationTest {
                         .flatMap(tick -> {
                             Random own = new Random(seed);
                             long start = (long) (own.nextDouble() * written.get());
-                            SseFollower follower = new SseFollower(() -> sse, api.namespace, "lossless", start, index % 2 == 0,
-                                    5 + own.nextInt(30));
+                            SseClient.Follower follower = new SseClient.Follower(() -> sse, api.namespace, "lossless", start,
+                                    index % 2 == 0, 5 + own.nextInt(30));
                             return follower.run().thenReturn(follower);
                         }));
             }
 
-            List<SseFollower> done = Mono.zip(writer.thenReturn(true), Flux.merge(followers).collectList())
+            List<SseClient.Follower> done = Mono.zip(writer.thenReturn(true), Flux.merge(followers).collectList())
                     .map(both -> both.getT2())
                     .block(Duration.ofMinutes(4));
 
             assertThat(done).hasSize(WATCHERS);
-            for (SseFollower follower : done) {
-                String expected = whole.substring(whole.offsetByCodePoints(0, (int) follower.start));
-                assertThat(follower.text()).as("watcher from offset %d", follower.start).isEqualTo(expected);
-                assertThat(follower.completedEvents).isEqualTo(1);
-                assertThat(follower.completion.get("job").get("result").stringValue()).isEqualTo("done");
+            for (SseClient.Follower follower : done) {
+                String expected = whole.substring(whole.offsetByCodePoints(0, (int) follower.start()));
+                assertThat(follower.text()).as("watcher from offset %d", follower.start()).isEqualTo(expected);
+                assertThat(follower.completedEvents()).isEqualTo(1);
+                assertThat(follower.completion().get("job").get("result").stringValue()).isEqualTo("done");
             }
-            assertThat(done).filteredOn(follower -> follower.byLastEventId)
-                    .anySatisfy(follower -> assertThat(follower.reconnects).isGreaterThan(2));
-            assertThat(done).filteredOn(follower -> !follower.byLastEventId)
-                    .anySatisfy(follower -> assertThat(follower.reconnects).isGreaterThan(2));
+            assertThat(done).filteredOn(SseClient.Follower::byLastEventId)
+                    .anySatisfy(follower -> assertThat(follower.reconnects()).isGreaterThan(2));
+            assertThat(done).filteredOn(follower -> !follower.byLastEventId())
+                    .anySatisfy(follower -> assertThat(follower.reconnects()).isGreaterThan(2));
         }
     }
 }

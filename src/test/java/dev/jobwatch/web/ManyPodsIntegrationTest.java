@@ -35,7 +35,7 @@ class ManyPodsIntegrationTest {
             WorkerApiClient api = new WorkerApiClient(first.port());
             WebClient writer = WebClient.create("http://localhost:" + first.port());
 
-            List<SseFollower> steady = follow(api, writer, pods, "steady", new AtomicBoolean(true), Mono.empty());
+            List<SseClient.Follower> steady = follow(api, writer, pods, "steady", new AtomicBoolean(true), Mono.empty());
             assertThat(steady).allSatisfy(follower -> assertThat(follower.text()).hasLineCount(ROWS));
 
             AtomicBoolean thirdUp = new AtomicBoolean(true);
@@ -56,13 +56,13 @@ class ManyPodsIntegrationTest {
      * (each moving on to the next pod when it reconnects, skipping the third once it is down);
      * halfway, {@code midway} runs. Every watcher must end with exactly the rows written.
      */
-    private static List<SseFollower> follow(WorkerApiClient api, WebClient writer, List<SseClient> pods, String id,
+    private static List<SseClient.Follower> follow(WorkerApiClient api, WebClient writer, List<SseClient> pods, String id,
             AtomicBoolean thirdUp, Mono<Void> midway) {
         String token = api.add(id);
-        List<SseFollower> followers = new ArrayList<>();
+        List<SseClient.Follower> followers = new ArrayList<>();
         for (int i = 0; i < WATCHERS; i++) {
             int[] next = {i % 3};
-            followers.add(new SseFollower(() -> {
+            followers.add(new SseClient.Follower(() -> {
                 int pod = next[0]++ % 3;
                 return pod == 2 && !thirdUp.get() ? pods.get(next[0]++ % 2) : pods.get(pod);
             }, api.namespace, id, 0, i % 2 == 0, 20 + i % 40));
@@ -74,7 +74,7 @@ class ManyPodsIntegrationTest {
             expected.append(rows.get(n)).append('\n');
         }
 
-        Mono<Void> watching = Flux.fromIterable(followers).flatMap(SseFollower::run, WATCHERS).then();
+        Mono<Void> watching = Flux.fromIterable(followers).flatMap(SseClient.Follower::run, WATCHERS).then();
         Mono<Void> writing = Flux.fromIterable(rows)
                 .buffer(50)
                 .delayElements(Duration.ofMillis(100))
@@ -93,9 +93,9 @@ class ManyPodsIntegrationTest {
                         .retrieve().toBodilessEntity().then());
 
         Mono.when(watching, writing).block(Duration.ofMinutes(4));
-        for (SseFollower follower : followers) {
+        for (SseClient.Follower follower : followers) {
             assertThat(follower.text()).isEqualTo(expected.toString());
-            assertThat(follower.completedEvents).isEqualTo(1);
+            assertThat(follower.completedEvents()).isEqualTo(1);
         }
         return followers;
     }

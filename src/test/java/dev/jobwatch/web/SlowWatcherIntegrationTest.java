@@ -38,7 +38,6 @@ class SlowWatcherIntegrationTest {
                         "jobwatch.watch.lifetime=10m", "jobwatch.retention.log=64MB")) {
             WorkerApiClient api = new WorkerApiClient(pod.port());
             String token = api.add("verbose");
-            String path = "/api/w/" + api.namespace + "/jobs_u/getupdate_sse/verbose";
             SseClient sse = new SseClient(pod.port());
             List<List<Long>> updateTimes = new ArrayList<>();
             List<AtomicLong> lengths = new ArrayList<>();
@@ -64,7 +63,7 @@ class SlowWatcherIntegrationTest {
             await().atMost(Duration.ofSeconds(30)).until(() -> updateTimes.stream().noneMatch(List::isEmpty));
             Memory before = memory(pod);
 
-            try (RawSseStream slow = new RawSseStream(pod.port(), path, 4096)) {
+            try (SseClient.Raw slow = sse.raw(SseClient.path(api.namespace, "verbose", ""), null, 4096)) {
                 List<Memory> samples = new ArrayList<>();
                 long start = System.nanoTime();
                 long spacing = STALL.multipliedBy(9).dividedBy(10).toNanos() / ROWS;
@@ -87,7 +86,8 @@ class SlowWatcherIntegrationTest {
                         .expectStatus().isOk();
 
                 long resumed = System.nanoTime();
-                List<JsonNode> caughtUp = slow.readToEnd();
+                List<JsonNode> caughtUp = slow.readToEnd().stream().filter(event -> event.data() != null)
+                        .map(event -> SseClient.JSON.readTree(event.data())).toList();
                 long caughtUpIn = System.nanoTime() - resumed;
 
                 StringBuilder slowText = new StringBuilder();

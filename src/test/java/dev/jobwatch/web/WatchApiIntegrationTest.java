@@ -38,12 +38,13 @@ class WatchApiIntegrationTest {
         String token = api.add("fresh");
         api.log("fresh", token, "hello é");
 
-        api.http.get().uri("/api/w/" + api.namespace + "/jobs_u/getupdate_sse/fresh").header("Authorization", "Bearer " + WorkerApiClient.PRODUCER).exchange()
-                .expectStatus().isOk()
-                .expectHeader().contentTypeCompatibleWith(MediaType.TEXT_EVENT_STREAM)
-                .expectHeader().valueEquals("Cache-Control", "no-cache")
-                .expectHeader().valueEquals("X-Accel-Buffering", "no")
-                .returnResult(String.class).getResponseBody().take(1).blockLast(DEADLINE);
+        SseClient.Opened opened = sse.open(SseClient.path(api.namespace, "fresh", ""),
+                headers -> headers.setBearerAuth(WorkerApiClient.PRODUCER)).block(DEADLINE);
+        assertThat(opened.status().value()).isEqualTo(200);
+        assertThat(opened.headers().getContentType().isCompatibleWith(MediaType.TEXT_EVENT_STREAM))
+                .as("content type %s", opened.headers().getContentType()).isTrue();
+        assertThat(opened.headers().get("Cache-Control")).containsExactly("no-cache");
+        assertThat(opened.headers().get("X-Accel-Buffering")).containsExactly("no");
 
         StepVerifier.create(sse.events(api.namespace, "fresh", "", null, WorkerApiClient.PRODUCER).take(1))
                 .assertNext(event -> {
