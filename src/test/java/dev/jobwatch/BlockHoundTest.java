@@ -17,8 +17,8 @@ class BlockHoundTest {
                 .then();
 
         StepVerifier.create(blocking)
-                .expectErrorMatches(error -> error instanceof BlockingOperationError
-                        || error.getCause() instanceof BlockingOperationError)
+                .expectErrorMatches(error ->
+                        error instanceof BlockingOperationError || error.getCause() instanceof BlockingOperationError)
                 .verify(Duration.ofSeconds(10));
     }
 

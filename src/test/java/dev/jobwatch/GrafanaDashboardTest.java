@@ -44,8 +44,8 @@ class GrafanaDashboardTest {
     private static final Set<String> GRAFANA_VARIABLES = Set.of("__rate_interval", "__interval", "__range");
 
     /** PromQL words that look like metric names but are not: operators and modifiers. */
-    private static final Set<String> KEYWORDS = Set.of("and", "or", "unless", "bool", "offset", "by", "without", "on",
-            "ignoring", "group_left", "group_right");
+    private static final Set<String> KEYWORDS = Set.of(
+            "and", "or", "unless", "bool", "offset", "by", "without", "on", "ignoring", "group_left", "group_right");
 
     private static final Pattern STRING = Pattern.compile("\"(?:[^\"\\\\]|\\\\.)*\"|'(?:[^'\\\\]|\\\\.)*'|`[^`]*`");
     private static final Pattern LABEL_MATCHERS = Pattern.compile("\\{[^}]*}");
@@ -55,8 +55,9 @@ class GrafanaDashboardTest {
     private static final Pattern VARIABLE = Pattern.compile("\\$(?:\\{(\\w+)(?::[^}]*)?}|(\\w+))");
     /** An identifier, and whether a '(' follows it (then it is a function or an aggregation). */
     private static final Pattern IDENTIFIER = Pattern.compile("(?<![\\w:.])([a-zA-Z_:][\\w:]*)(\\s*\\()?");
-    private static final Pattern LABEL_VALUES = Pattern.compile("^\\s*label_values\\((.*),\\s*\\w+\\s*\\)\\s*$",
-            Pattern.DOTALL);
+
+    private static final Pattern LABEL_VALUES =
+            Pattern.compile("^\\s*label_values\\((.*),\\s*\\w+\\s*\\)\\s*$", Pattern.DOTALL);
 
     private static JsonNode dashboard;
 
@@ -69,7 +70,8 @@ class GrafanaDashboardTest {
     void everySeriesThePanelsAndVariablesQueryIsOneTheServerExposes() {
         Map<String, Set<String>> named = seriesNamedByEachQuery();
         assertThat(named).as("queries in %s", DASHBOARD.getFileName()).isNotEmpty();
-        named.forEach((where, series) -> assertThat(series).as("series named by %s", where).isNotEmpty());
+        named.forEach((where, series) ->
+                assertThat(series).as("series named by %s", where).isNotEmpty());
 
         try (TestRedis.Lease redis = TestRedis.fromEnvironment();
                 TestServer server = new TestServer(redis.url(), "jobwatch.watch.max-streams=1")) {
@@ -79,10 +81,15 @@ class GrafanaDashboardTest {
             await().untilAsserted(() -> {
                 Set<String> exposed = exposedSeries(api);
                 List<String> missing = new ArrayList<>();
-                named.forEach((where, series) -> series.stream().filter(name -> !exposed.contains(name))
+                named.forEach((where, series) -> series.stream()
+                        .filter(name -> !exposed.contains(name))
                         .forEach(name -> missing.add(where + ": " + name)));
-                assertThat(missing).as("series the dashboard queries that /actuator/prometheus does not expose "
-                        + "(those panels would stay empty); it exposes %s", exposed).isEmpty();
+                assertThat(missing)
+                        .as(
+                                "series the dashboard queries that /actuator/prometheus does not expose "
+                                        + "(those panels would stay empty); it exposes %s",
+                                exposed)
+                        .isEmpty();
             });
         }
     }
@@ -90,7 +97,10 @@ class GrafanaDashboardTest {
     @Test
     void everyVariableTheQueriesUseIsDefinedInTheDashboard() {
         Set<String> defined = new TreeSet<>(GRAFANA_VARIABLES);
-        dashboard.path("templating").path("list").forEach(variable -> defined.add(variable.path("name").asText()));
+        dashboard
+                .path("templating")
+                .path("list")
+                .forEach(variable -> defined.add(variable.path("name").asText()));
         Map<String, String> used = new LinkedHashMap<>();
         panels().forEach(panel -> {
             String title = "panel '" + panel.path("title").asText() + "'";
@@ -100,26 +110,37 @@ class GrafanaDashboardTest {
                 variablesIn(target.path("expr").asText()).forEach(name -> used.put(name, title));
             });
         });
-        dashboard.path("templating").path("list").forEach(variable -> variablesIn(query(variable))
-                .forEach(name -> used.put(name, "variable '" + variable.path("name").asText() + "'")));
-        List<String> undefined = used.entrySet().stream().filter(use -> !defined.contains(use.getKey()))
-                .map(use -> "$" + use.getKey() + " in " + use.getValue()).toList();
-        assertThat(undefined).as("variables the dashboard uses but does not define (Grafana would send them to "
-                + "Prometheus as they are, and the panel would fail)").isEmpty();
+        dashboard
+                .path("templating")
+                .path("list")
+                .forEach(variable -> variablesIn(query(variable))
+                        .forEach(name -> used.put(
+                                name, "variable '" + variable.path("name").asText() + "'")));
+        List<String> undefined = used.entrySet().stream()
+                .filter(use -> !defined.contains(use.getKey()))
+                .map(use -> "$" + use.getKey() + " in " + use.getValue())
+                .toList();
+        assertThat(undefined)
+                .as("variables the dashboard uses but does not define (Grafana would send them to "
+                        + "Prometheus as they are, and the panel would fail)")
+                .isEmpty();
     }
 
     @Test
     void theConfigMapGrafanasSidecarLoadsHoldsTheDashboardFile() throws IOException {
         ConfigMap map = YAML.readValue(CONFIG_MAP.toFile(), ConfigMap.class);
         assertThat(map.getKind()).isEqualTo("ConfigMap");
-        assertThat(map.getMetadata().getLabels()).as("the label Grafana's dashboard sidecar looks for")
+        assertThat(map.getMetadata().getLabels())
+                .as("the label Grafana's dashboard sidecar looks for")
                 .containsEntry("grafana_dashboard", "1");
         assertThat(map.getData()).as("data of %s", CONFIG_MAP.getFileName()).hasSize(1);
         Map.Entry<String, String> file = map.getData().entrySet().iterator().next();
-        assertThat(file.getKey()).as("the sidecar writes each key as a file, which Grafana loads if it ends in .json")
+        assertThat(file.getKey())
+                .as("the sidecar writes each key as a file, which Grafana loads if it ends in .json")
                 .endsWith(".json");
         assertThat(JSON.readTree(file.getValue()))
-                .as("the dashboard in %s, against %s (copy the file into the ConfigMap again)",
+                .as(
+                        "the dashboard in %s, against %s (copy the file into the ConfigMap again)",
                         CONFIG_MAP.getFileName(), DASHBOARD.getFileName())
                 .isEqualTo(dashboard);
     }
@@ -133,14 +154,18 @@ class GrafanaDashboardTest {
         WorkerApiClient api = new WorkerApiClient(port);
         String token = api.add("dashboard-1");
         List<String> updates = new CopyOnWriteArrayList<>();
-        Disposable watching = new SseClient(port).events(api.namespace, "dashboard-1", "", null, WorkerApiClient.PRODUCER)
+        Disposable watching = new SseClient(port)
+                .events(api.namespace, "dashboard-1", "", null, WorkerApiClient.PRODUCER)
                 .subscribe(event -> updates.add(event.data()));
         try {
-            await().untilAsserted(() -> assertThat(updates).as("the stream's first update").isNotEmpty());
+            await().untilAsserted(() ->
+                    assertThat(updates).as("the stream's first update").isNotEmpty());
             api.get("/api/w/" + api.namespace + "/jobs_u/getupdate_sse/dashboard-1", WorkerApiClient.PRODUCER)
-                    .expectStatus().isEqualTo(503);
+                    .expectStatus()
+                    .isEqualTo(503);
             api.log("dashboard-1", token, "compiling");
-            await().untilAsserted(() -> assertThat(updates).as("updates the watcher got")
+            await().untilAsserted(() -> assertThat(updates)
+                    .as("updates the watcher got")
                     .anySatisfy(update -> assertThat(update).contains("compiling")));
             api.get(api.job("missing"), WorkerApiClient.PRODUCER).expectStatus().isNotFound();
         } finally {
@@ -150,8 +175,15 @@ class GrafanaDashboardTest {
 
     /** The series names of the scrape's samples, as Prometheus stores them (with _total, _count, _sum, _max). */
     private static Set<String> exposedSeries(WorkerApiClient api) {
-        String scrape = api.http.get().uri("/actuator/prometheus").exchange().expectStatus().isOk()
-                .expectBody(String.class).returnResult().getResponseBody();
+        String scrape = api.http
+                .get()
+                .uri("/actuator/prometheus")
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody(String.class)
+                .returnResult()
+                .getResponseBody();
         Set<String> series = new TreeSet<>();
         for (String line : scrape.split("\n")) {
             if (!line.isBlank() && !line.startsWith("#")) {
@@ -164,14 +196,19 @@ class GrafanaDashboardTest {
     /** For each panel query and each variable's query, the series names it selects. */
     private static Map<String, Set<String>> seriesNamedByEachQuery() {
         Map<String, Set<String>> named = new LinkedHashMap<>();
-        panels().forEach(panel -> panel.path("targets").forEach(target -> named.put(
-                "panel '" + panel.path("title").asText() + "' query " + target.path("refId").asText(),
-                seriesIn(target.path("expr").asText()))));
+        panels().forEach(panel -> panel.path("targets")
+                .forEach(target -> named.put(
+                        "panel '" + panel.path("title").asText() + "' query "
+                                + target.path("refId").asText(),
+                        seriesIn(target.path("expr").asText()))));
         dashboard.path("templating").path("list").forEach(variable -> {
             if (variable.path("type").asText().equals("query")) {
                 Matcher labelValues = LABEL_VALUES.matcher(query(variable));
-                assertThat(labelValues.matches()).as("variable %s is a label_values(series, label) query",
-                        variable.path("name").asText()).isTrue();
+                assertThat(labelValues.matches())
+                        .as(
+                                "variable %s is a label_values(series, label) query",
+                                variable.path("name").asText())
+                        .isTrue();
                 named.put("variable '" + variable.path("name").asText() + "'", seriesIn(labelValues.group(1)));
             }
         });

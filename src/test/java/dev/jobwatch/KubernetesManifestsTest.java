@@ -106,8 +106,7 @@ class KubernetesManifestsTest {
     }
 
     /** A row of the configuration table in docs/operations.md. */
-    record Setting(String name, String defaultValue, String meaning) {
-    }
+    record Setting(String name, String defaultValue, String meaning) {}
 
     /** What the application exposes, as its own files say. */
     record App(Properties properties, Map<String, Setting> settings) {
@@ -159,11 +158,15 @@ class KubernetesManifestsTest {
             if (env.containsKey(name)) {
                 return Optional.of(env.get(name));
             }
-            return Optional.ofNullable(settings.get(name)).map(Setting::defaultValue).filter(v -> !v.isEmpty());
+            return Optional.ofNullable(settings.get(name))
+                    .map(Setting::defaultValue)
+                    .filter(v -> !v.isEmpty());
         }
 
         private static Set<String> list(String commaSeparated) {
-            return Arrays.stream(commaSeparated.split(",")).map(String::trim).filter(s -> !s.isEmpty())
+            return Arrays.stream(commaSeparated.split(","))
+                    .map(String::trim)
+                    .filter(s -> !s.isEmpty())
                     .collect(Collectors.toSet());
         }
     }
@@ -173,8 +176,10 @@ class KubernetesManifestsTest {
         assertThat(K8S).as("k8s/ next to pom.xml").isDirectory();
         List<Manifest> loaded = new ArrayList<>();
         try (Stream<Path> files = Files.walk(K8S)) {
-            for (Path file : files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList()) {
-                try (MappingIterator<JsonNode> documents = YAML.readerFor(JsonNode.class).readValues(file.toFile())) {
+            for (Path file :
+                    files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList()) {
+                try (MappingIterator<JsonNode> documents =
+                        YAML.readerFor(JsonNode.class).readValues(file.toFile())) {
                     while (documents.hasNext()) {
                         JsonNode tree = documents.next();
                         if (tree != null && tree.isObject()) {
@@ -197,8 +202,10 @@ class KubernetesManifestsTest {
         String key = tree.path("apiVersion").asText() + "/" + tree.path("kind").asText();
         Class<?> type = KINDS.get(key);
         if (type == null) {
-            fail("%s holds a %s, which this test does not know: add its fabric8 class to KINDS (or fix an "
-                    + "apiVersion the cluster no longer serves)", file.getFileName(), key);
+            fail(
+                    "%s holds a %s, which this test does not know: add its fabric8 class to KINDS (or fix an "
+                            + "apiVersion the cluster no longer serves)",
+                    file.getFileName(), key);
         }
         return YAML.treeToValue(tree, type);
     }
@@ -210,7 +217,9 @@ class KubernetesManifestsTest {
     private static Map<String, Setting> documentedSettings() throws IOException {
         List<String> lines = Files.readAllLines(REPO.resolve(CONFIGURATION_DOC));
         int start = lines.indexOf("## Configuration");
-        assertThat(start).as("%s has a '## Configuration' section", CONFIGURATION_DOC).isNotNegative();
+        assertThat(start)
+                .as("%s has a '## Configuration' section", CONFIGURATION_DOC)
+                .isNotNegative();
         Map<String, Setting> settings = new LinkedHashMap<>();
         Pattern code = Pattern.compile("`([^`]*)`");
         for (String line : lines.subList(start + 1, lines.size())) {
@@ -229,7 +238,8 @@ class KubernetesManifestsTest {
             }
         }
         // From the first group to the last, so that a heading that cut the section short shows here.
-        assertThat(settings).as("settings in %s's configuration table", CONFIGURATION_DOC)
+        assertThat(settings)
+                .as("settings in %s's configuration table", CONFIGURATION_DOC)
                 .containsKeys("JOBWATCH_REDIS_URL", "JOBWATCH_WATCH_AUTH", "JOBWATCH_DRAIN_TIMEOUT", "JOBWATCH_DEMO");
         return settings;
     }
@@ -237,7 +247,11 @@ class KubernetesManifestsTest {
     // ---- what the manifests say --------------------------------------------------------------------
 
     private static <T> List<T> all(Class<T> type) {
-        return manifests.stream().map(Manifest::object).filter(type::isInstance).map(type::cast).toList();
+        return manifests.stream()
+                .map(Manifest::object)
+                .filter(type::isInstance)
+                .map(type::cast)
+                .toList();
     }
 
     private static <T> T only(Class<T> type) {
@@ -265,13 +279,19 @@ class KubernetesManifestsTest {
     }
 
     private static ConfigMap configMap(String name) {
-        return all(ConfigMap.class).stream().filter(c -> c.getMetadata().getName().equals(name)).findFirst()
-                .orElseThrow(() -> new AssertionError("the pod reads ConfigMap " + name + ", which no file in k8s/ defines"));
+        return all(ConfigMap.class).stream()
+                .filter(c -> c.getMetadata().getName().equals(name))
+                .findFirst()
+                .orElseThrow(() ->
+                        new AssertionError("the pod reads ConfigMap " + name + ", which no file in k8s/ defines"));
     }
 
     private static Secret secret(String name) {
-        return all(Secret.class).stream().filter(s -> s.getMetadata().getName().equals(name)).findFirst()
-                .orElseThrow(() -> new AssertionError("the pod reads Secret " + name + ", which no file in k8s/ defines"));
+        return all(Secret.class).stream()
+                .filter(s -> s.getMetadata().getName().equals(name))
+                .findFirst()
+                .orElseThrow(
+                        () -> new AssertionError("the pod reads Secret " + name + ", which no file in k8s/ defines"));
     }
 
     private static Set<String> secretKeys(Secret secret) {
@@ -286,8 +306,7 @@ class KubernetesManifestsTest {
     }
 
     /** Where each environment variable of the container comes from. */
-    record EnvSource(String name, String value, String from, boolean secret) {
-    }
+    record EnvSource(String name, String value, String from, boolean secret) {}
 
     private static List<EnvSource> environment() {
         List<EnvSource> sources = new ArrayList<>();
@@ -296,22 +315,34 @@ class KubernetesManifestsTest {
             String prefix = Objects.requireNonNullElse(envFrom.getPrefix(), "");
             if (envFrom.getConfigMapRef() != null) {
                 ConfigMap map = configMap(envFrom.getConfigMapRef().getName());
-                Optional.ofNullable(map.getData()).orElse(Map.of()).forEach((key, value) ->
-                        sources.add(new EnvSource(prefix + key, value, "ConfigMap " + map.getMetadata().getName(), false)));
+                Optional.ofNullable(map.getData())
+                        .orElse(Map.of())
+                        .forEach((key, value) -> sources.add(new EnvSource(
+                                prefix + key,
+                                value,
+                                "ConfigMap " + map.getMetadata().getName(),
+                                false)));
             }
             if (envFrom.getSecretRef() != null) {
                 Secret secret = secret(envFrom.getSecretRef().getName());
-                Map<String, String> stringData = Optional.ofNullable(secret.getStringData()).orElse(Map.of());
+                Map<String, String> stringData =
+                        Optional.ofNullable(secret.getStringData()).orElse(Map.of());
                 Map<String, String> data = Optional.ofNullable(secret.getData()).orElse(Map.of());
                 for (String key : secretKeys(secret)) {
-                    String value = stringData.containsKey(key) ? stringData.get(key)
+                    String value = stringData.containsKey(key)
+                            ? stringData.get(key)
                             : new String(Base64.getDecoder().decode(data.get(key)), StandardCharsets.UTF_8);
-                    sources.add(new EnvSource(prefix + key, value, "Secret " + secret.getMetadata().getName(), true));
+                    sources.add(new EnvSource(
+                            prefix + key,
+                            value,
+                            "Secret " + secret.getMetadata().getName(),
+                            true));
                 }
             }
         }
         for (EnvVar env : Optional.ofNullable(container.getEnv()).orElse(List.of())) {
-            boolean fromSecret = env.getValueFrom() != null && env.getValueFrom().getSecretKeyRef() != null;
+            boolean fromSecret =
+                    env.getValueFrom() != null && env.getValueFrom().getSecretKeyRef() != null;
             sources.add(new EnvSource(env.getName(), env.getValue(), "env of the container", fromSecret));
         }
         return sources;
@@ -333,10 +364,12 @@ class KubernetesManifestsTest {
         if (port.getIntVal() != null) {
             return port.getIntVal();
         }
-        return container.getPorts().stream().filter(p -> port.getStrVal().equals(p.getName()))
-                .map(ContainerPort::getContainerPort).findFirst()
-                .orElseThrow(() -> new AssertionError(what + " names port '" + port.getStrVal()
-                        + "', which the container does not declare"));
+        return container.getPorts().stream()
+                .filter(p -> port.getStrVal().equals(p.getName()))
+                .map(ContainerPort::getContainerPort)
+                .findFirst()
+                .orElseThrow(() -> new AssertionError(
+                        what + " names port '" + port.getStrVal() + "', which the container does not declare"));
     }
 
     private static Duration duration(String text) {
@@ -358,9 +391,15 @@ class KubernetesManifestsTest {
         if (preStop.getSleep() != null) {
             return preStop.getSleep().getSeconds().intValue();
         }
-        assertThat(preStop.getExec()).as("preStop is a sleep (sleep action or exec of sleep)").isNotNull();
-        Matcher sleep = Pattern.compile("\\bsleep\\s+(\\d+)\\b").matcher(String.join(" ", preStop.getExec().getCommand()));
-        assertThat(sleep.find()).as("preStop exec %s sleeps a whole number of seconds", preStop.getExec().getCommand())
+        assertThat(preStop.getExec())
+                .as("preStop is a sleep (sleep action or exec of sleep)")
+                .isNotNull();
+        Matcher sleep = Pattern.compile("\\bsleep\\s+(\\d+)\\b")
+                .matcher(String.join(" ", preStop.getExec().getCommand()));
+        assertThat(sleep.find())
+                .as(
+                        "preStop exec %s sleeps a whole number of seconds",
+                        preStop.getExec().getCommand())
                 .isTrue();
         return Integer.parseInt(sleep.group(1));
     }
@@ -386,19 +425,29 @@ class KubernetesManifestsTest {
      */
     private static String adapterMetricName(Map<String, Object> rule) {
         Map<?, ?> name = (Map<?, ?>) rule.getOrDefault("name", Map.of());
-        String matches = name.get("matches") == null || String.valueOf(name.get("matches")).isEmpty()
-                ? ".*" : String.valueOf(name.get("matches"));
+        String matches = name.get("matches") == null
+                        || String.valueOf(name.get("matches")).isEmpty()
+                ? ".*"
+                : String.valueOf(name.get("matches"));
         Matcher series = Pattern.compile(matches).matcher(STREAMS_OPEN_SERIES);
-        assertThat(series.find()).as("adapter rule name.matches %s matches %s", matches, STREAMS_OPEN_SERIES).isTrue();
+        assertThat(series.find())
+                .as("adapter rule name.matches %s matches %s", matches, STREAMS_OPEN_SERIES)
+                .isTrue();
         String as = name.get("as") == null || String.valueOf(name.get("as")).isEmpty()
-                ? (series.groupCount() > 0 ? "$1" : "$0") : String.valueOf(name.get("as"));
-        return Pattern.compile("\\$\\{?(\\d+)}?").matcher(as).replaceAll(group ->
-                Matcher.quoteReplacement(Objects.requireNonNullElse(series.group(Integer.parseInt(group.group(1))), "")));
+                ? (series.groupCount() > 0 ? "$1" : "$0")
+                : String.valueOf(name.get("as"));
+        return Pattern.compile("\\$\\{?(\\d+)}?")
+                .matcher(as)
+                .replaceAll(group -> Matcher.quoteReplacement(
+                        Objects.requireNonNullElse(series.group(Integer.parseInt(group.group(1))), "")));
     }
 
     private static Optional<Manifest> adapterRulesManifest() {
-        return manifests.stream().filter(m -> m.object() instanceof ConfigMap map && map.getData() != null
-                && map.getData().containsKey("config.yaml")).findFirst();
+        return manifests.stream()
+                .filter(m -> m.object() instanceof ConfigMap map
+                        && map.getData() != null
+                        && map.getData().containsKey("config.yaml"))
+                .findFirst();
     }
 
     // ---- tests -------------------------------------------------------------------------------------
@@ -412,26 +461,31 @@ class KubernetesManifestsTest {
                 collectUnknownFields(manifest.object(), "", manifest.describe(), unknown);
             }
         }
-        assertThat(unknown).as("fields the Kubernetes API does not know: kubectl would reject them, or a typo "
-                + "would silently leave a setting at its default").isEmpty();
+        assertThat(unknown)
+                .as("fields the Kubernetes API does not know: kubectl would reject them, or a typo "
+                        + "would silently leave a setting at its default")
+                .isEmpty();
     }
 
     @Test
     void containerListensOnThePortTheAppServesOn() {
         int appPort = app.httpPort(env());
-        assertThat(container().getPorts()).as("container ports")
-                .anySatisfy(port -> {
-                    assertThat(port.getName()).isEqualTo("http");
-                    assertThat(port.getContainerPort()).as("the app's HTTP port (application.properties server.port)")
-                            .isEqualTo(appPort);
-                });
+        assertThat(container().getPorts()).as("container ports").anySatisfy(port -> {
+            assertThat(port.getName()).isEqualTo("http");
+            assertThat(port.getContainerPort())
+                    .as("the app's HTTP port (application.properties server.port)")
+                    .isEqualTo(appPort);
+        });
     }
 
     @Test
     void probesAskTheActuatorHealthGroupsOnTheAppPort() {
         assertThat(app.properties().getProperty("management.endpoint.health.probes.enabled"))
-                .as("application.properties enables the liveness and readiness health groups").isEqualTo("true");
-        assertThat(app.exposesOverWeb("health")).as("actuator's health endpoint is exposed over HTTP").isTrue();
+                .as("application.properties enables the liveness and readiness health groups")
+                .isEqualTo("true");
+        assertThat(app.exposesOverWeb("health"))
+                .as("actuator's health endpoint is exposed over HTTP")
+                .isTrue();
         Container container = container();
         int actuatorPort = app.actuatorPort(env());
         Map<String, Probe> probes = new LinkedHashMap<>();
@@ -445,9 +499,13 @@ class KubernetesManifestsTest {
         probes.forEach((name, probe) -> {
             assertThat(probe).as(name).isNotNull();
             assertThat(probe.getHttpGet()).as("%s is an HTTP GET", name).isNotNull();
-            assertThat(probe.getHttpGet().getPath()).as("%s path (a wrong path is a 404: the pod never gets ready, "
-                    + "or is restarted in a loop)", name).isEqualTo(expected.get(name));
-            assertThat(resolvePort(probe.getHttpGet().getPort(), container, name)).as("%s port", name)
+            assertThat(probe.getHttpGet().getPath())
+                    .as(
+                            "%s path (a wrong path is a 404: the pod never gets ready, " + "or is restarted in a loop)",
+                            name)
+                    .isEqualTo(expected.get(name));
+            assertThat(resolvePort(probe.getHttpGet().getPort(), container, name))
+                    .as("%s port", name)
                     .isEqualTo(actuatorPort);
         });
     }
@@ -456,9 +514,14 @@ class KubernetesManifestsTest {
     void everyEnvironmentVariableIsOneTheAppDocuments() {
         List<String> undocumented = environment().stream()
                 .filter(source -> !app.settings().containsKey(source.name()) && !JVM_VARIABLES.contains(source.name()))
-                .map(source -> source.name() + " (from " + source.from() + ")").toList();
-        assertThat(undocumented).as("variables the configuration table in %s does not list: the app ignores "
-                + "them (a typo, or a setting renamed in the app)", CONFIGURATION_DOC).isEmpty();
+                .map(source -> source.name() + " (from " + source.from() + ")")
+                .toList();
+        assertThat(undocumented)
+                .as(
+                        "variables the configuration table in %s does not list: the app ignores "
+                                + "them (a typo, or a setting renamed in the app)",
+                        CONFIGURATION_DOC)
+                .isEmpty();
     }
 
     @Test
@@ -466,12 +529,15 @@ class KubernetesManifestsTest {
         Set<String> set = environment().stream().map(EnvSource::name).collect(Collectors.toSet());
         Set<String> required = app.settings().values().stream()
                 .filter(setting -> setting.meaning().toLowerCase().contains("required with an external redis"))
-                .map(Setting::name).collect(Collectors.toCollection(TreeSet::new));
+                .map(Setting::name)
+                .collect(Collectors.toCollection(TreeSet::new));
         required.add("JOBWATCH_REDIS_URL"); // without it the pod would run an embedded, per-pod Redis
-        assertThat(set).as("settings without which the pod stops at start or runs in local mode")
+        assertThat(set)
+                .as("settings without which the pod stops at start or runs in local mode")
                 .containsAll(required);
         String redisUrl = env().get("JOBWATCH_REDIS_URL");
-        assertThat(redisUrl.split(",")).as("JOBWATCH_REDIS_URL seed list")
+        assertThat(redisUrl.split(","))
+                .as("JOBWATCH_REDIS_URL seed list")
                 .allSatisfy(seed -> assertThat(seed.trim()).matches("rediss?://.+"));
     }
 
@@ -479,23 +545,28 @@ class KubernetesManifestsTest {
     void tokensAndTheRedisPasswordComeFromTheSecretNotTheConfigMap() {
         List<String> exposed = environment().stream()
                 .filter(source -> SECRET_SETTINGS.contains(source.name()) && !source.secret())
-                .map(source -> source.name() + " (from " + source.from() + ")").toList();
-        assertThat(exposed).as("secret settings readable by anyone who can read ConfigMaps or the Deployment")
+                .map(source -> source.name() + " (from " + source.from() + ")")
+                .toList();
+        assertThat(exposed)
+                .as("secret settings readable by anyone who can read ConfigMaps or the Deployment")
                 .isEmpty();
     }
 
     @Test
     void watchersNeedATokenAsShipped() {
         String auth = app.value("JOBWATCH_WATCH_AUTH", env()).orElse("token");
-        assertThat(auth).as("JOBWATCH_WATCH_AUTH: open watchers let anyone who reaches the Service read every job's "
-                + "args, logs and result by its id, and job ids are counters or chosen by producers")
+        assertThat(auth)
+                .as("JOBWATCH_WATCH_AUTH: open watchers let anyone who reaches the Service read every job's "
+                        + "args, logs and result by its id, and job ids are counters or chosen by producers")
                 .isEqualToIgnoringCase("token");
     }
 
     @Test
     void kubernetesInjectsNoServiceVariablesIntoTheAppsNamespace() {
-        assertThat(pod().getEnableServiceLinks()).as("enableServiceLinks: for the Service named jobwatch, "
-                + "Kubernetes would set JOBWATCH_PORT, JOBWATCH_SERVICE_HOST, ... in every pod").isFalse();
+        assertThat(pod().getEnableServiceLinks())
+                .as("enableServiceLinks: for the Service named jobwatch, "
+                        + "Kubernetes would set JOBWATCH_PORT, JOBWATCH_SERVICE_HOST, ... in every pod")
+                .isFalse();
     }
 
     @Test
@@ -507,42 +578,58 @@ class KubernetesManifestsTest {
         assertThat(port.getName()).isEqualTo("http");
         assertThat(port.getPort()).isEqualTo(80);
         assertThat(resolvePort(port.getTargetPort(), container(), "Service targetPort"))
-                .as("the port the app serves on").isEqualTo(app.httpPort(env()));
+                .as("the port the app serves on")
+                .isEqualTo(app.httpPort(env()));
     }
 
     @Test
     void serviceBudgetAndAntiAffinityAllSelectTheDeploymentsPods() {
         Map<String, String> labels = podLabels();
-        assertThat(labels).as("pod template labels").containsAllEntriesOf(
-                deployment().getSpec().getSelector().getMatchLabels());
-        assertThat(labels).as("labels the Service selects (else it has no endpoints)")
+        assertThat(labels)
+                .as("pod template labels")
+                .containsAllEntriesOf(deployment().getSpec().getSelector().getMatchLabels());
+        assertThat(labels)
+                .as("labels the Service selects (else it has no endpoints)")
                 .containsAllEntriesOf(only(Service.class).getSpec().getSelector());
         PodDisruptionBudget budget = only(PodDisruptionBudget.class);
-        assertThat(budget.getSpec().getSelector().getMatchExpressions()).as("PDB match expressions").isNullOrEmpty();
-        assertThat(labels).as("labels the PodDisruptionBudget selects (else it protects nothing)")
+        assertThat(budget.getSpec().getSelector().getMatchExpressions())
+                .as("PDB match expressions")
+                .isNullOrEmpty();
+        assertThat(labels)
+                .as("labels the PodDisruptionBudget selects (else it protects nothing)")
                 .containsAllEntriesOf(budget.getSpec().getSelector().getMatchLabels());
-        var antiAffinity = pod().getAffinity().getPodAntiAffinity().getPreferredDuringSchedulingIgnoredDuringExecution();
-        assertThat(antiAffinity).as("preferred pod anti-affinity").singleElement().satisfies(term -> {
-            assertThat(term.getPodAffinityTerm().getTopologyKey()).isEqualTo("kubernetes.io/hostname");
-            assertThat(labels).as("labels the anti-affinity spreads (else pods pile onto one node)")
-                    .containsAllEntriesOf(term.getPodAffinityTerm().getLabelSelector().getMatchLabels());
-        });
+        var antiAffinity =
+                pod().getAffinity().getPodAntiAffinity().getPreferredDuringSchedulingIgnoredDuringExecution();
+        assertThat(antiAffinity)
+                .as("preferred pod anti-affinity")
+                .singleElement()
+                .satisfies(term -> {
+                    assertThat(term.getPodAffinityTerm().getTopologyKey()).isEqualTo("kubernetes.io/hostname");
+                    assertThat(labels)
+                            .as("labels the anti-affinity spreads (else pods pile onto one node)")
+                            .containsAllEntriesOf(
+                                    term.getPodAffinityTerm().getLabelSelector().getMatchLabels());
+                });
     }
 
     @Test
     void podsAreGivenLongerToStopThanPreStopPlusTheDrainPlusTheWebServersShutdown() {
         Map<String, String> env = env();
-        Duration drain = app.value("JOBWATCH_DRAIN_TIMEOUT", env).map(KubernetesManifestsTest::duration)
+        Duration drain = app.value("JOBWATCH_DRAIN_TIMEOUT", env)
+                .map(KubernetesManifestsTest::duration)
                 .orElseThrow(() -> new AssertionError("JOBWATCH_DRAIN_TIMEOUT is neither set in k8s/ nor given a "
                         + "default in " + CONFIGURATION_DOC + "'s configuration table"));
         Duration webServer = app.webServerShutdown();
         LifecycleHandler preStop = container().getLifecycle().getPreStop();
-        assertThat(preStop).as("preStop, so the pod leaves the endpoints before it drains").isNotNull();
+        assertThat(preStop)
+                .as("preStop, so the pod leaves the endpoints before it drains")
+                .isNotNull();
         int sleep = preStopSleepSeconds(preStop);
         assertThat(sleep).as("preStop sleep seconds").isPositive();
         assertThat(pod().getTerminationGracePeriodSeconds())
-                .as("terminationGracePeriodSeconds (else Kubernetes SIGKILLs a pod mid-drain, cutting writes in "
-                        + "flight): preStop %ds + drain %ds + web server graceful shutdown %ds",
+                .as(
+                        "terminationGracePeriodSeconds (else Kubernetes SIGKILLs a pod mid-drain, cutting writes in "
+                                + "flight): preStop %ds + drain %ds + web server graceful shutdown %ds",
                         sleep, drain.toSeconds(), webServer.toSeconds())
                 .isGreaterThan(sleep + drain.toSeconds() + webServer.toSeconds());
     }
@@ -551,14 +638,18 @@ class KubernetesManifestsTest {
     void rollingUpdateNeverStopsAPodBeforeItsReplacementIsReady() {
         var strategy = deployment().getSpec().getStrategy();
         assertThat(strategy.getType()).isEqualTo("RollingUpdate");
-        assertThat(strategy.getRollingUpdate().getMaxUnavailable()).as("maxUnavailable").isEqualTo(new IntOrString(0));
+        assertThat(strategy.getRollingUpdate().getMaxUnavailable())
+                .as("maxUnavailable")
+                .isEqualTo(new IntOrString(0));
         assertThat(strategy.getRollingUpdate().getMaxSurge()).as("maxSurge").isNotEqualTo(new IntOrString(0));
     }
 
     @Test
     void prometheusScrapesTheActuatorEndpointTheAppExposes() {
-        Map<String, String> annotations = deployment().getSpec().getTemplate().getMetadata().getAnnotations();
-        assertThat(annotations).containsEntry("prometheus.io/scrape", "true")
+        Map<String, String> annotations =
+                deployment().getSpec().getTemplate().getMetadata().getAnnotations();
+        assertThat(annotations)
+                .containsEntry("prometheus.io/scrape", "true")
                 .containsEntry("prometheus.io/path", app.actuatorPath("prometheus"))
                 .containsEntry("prometheus.io/port", String.valueOf(app.actuatorPort(env())));
         assertThat(app.exposesOverWeb("prometheus"))
@@ -574,17 +665,23 @@ class KubernetesManifestsTest {
         String series = "\"" + STREAMS_OPEN_SERIES + "\"";
         List<Path> defining;
         try (Stream<Path> sources = Files.walk(REPO.resolve("src/main/java"))) {
-            defining = sources.filter(f -> f.toString().endsWith(".java")).filter(f -> {
-                try {
-                    String text = Files.readString(f);
-                    return text.contains(meter) || text.contains(series);
-                } catch (IOException e) {
-                    throw new IllegalStateException(e);
-                }
-            }).toList();
+            defining = sources.filter(f -> f.toString().endsWith(".java"))
+                    .filter(f -> {
+                        try {
+                            String text = Files.readString(f);
+                            return text.contains(meter) || text.contains(series);
+                        } catch (IOException e) {
+                            throw new IllegalStateException(e);
+                        }
+                    })
+                    .toList();
         }
-        assertThat(defining).as("source under src/main/java registering the meter %s (Prometheus: %s), which the "
-                + "HPA scales on", meter, STREAMS_OPEN_SERIES).isNotEmpty();
+        assertThat(defining)
+                .as(
+                        "source under src/main/java registering the meter %s (Prometheus: %s), which the "
+                                + "HPA scales on",
+                        meter, STREAMS_OPEN_SERIES)
+                .isNotEmpty();
     }
 
     @Test
@@ -594,7 +691,9 @@ class KubernetesManifestsTest {
         assertThat(target.getKind()).isEqualTo("Deployment");
         assertThat(target.getName()).isEqualTo(deployment().getMetadata().getName());
         assertThat(hpa.getSpec().getMinReplicas()).as("minReplicas").isGreaterThanOrEqualTo(2);
-        assertThat(hpa.getSpec().getMaxReplicas()).as("maxReplicas").isGreaterThan(hpa.getSpec().getMinReplicas());
+        assertThat(hpa.getSpec().getMaxReplicas())
+                .as("maxReplicas")
+                .isGreaterThan(hpa.getSpec().getMinReplicas());
 
         List<MetricSpec> metrics = hpa.getSpec().getMetrics();
         assertThat(metrics).as("HPA metrics").hasSize(2);
@@ -603,7 +702,8 @@ class KubernetesManifestsTest {
         assertThat(streams.getPods().getMetric().getName()).as("pods metric").isEqualTo(STREAMS_OPEN_SERIES);
         assertThat(streams.getPods().getTarget().getType()).isEqualTo("AverageValue");
         assertThat(Quantity.getAmountInBytes(streams.getPods().getTarget().getAverageValue()))
-                .as("open streams per pod to aim at").isPositive();
+                .as("open streams per pod to aim at")
+                .isPositive();
 
         MetricSpec cpu = metrics.get(1);
         assertThat(cpu.getType()).isEqualTo("Resource");
@@ -611,19 +711,25 @@ class KubernetesManifestsTest {
         assertThat(cpu.getResource().getTarget().getType()).isEqualTo("Utilization");
         assertThat(cpu.getResource().getTarget().getAverageUtilization()).isBetween(1, 100);
         assertThat(container().getResources().getRequests())
-                .as("a CPU request, without which the HPA cannot compute CPU utilization").containsKey("cpu");
+                .as("a CPU request, without which the HPA cannot compute CPU utilization")
+                .containsKey("cpu");
     }
 
     @Test
     void autoscalerWaitsLongerThanAStreamsLifetimeBeforeScalingDown() {
         Map<String, String> env = env();
-        Duration lifetime = app.value("JOBWATCH_WATCH_LIFETIME", env).map(KubernetesManifestsTest::duration)
-                .orElseThrow().plus(app.value("JOBWATCH_WATCH_SPREAD", env).map(KubernetesManifestsTest::duration)
+        Duration lifetime = app.value("JOBWATCH_WATCH_LIFETIME", env)
+                .map(KubernetesManifestsTest::duration)
+                .orElseThrow()
+                .plus(app.value("JOBWATCH_WATCH_SPREAD", env)
+                        .map(KubernetesManifestsTest::duration)
                         .orElse(Duration.ZERO));
-        var scaleDown = only(HorizontalPodAutoscaler.class).getSpec().getBehavior().getScaleDown();
+        var scaleDown =
+                only(HorizontalPodAutoscaler.class).getSpec().getBehavior().getScaleDown();
         assertThat(scaleDown.getStabilizationWindowSeconds())
-                .as("scale-down stabilization, at least four stream lifetimes (%ds each): every stream reconnects "
-                        + "once a lifetime, and a shorter window chases that churn, draining pods needlessly",
+                .as(
+                        "scale-down stabilization, at least four stream lifetimes (%ds each): every stream reconnects "
+                                + "once a lifetime, and a shorter window chases that churn, draining pods needlessly",
                         lifetime.toSeconds())
                 .isGreaterThanOrEqualTo((int) lifetime.toSeconds() * 4);
     }
@@ -639,7 +745,10 @@ class KubernetesManifestsTest {
     void disruptionBudgetStillLetsANodeDrainAtTheAutoscalersMinimum() {
         IntOrString minAvailable = only(PodDisruptionBudget.class).getSpec().getMinAvailable();
         assertThat(minAvailable).as("PDB minAvailable").isNotNull();
-        assertThat(minAvailable.getIntVal()).as("PDB minAvailable as a number of pods").isNotNull().isPositive()
+        assertThat(minAvailable.getIntVal())
+                .as("PDB minAvailable as a number of pods")
+                .isNotNull()
+                .isPositive()
                 .as("PDB minAvailable below the HPA's minReplicas, else no pod can ever be evicted")
                 .isLessThan(only(HorizontalPodAutoscaler.class).getSpec().getMinReplicas());
     }
@@ -647,7 +756,12 @@ class KubernetesManifestsTest {
     @Test
     void adapterRuleServesTheAutoscalersMetricFromTheAppsSeries() throws IOException {
         String wanted = only(HorizontalPodAutoscaler.class).getSpec().getMetrics().stream()
-                .filter(m -> "Pods".equals(m.getType())).findFirst().orElseThrow().getPods().getMetric().getName();
+                .filter(m -> "Pods".equals(m.getType()))
+                .findFirst()
+                .orElseThrow()
+                .getPods()
+                .getMetric()
+                .getName();
         List<String> served = new ArrayList<>();
         for (Map<String, Object> rule : adapterRules()) {
             String seriesQuery = String.valueOf(rule.get("seriesQuery")).trim();
@@ -659,39 +773,64 @@ class KubernetesManifestsTest {
 
             Map<?, ?> resources = (Map<?, ?>) rule.get("resources");
             Map<?, ?> overrides = (Map<?, ?>) resources.get("overrides");
-            assertThat(overrides.values()).as("adapter rule ties the series to pods (else no pods metric)")
-                    .anySatisfy(resource -> assertThat(((Map<?, ?>) resource).get("resource")).isIn("pod", "pods"));
+            assertThat(overrides.values())
+                    .as("adapter rule ties the series to pods (else no pods metric)")
+                    .anySatisfy(resource ->
+                            assertThat(((Map<?, ?>) resource).get("resource")).isIn("pod", "pods"));
             assertThat(String.valueOf(rule.get("metricsQuery"))).contains("<<.Series>>", "<<.LabelMatchers>>");
         }
-        assertThat(served).as("custom metrics the Prometheus Adapter serves from %s (the HPA asks for %s)",
-                STREAMS_OPEN_SERIES, wanted).contains(wanted);
+        assertThat(served)
+                .as(
+                        "custom metrics the Prometheus Adapter serves from %s (the HPA asks for %s)",
+                        STREAMS_OPEN_SERIES, wanted)
+                .contains(wanted);
     }
 
     @Test
     void kustomizationAppliesEveryAppManifestButThePlaceholderSecretAndTheAdapterRules() {
-        Manifest kustomization = manifests.stream().filter(m -> m.object() instanceof GenericKubernetesResource)
-                .findFirst().orElseThrow(() -> new AssertionError("k8s/kustomization.yaml"));
+        Manifest kustomization = manifests.stream()
+                .filter(m -> m.object() instanceof GenericKubernetesResource)
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("k8s/kustomization.yaml"));
         Set<String> listed = new TreeSet<>();
         kustomization.tree().path("resources").forEach(node -> listed.add(node.asText()));
         Path adapter = adapterRulesManifest().map(Manifest::file).orElse(null);
-        // Manifests in subfolders go to other components' namespaces (grafana/: Grafana's) and are applied on their own.
+        // Manifests in subfolders go to other components' namespaces (grafana/: Grafana's) and are applied on their
+        // own.
         Set<String> expected = manifests.stream()
                 .filter(m -> m.file().getParent().equals(K8S))
-                .filter(m -> m != kustomization && !(m.object() instanceof Secret) && !m.file().equals(adapter))
-                .map(m -> m.file().getFileName().toString()).collect(Collectors.toCollection(TreeSet::new));
-        assertThat(listed).as("resources in kustomization.yaml (`kubectl apply -k k8s/`)").isEqualTo(expected);
-        assertThat(kustomization.tree().path("namespace").asText()).as("kustomization namespace").isNotBlank();
+                .filter(m -> m != kustomization
+                        && !(m.object() instanceof Secret)
+                        && !m.file().equals(adapter))
+                .map(m -> m.file().getFileName().toString())
+                .collect(Collectors.toCollection(TreeSet::new));
+        assertThat(listed)
+                .as("resources in kustomization.yaml (`kubectl apply -k k8s/`)")
+                .isEqualTo(expected);
+        assertThat(kustomization.tree().path("namespace").asText())
+                .as("kustomization namespace")
+                .isNotBlank();
     }
 
     @Test
     void podRunsAsNonRootOnAReadOnlyRootWithAWritableTmp() {
-        assertThat(pod().getSecurityContext().getRunAsNonRoot()).as("runAsNonRoot").isTrue();
+        assertThat(pod().getSecurityContext().getRunAsNonRoot())
+                .as("runAsNonRoot")
+                .isTrue();
         var security = container().getSecurityContext();
-        assertThat(security.getReadOnlyRootFilesystem()).as("readOnlyRootFilesystem").isTrue();
-        assertThat(security.getAllowPrivilegeEscalation()).as("allowPrivilegeEscalation").isFalse();
-        VolumeMount tmp = container().getVolumeMounts().stream().filter(m -> m.getMountPath().equals("/tmp"))
-                .findFirst().orElseThrow(() -> new AssertionError("a writable /tmp for the JVM"));
-        Volume volume = pod().getVolumes().stream().filter(v -> v.getName().equals(tmp.getName())).findFirst()
+        assertThat(security.getReadOnlyRootFilesystem())
+                .as("readOnlyRootFilesystem")
+                .isTrue();
+        assertThat(security.getAllowPrivilegeEscalation())
+                .as("allowPrivilegeEscalation")
+                .isFalse();
+        VolumeMount tmp = container().getVolumeMounts().stream()
+                .filter(m -> m.getMountPath().equals("/tmp"))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("a writable /tmp for the JVM"));
+        Volume volume = pod().getVolumes().stream()
+                .filter(v -> v.getName().equals(tmp.getName()))
+                .findFirst()
                 .orElseThrow(() -> new AssertionError("volume " + tmp.getName()));
         assertThat(volume.getEmptyDir()).as("/tmp is an emptyDir").isNotNull();
     }
@@ -699,15 +838,21 @@ class KubernetesManifestsTest {
     @Test
     void jvmHeapIsSizedFromTheContainersMemoryLimit() {
         Quantity limit = container().getResources().getLimits().get("memory");
-        assertThat(limit).as("memory limit: without it MaxRAMPercentage sizes the heap from the node's memory")
+        assertThat(limit)
+                .as("memory limit: without it MaxRAMPercentage sizes the heap from the node's memory")
                 .isNotNull();
         assertThat(Quantity.getAmountInBytes(limit))
-                .isGreaterThanOrEqualTo(Quantity.getAmountInBytes(container().getResources().getRequests().get("memory")));
+                .isGreaterThanOrEqualTo(Quantity.getAmountInBytes(
+                        container().getResources().getRequests().get("memory")));
         String options = env().getOrDefault("JAVA_TOOL_OPTIONS", "");
-        Matcher percentage = Pattern.compile("-XX:MaxRAMPercentage=(\\d+(?:\\.\\d+)?)").matcher(options);
-        assertThat(percentage.find()).as("JAVA_TOOL_OPTIONS sets -XX:MaxRAMPercentage").isTrue();
+        Matcher percentage =
+                Pattern.compile("-XX:MaxRAMPercentage=(\\d+(?:\\.\\d+)?)").matcher(options);
+        assertThat(percentage.find())
+                .as("JAVA_TOOL_OPTIONS sets -XX:MaxRAMPercentage")
+                .isTrue();
         assertThat(Double.parseDouble(percentage.group(1)))
-                .as("heap share of the limit, leaving room for Netty's direct buffers and metaspace").isBetween(50.0, 75.0);
+                .as("heap share of the limit, leaving room for Netty's direct buffers and metaspace")
+                .isBetween(50.0, 75.0);
         assertThat(options).contains("-XX:+ExitOnOutOfMemoryError");
     }
 
@@ -715,8 +860,12 @@ class KubernetesManifestsTest {
 
     /** fabric8 keeps fields it does not know in additionalProperties; any found there is a typo. */
     private static void collectUnknownFields(Object value, String path, String owner, List<String> out) {
-        if (value == null || value instanceof String || value instanceof Number || value instanceof Boolean
-                || value instanceof Quantity || value instanceof IntOrString) {
+        if (value == null
+                || value instanceof String
+                || value instanceof Number
+                || value instanceof Boolean
+                || value instanceof Quantity
+                || value instanceof IntOrString) {
             return;
         }
         if (value instanceof Collection<?> items) {
@@ -734,8 +883,8 @@ class KubernetesManifestsTest {
             return;
         }
         try {
-            for (PropertyDescriptor property : Introspector.getBeanInfo(value.getClass(), Object.class)
-                    .getPropertyDescriptors()) {
+            for (PropertyDescriptor property :
+                    Introspector.getBeanInfo(value.getClass(), Object.class).getPropertyDescriptors()) {
                 if (property.getReadMethod() == null) {
                     continue;
                 }

@@ -27,6 +27,7 @@ public final class PodProcess implements AutoCloseable {
     /** One sample of the Prometheus text format: name, labels, value. */
     /** One client for every metrics read, so that they share a kept-alive connection. */
     private static final HttpClient METRICS = HttpClient.newHttpClient();
+
     private static final Pattern SAMPLE = Pattern.compile("^(\\w+)\\{([^}]*)} (\\S+)$", Pattern.MULTILINE);
 
     private final Process process;
@@ -46,11 +47,11 @@ public final class PodProcess implements AutoCloseable {
         try {
             this.log = Files.createTempFile("jobwatch-pod-", ".log");
             List<String> command = new ArrayList<>(List.of(
-                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx512m"));
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m"));
             command.addAll(jvmOptions);
             command.addAll(List.of(
-                    "-cp", System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")),
+                    "-cp",
+                    System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")),
                     JobwatchApplication.class.getName(),
                     "--server.port=0",
                     "--jobwatch.redis.url=" + redisUrl,
@@ -67,8 +68,12 @@ public final class PodProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(this::listening);
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(this::ready);
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(200))
+                .until(this::listening);
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(200))
+                .until(this::ready);
     }
 
     private boolean listening() {
@@ -93,10 +98,13 @@ public final class PodProcess implements AutoCloseable {
             throw new IllegalStateException("the pod exited; its log:\n" + log());
         }
         try {
-            HttpResponse<Void> response = HttpClient.newHttpClient().send(
-                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/health/readiness"))
-                            .timeout(Duration.ofSeconds(2)).build(),
-                    HttpResponse.BodyHandlers.discarding());
+            HttpResponse<Void> response = HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(
+                                            URI.create("http://127.0.0.1:" + port + "/actuator/health/readiness"))
+                                    .timeout(Duration.ofSeconds(2))
+                                    .build(),
+                            HttpResponse.BodyHandlers.discarding());
             return response.statusCode() == 200;
         } catch (IOException e) {
             return false;
@@ -128,9 +136,11 @@ public final class PodProcess implements AutoCloseable {
     public double metric(String name, String labels) {
         try {
             String text = METRICS.send(
-                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/prometheus"))
-                            .timeout(Duration.ofSeconds(30)).build(),
-                    HttpResponse.BodyHandlers.ofString()).body();
+                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/prometheus"))
+                                    .timeout(Duration.ofSeconds(30))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString())
+                    .body();
             double sum = 0;
             Matcher sample = SAMPLE.matcher(text);
             while (sample.find()) {
@@ -159,10 +169,16 @@ public final class PodProcess implements AutoCloseable {
     /** Runs a full garbage collection in the pod, so that Netty's leak detector sees what was dropped. */
     public void collectGarbage() {
         try {
-            Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
-                    Long.toString(process.pid()), "GC.run").redirectErrorStream(true).start();
+            Process jcmd = new ProcessBuilder(
+                            Path.of(System.getProperty("java.home"), "bin", "jcmd")
+                                    .toString(),
+                            Long.toString(process.pid()),
+                            "GC.run")
+                    .redirectErrorStream(true)
+                    .start();
             if (!jcmd.waitFor(30, TimeUnit.SECONDS) || jcmd.exitValue() != 0) {
-                throw new IllegalStateException("jcmd GC.run failed: " + new String(jcmd.getInputStream().readAllBytes()));
+                throw new IllegalStateException("jcmd GC.run failed: "
+                        + new String(jcmd.getInputStream().readAllBytes()));
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -6,8 +6,7 @@ package dev.jobwatch;
  */
 public final class SharedTestCluster {
 
-    private SharedTestCluster() {
-    }
+    private SharedTestCluster() {}
 
     public static String seeds() {
         return Holder.CLUSTER.seeds();

@@ -89,11 +89,21 @@ public final class TestRedis implements AutoCloseable {
     private void start(int port) {
         try {
             server = dir == null
-                    ? RedisServer.newRedisServer().port(port).bind("127.0.0.1")
-                            .setting("save \"\"").setting("appendonly no").build()
-                    : RedisServer.newRedisServer().port(port).bind("127.0.0.1").onShutdownForceStop(true)
-                            .setting("save \"\"").setting("dir " + dir).setting("appendonly yes")
-                            .setting("appendfsync always").build();
+                    ? RedisServer.newRedisServer()
+                            .port(port)
+                            .bind("127.0.0.1")
+                            .setting("save \"\"")
+                            .setting("appendonly no")
+                            .build()
+                    : RedisServer.newRedisServer()
+                            .port(port)
+                            .bind("127.0.0.1")
+                            .onShutdownForceStop(true)
+                            .setting("save \"\"")
+                            .setting("dir " + dir)
+                            .setting("appendonly yes")
+                            .setting("appendfsync always")
+                            .build();
             server.start();
         } catch (IOException e) {
             throw new UncheckedIOException(e);

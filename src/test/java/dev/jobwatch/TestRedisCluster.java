@@ -109,12 +109,16 @@ public final class TestRedisCluster implements AutoCloseable {
         this.seeds = started;
         this.shutdownHook = new Thread(this::stopQuietly, "redis-cluster-stop-" + basePort);
         Runtime.getRuntime().addShutdownHook(shutdownHook);
-        this.resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2).build();
+        this.resources = DefaultClientResources.builder()
+                .ioThreadPoolSize(2)
+                .computationThreadPoolSize(2)
+                .build();
         this.probes = RedisClient.create(resources);
         this.probes.setOptions(ClientOptions.builder()
                 .autoReconnect(false)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .socketOptions(SocketOptions.builder().connectTimeout(PROBE_TIMEOUT).build())
+                .socketOptions(
+                        SocketOptions.builder().connectTimeout(PROBE_TIMEOUT).build())
                 .timeoutOptions(TimeoutOptions.enabled(PROBE_TIMEOUT))
                 .build());
     }
@@ -230,9 +234,11 @@ public final class TestRedisCluster implements AutoCloseable {
                 .build();
         return ClusterClientOptions.builder()
                 .topologyRefreshOptions(refresh)
-                .nodeFilter(node -> !(node.is(NodeFlag.FAIL) || node.is(NodeFlag.EVENTUAL_FAIL)
-                        || node.is(NodeFlag.NOADDR)))
-                .socketOptions(SocketOptions.builder().connectTimeout(Duration.ofSeconds(1)).build())
+                .nodeFilter(node ->
+                        !(node.is(NodeFlag.FAIL) || node.is(NodeFlag.EVENTUAL_FAIL) || node.is(NodeFlag.NOADDR)))
+                .socketOptions(SocketOptions.builder()
+                        .connectTimeout(Duration.ofSeconds(1))
+                        .build())
                 .timeoutOptions(TimeoutOptions.enabled(Duration.ofSeconds(5)))
                 .build();
     }
@@ -271,7 +277,9 @@ public final class TestRedisCluster implements AutoCloseable {
 
     private boolean serving(RedisClusterNode node) {
         return !killed.contains(node.getUri().getPort())
-                && !node.is(NodeFlag.FAIL) && !node.is(NodeFlag.EVENTUAL_FAIL) && !node.is(NodeFlag.NOADDR);
+                && !node.is(NodeFlag.FAIL)
+                && !node.is(NodeFlag.EVENTUAL_FAIL)
+                && !node.is(NodeFlag.NOADDR);
     }
 
     /** CLUSTER NODES of the first live node that answers. */
@@ -293,7 +301,11 @@ public final class TestRedisCluster implements AutoCloseable {
 
     /** Runs {@code call} on a short-lived connection to one node; empty if the node does not answer. */
     private <T> Optional<T> probe(int port, Function<RedisCommands<String, String>, T> call) {
-        RedisURI uri = RedisURI.builder().withHost(HOST).withPort(port).withTimeout(PROBE_TIMEOUT).build();
+        RedisURI uri = RedisURI.builder()
+                .withHost(HOST)
+                .withPort(port)
+                .withTimeout(PROBE_TIMEOUT)
+                .build();
         try (StatefulRedisConnection<String, String> connection = probes.connect(uri)) {
             return Optional.ofNullable(call.apply(connection.sync()));
         } catch (RuntimeException e) {
@@ -332,8 +344,8 @@ public final class TestRedisCluster implements AutoCloseable {
                     .start();
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 process.destroyForcibly();
-                throw new IllegalStateException(String.join(" ", command) + " did not finish within " + timeout
-                        + ":\n" + Files.readString(err, StandardCharsets.UTF_8));
+                throw new IllegalStateException(String.join(" ", command) + " did not finish within " + timeout + ":\n"
+                        + Files.readString(err, StandardCharsets.UTF_8));
             }
             if (process.exitValue() != 0) {
                 throw new IllegalStateException(String.join(" ", command) + " exited with " + process.exitValue()

@@ -59,7 +59,8 @@ class TestRedisClusterTest {
     @Test
     @Order(1)
     void startsThreeMastersWithReplicasAndPrintsTheSeeds() {
-        assertThat(cluster.seeds().split(",")).hasSize(TestRedisCluster.NODES)
+        assertThat(cluster.seeds().split(","))
+                .hasSize(TestRedisCluster.NODES)
                 .allSatisfy(seed -> assertThat(seed).matches("redis://127\\.0\\.0\\.1:\\d+"));
         assertThat(cluster.masterPorts()).hasSize(3);
         assertThat(cluster.healthy()).isTrue();
@@ -80,9 +81,11 @@ class TestRedisClusterTest {
             }
         }
         assertThat(keyToMaster).hasSize(3);
-        assertThat(keyToMaster.keySet().stream().map(SlotHash::getSlot).distinct()).hasSize(3);
+        assertThat(keyToMaster.keySet().stream().map(SlotHash::getSlot).distinct())
+                .hasSize(3);
 
-        keyToMaster.forEach((key, master) -> assertThat(redis.set(key, "value of " + key)).isEqualTo("OK"));
+        keyToMaster.forEach(
+                (key, master) -> assertThat(redis.set(key, "value of " + key)).isEqualTo("OK"));
 
         keyToMaster.forEach((key, master) -> {
             assertThat(redis.get(key)).isEqualTo("value of " + key);
@@ -95,11 +98,16 @@ class TestRedisClusterTest {
     @Test
     @Order(3)
     void shardedPubSubReachesTheSubscriberOnRedis7() {
-        String version = connection.sync().info("server").lines()
+        String version = connection
+                .sync()
+                .info("server")
+                .lines()
                 .filter(line -> line.startsWith("redis_version:"))
                 .map(line -> line.substring("redis_version:".length()).strip())
-                .findFirst().orElse("0");
-        Assumptions.assumeTrue(Integer.parseInt(version.split("\\.")[0]) >= 7,
+                .findFirst()
+                .orElse("0");
+        Assumptions.assumeTrue(
+                Integer.parseInt(version.split("\\.")[0]) >= 7,
                 "sharded pub/sub needs Redis 7; the cluster runs " + version);
 
         String channel = "x:{job-pubsub}:changes";
@@ -116,8 +124,8 @@ class TestRedisClusterTest {
             // SPUBLISH from another connection; it is routed to the shard that owns the channel's slot
             assertThat(connection.sync().spublish(channel, "changed")).isEqualTo(1L);
 
-            await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
-                    assertThat(received).containsExactly(channel + "=changed"));
+            await().atMost(Duration.ofSeconds(5))
+                    .untilAsserted(() -> assertThat(received).containsExactly(channel + "=changed"));
         }
     }
 
@@ -128,7 +136,9 @@ class TestRedisClusterTest {
         int master = cluster.masterPortForKey(key);
         RedisClusterCommands<String, String> owner = connection.sync().getConnection("127.0.0.1", master);
         assertThat(owner.set(key, "written before the failover")).isEqualTo("OK");
-        assertThat(owner.waitForReplication(1, 2000)).as("replicas that acknowledged the write").isEqualTo(1L);
+        assertThat(owner.waitForReplication(1, 2000))
+                .as("replicas that acknowledged the write")
+                .isEqualTo(1L);
         assertThat(connection.sync().get(key)).isEqualTo("written before the failover");
 
         long killedAt = System.nanoTime();
@@ -141,10 +151,12 @@ class TestRedisClusterTest {
         assertThat(cluster.masterPorts()).hasSize(3).doesNotContain(master).contains(promoted);
 
         // the connection made before the kill follows the new topology by itself (TestRedisCluster.clientOptions)
-        await().atMost(Duration.ofSeconds(10)).ignoreExceptions().untilAsserted(() ->
-                assertThat(connection.sync().get(key)).isEqualTo("written before the failover"));
+        await().atMost(Duration.ofSeconds(10))
+                .ignoreExceptions()
+                .untilAsserted(() -> assertThat(connection.sync().get(key)).isEqualTo("written before the failover"));
         long readableAt = System.nanoTime();
-        System.out.printf("failover: killed %d, healthy after %d ms, %s on %d readable after %d ms%n",
+        System.out.printf(
+                "failover: killed %d, healthy after %d ms, %s on %d readable after %d ms%n",
                 master, (healthyAt - killedAt) / 1_000_000, key, promoted, (readableAt - killedAt) / 1_000_000);
 
         List<Integer> live = cluster.livePorts();

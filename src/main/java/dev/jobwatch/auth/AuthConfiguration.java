@@ -31,9 +31,12 @@ class AuthConfiguration {
     private static boolean watchersOpen(AuthProperties auth, RedisProperties redis) {
         boolean open = auth.watchersOpen(redis);
         if (open) {
-            log.warn("Watchers are OPEN ({}): anyone who can reach this port reads any job's args, logs, progress "
-                    + "and result by its namespace and id; set JOBWATCH_WATCH_AUTH=token to require a producer "
-                    + "or watch token.", auth.watch().auth() == null ? "JOBWATCH_WATCH_AUTH is not set: local mode"
+            log.warn(
+                    "Watchers are OPEN ({}): anyone who can reach this port reads any job's args, logs, progress "
+                            + "and result by its namespace and id; set JOBWATCH_WATCH_AUTH=token to require a producer "
+                            + "or watch token.",
+                    auth.watch().auth() == null
+                            ? "JOBWATCH_WATCH_AUTH is not set: local mode"
                             : "JOBWATCH_WATCH_AUTH=open");
         }
         return open;
@@ -54,7 +57,8 @@ class AuthConfiguration {
     private static TokenSigner signer(AuthProperties.Tokens token, RedisProperties redis) {
         if (token.configured()) {
             if (token.secret().length() < AuthProperties.MIN_SECRET_LENGTH) {
-                throw new MissingSettingException(AuthProperties.SECRET_VARIABLE,
+                throw new MissingSettingException(
+                        AuthProperties.SECRET_VARIABLE,
                         "is too short: use at least " + AuthProperties.MIN_SECRET_LENGTH + " random characters.");
             }
             return new TokenSigner(token.secret().getBytes(StandardCharsets.UTF_8), token.ttl(), Clock.systemUTC());

@@ -25,7 +25,8 @@ public final class ProducerTokens {
     private record Known(byte[] token, List<String> names, List<String> prefixes) {
 
         boolean covers(String namespace) {
-            return (names.isEmpty() && prefixes.isEmpty()) || names.contains(namespace)
+            return (names.isEmpty() && prefixes.isEmpty())
+                    || names.contains(namespace)
                     || prefixes.stream().anyMatch(namespace::startsWith);
         }
     }

@@ -30,7 +30,8 @@ public final class TokenSigner {
 
     /** What a token lets its holder do; part of the signed text, so one kind never passes for another. */
     public enum Purpose {
-        JOB, WATCH
+        JOB,
+        WATCH
     }
 
     private static final String ALGORITHM = "HmacSHA256";
@@ -71,7 +72,9 @@ public final class TokenSigner {
             return null;
         }
         String[] parts = token.split("\\.", -1);
-        if (parts.length < 2 || parts.length > 3 || !INCARNATION.matcher(parts[0]).matches()) {
+        if (parts.length < 2
+                || parts.length > 3
+                || !INCARNATION.matcher(parts[0]).matches()) {
             return null;
         }
         String incarnation = parts[0];
@@ -87,8 +90,8 @@ public final class TokenSigner {
     }
 
     private static boolean matches(byte[] mac, String candidate) {
-        return MessageDigest.isEqual(encode(mac).getBytes(StandardCharsets.US_ASCII),
-                candidate.getBytes(StandardCharsets.US_ASCII));
+        return MessageDigest.isEqual(
+                encode(mac).getBytes(StandardCharsets.US_ASCII), candidate.getBytes(StandardCharsets.US_ASCII));
     }
 
     private static String signed(Purpose purpose, JobRef ref, String incarnation) {

@@ -44,7 +44,10 @@ public record AuthProperties(
 
         /** The entries without blanks around them, and without empty ones. */
         public List<String> tokens() {
-            return tokens.stream().map(String::trim).filter(token -> !token.isEmpty()).toList();
+            return tokens.stream()
+                    .map(String::trim)
+                    .filter(token -> !token.isEmpty())
+                    .toList();
         }
     }
 
@@ -80,11 +83,11 @@ public record AuthProperties(
      *             Windmill's {@code jobs_u} routes (env {@code JOBWATCH_WATCH_AUTH}). Default unset:
      *             {@code token} with an external Redis, {@code open} in local mode
      */
-    public record Watchers(WatchAuth auth) {
-    }
+    public record Watchers(WatchAuth auth) {}
 
     public enum WatchAuth {
-        OPEN, TOKEN
+        OPEN,
+        TOKEN
     }
 
     public List<String> producerTokens() {

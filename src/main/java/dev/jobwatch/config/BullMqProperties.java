@@ -21,9 +21,16 @@ import org.springframework.validation.annotation.Validated;
 @Validated
 @ConfigurationProperties("jobwatch.bullmq")
 public record BullMqProperties(
-        @DefaultValue("") @NotNull @Pattern(regexp = "^$|^\\*$|^[A-Za-z0-9._-]+(\\s*,\\s*[A-Za-z0-9._-]+)*$",
-                message = "must be *, or comma-separated queue names of A-Z, a-z, 0-9, '.', '_' or '-'") String queues,
-        @DefaultValue("bull") @Pattern(regexp = "[A-Za-z0-9._:{}-]{1,64}") String prefix,
+        @DefaultValue("")
+        @NotNull
+        @Pattern(
+                regexp = "^$|^\\*$|^[A-Za-z0-9._-]+(\\s*,\\s*[A-Za-z0-9._-]+)*$",
+                message = "must be *, or comma-separated queue names of A-Z, a-z, 0-9, '.', '_' or '-'")
+        String queues,
+
+        @DefaultValue("bull") @Pattern(regexp = "[A-Za-z0-9._:{}-]{1,64}")
+        String prefix,
+
         @DefaultValue("250ms") @NotNull Duration logPoll) {
 
     public boolean enabled() {

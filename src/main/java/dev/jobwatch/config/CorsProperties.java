@@ -15,7 +15,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 public record CorsProperties(@DefaultValue List<String> origins) {
 
     public List<String> origins() {
-        return origins.stream().map(String::trim).filter(origin -> !origin.isEmpty()).toList();
+        return origins.stream()
+                .map(String::trim)
+                .filter(origin -> !origin.isEmpty())
+                .toList();
     }
 
     public boolean anyOrigin() {

@@ -14,5 +14,4 @@ import org.springframework.validation.annotation.Validated;
  */
 @Validated
 @ConfigurationProperties("jobwatch.drain")
-public record DrainProperties(@DefaultValue("20s") @NotNull Duration timeout) {
-}
+public record DrainProperties(@DefaultValue("20s") @NotNull Duration timeout) {}

@@ -15,8 +15,8 @@ public class MissingSettingException extends RuntimeException {
     public MissingSettingException(String variable, String why) {
         super(variable + " " + why);
         this.variables = List.of(variable);
-        this.action = "Set the environment variable " + variable + " (see the configuration table in docs/operations.md) "
-                + "and start again.";
+        this.action = "Set the environment variable " + variable
+                + " (see the configuration table in docs/operations.md) " + "and start again.";
     }
 
     /** Variables that may each be fine alone but not together: the way out is to change one of them. */

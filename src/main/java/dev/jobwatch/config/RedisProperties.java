@@ -3,11 +3,11 @@ package dev.jobwatch.config;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
-import java.util.List;
-import java.util.Arrays;
 
 /**
  * Where the job state lives.
@@ -28,16 +28,22 @@ import java.util.Arrays;
 public record RedisProperties(
         String url,
         @DefaultValue("false") boolean cluster,
-        @DefaultValue("jobwatch") @Pattern(regexp = "[A-Za-z0-9._:-]{1,64}") String prefix,
+
+        @DefaultValue("jobwatch") @Pattern(regexp = "[A-Za-z0-9._:-]{1,64}")
+        String prefix,
+
         @DefaultValue("2s") @NotNull Duration timeout) {
 
     /** The environment variable of {@link #url}, as failures name it. */
     public static final String VARIABLE = "JOBWATCH_REDIS_URL";
 
-    private static final java.util.regex.Pattern URLS = java.util.regex.Pattern.compile("^\\s*rediss?://[^,\\s]+(\\s*,\\s*rediss?://[^,\\s]+)*\\s*$");
+    private static final java.util.regex.Pattern URLS =
+            java.util.regex.Pattern.compile("^\\s*rediss?://[^,\\s]+(\\s*,\\s*rediss?://[^,\\s]+)*\\s*$");
     /** From a scheme's {@code //} to the URL's last {@code @}: a password written unencoded may hold {@code /} or {@code @}. */
     private static final java.util.regex.Pattern USER_INFO = java.util.regex.Pattern.compile("(//)[^,\\s]*@");
-    private static final java.util.regex.Pattern PASSWORD_ARGUMENT = java.util.regex.Pattern.compile("(?i)((?:password|pass|pwd)=)[^&,\\s]*");
+
+    private static final java.util.regex.Pattern PASSWORD_ARGUMENT =
+            java.util.regex.Pattern.compile("(?i)((?:password|pass|pwd)=)[^&,\\s]*");
 
     public boolean embedded() {
         return url == null || url.isBlank();
@@ -55,10 +61,15 @@ public record RedisProperties(
             return List.of();
         }
         if (!URLS.matcher(url).matches()) {
-            throw new MissingSettingException(VARIABLE, "must be a redis:// or rediss:// URL, or a comma-separated "
-                    + "list of them; it is " + redacted(url));
+            throw new MissingSettingException(
+                    VARIABLE,
+                    "must be a redis:// or rediss:// URL, or a comma-separated " + "list of them; it is "
+                            + redacted(url));
         }
-        return Arrays.stream(url.split(",")).map(String::trim).filter(u -> !u.isEmpty()).toList();
+        return Arrays.stream(url.split(","))
+                .map(String::trim)
+                .filter(u -> !u.isEmpty())
+                .toList();
     }
 
     /**

@@ -13,8 +13,13 @@ class SettingsConfiguration {
      * is made even when an operator turns lazy initialisation on.
      */
     @Bean
-    SmartInitializingSingleton settingRules(RedisProperties redis, AuthProperties auth, LimitProperties limits,
-            RetentionProperties retention, WatchProperties watch, BullMqProperties bullmq) {
+    SmartInitializingSingleton settingRules(
+            RedisProperties redis,
+            AuthProperties auth,
+            LimitProperties limits,
+            RetentionProperties retention,
+            WatchProperties watch,
+            BullMqProperties bullmq) {
         return new SettingRules(redis, auth, limits, retention, watch, bullmq)::check;
     }
 }

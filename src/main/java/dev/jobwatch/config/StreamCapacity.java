@@ -13,8 +13,7 @@ public final class StreamCapacity {
     /** Streams that any heap is given, so that a small test JVM still serves a few. */
     public static final int LEAST = 100;
 
-    private StreamCapacity() {
-    }
+    private StreamCapacity() {}
 
     /** The streams that a heap of at most {@code maxHeapBytes} ({@link Runtime#maxMemory()}) holds. */
     public static int forHeap(long maxHeapBytes) {

@@ -22,7 +22,10 @@ public record TransportProperties(
         @DefaultValue("0") @Min(0) int ioThreads) {
 
     public enum Transport {
-        AUTO, EPOLL, IO_URING, NIO
+        AUTO,
+        EPOLL,
+        IO_URING,
+        NIO
     }
 
     /** The HTTP server's event loop threads. */

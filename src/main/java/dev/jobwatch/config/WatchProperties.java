@@ -48,7 +48,9 @@ public record WatchProperties(
 
     /** The setting, or when it is 0, what this JVM's maximum heap holds. */
     public int maxStreams() {
-        return maxStreams > 0 ? maxStreams : StreamCapacity.forHeap(Runtime.getRuntime().maxMemory());
+        return maxStreams > 0
+                ? maxStreams
+                : StreamCapacity.forHeap(Runtime.getRuntime().maxMemory());
     }
 
     /** Whether {@link #maxStreams()} was computed from the heap rather than set. */

@@ -1,10 +1,10 @@
 package dev.jobwatch.demo;
 
 import dev.jobwatch.auth.Access;
+import dev.jobwatch.job.Credential;
 import dev.jobwatch.job.Job;
 import dev.jobwatch.job.JobRef;
 import dev.jobwatch.job.NewJob;
-import dev.jobwatch.job.Credential;
 import dev.jobwatch.store.JobQueue;
 import dev.jobwatch.store.JobWrites;
 import java.time.Duration;
@@ -68,7 +68,9 @@ final class DemoJobs implements ApplicationListener<WebServerInitializedEvent>, 
         running = queue.add(NAMESPACE, jobs)
                 .doOnNext(added -> announce(port, added.get(0)))
                 .flatMapMany(added -> Flux.range(0, scripts.size())
-                        .flatMap(i -> play(scripts.get(i), new Credential.Signed(added.get(i).incarnation()))))
+                        .flatMap(i -> play(
+                                scripts.get(i),
+                                new Credential.Signed(added.get(i).incarnation()))))
                 .subscribe(null, error -> log.warn("Demo jobs stopped: {}", error.toString()));
     }
 
@@ -82,8 +84,14 @@ final class DemoJobs implements ApplicationListener<WebServerInitializedEvent>, 
 
     private void announce(int port, Job job) {
         String base = "http://localhost:" + port;
-        log.info("Demo mode: a live job at {}/jobs/{}/{}?token={} (all demo jobs: {}/?namespace={})",
-                base, NAMESPACE, job.ref().id(), access.watchToken(job.ref(), job.incarnation()), base, NAMESPACE);
+        log.info(
+                "Demo mode: a live job at {}/jobs/{}/{}?token={} (all demo jobs: {}/?namespace={})",
+                base,
+                NAMESPACE,
+                job.ref().id(),
+                access.watchToken(job.ref(), job.incarnation()),
+                base,
+                NAMESPACE);
     }
 
     /** One job's worker: starts it, then one step per tick (a log row, progress, now and then a chunk), then completes it. */
@@ -92,7 +100,10 @@ final class DemoJobs implements ApplicationListener<WebServerInitializedEvent>, 
         // Deferred, since the store stamps a write with the time it is built.
         return Mono.delay(script.delay())
                 .then(Mono.defer(() -> store.start(ref, worker)))
-                .then(Mono.defer(() -> store.appendLog(ref, worker, Mono.just(BOLD + CYAN + "▶ " + script.name() + RESET + " started by the jobwatch demo"))))
+                .then(Mono.defer(() -> store.appendLog(
+                        ref,
+                        worker,
+                        Mono.just(BOLD + CYAN + "▶ " + script.name() + RESET + " started by the jobwatch demo"))))
                 .thenMany(Flux.interval(step)
                         .onBackpressureDrop()
                         .zipWith(Flux.range(1, script.steps()), 1)
@@ -106,9 +117,11 @@ final class DemoJobs implements ApplicationListener<WebServerInitializedEvent>, 
 
     private Mono<Void> stepOf(Script script, JobRef ref, Credential worker, int n) {
         Mono<Void> writes = store.appendLog(ref, worker, Mono.just(row(script, n)))
-                .then(Mono.defer(() -> store.progress(ref, worker, Mono.just(Integer.toString(n * 100 / script.steps())))));
+                .then(Mono.defer(
+                        () -> store.progress(ref, worker, Mono.just(Integer.toString(n * 100 / script.steps())))));
         if (n % 30 == 0) {
-            writes = writes.then(Mono.defer(() -> store.appendChunk(ref, worker, Mono.just(script.name() + " part " + n / 30 + " ready\n"))));
+            writes = writes.then(Mono.defer(
+                    () -> store.appendChunk(ref, worker, Mono.just(script.name() + " part " + n / 30 + " ready\n"))));
         }
         return writes;
     }
@@ -119,26 +132,34 @@ final class DemoJobs implements ApplicationListener<WebServerInitializedEvent>, 
             return clock + RED + BOLD + "ERROR" + RESET + " " + RED + "2 of 84 tests failed" + RESET;
         }
         if (n % 17 == 0) {
-            return clock + YELLOW + "WARN " + RESET + " step " + n + " took longer than expected (" + (n % 5 + 1) + " s)";
+            return clock + YELLOW + "WARN " + RESET + " step " + n + " took longer than expected (" + (n % 5 + 1)
+                    + " s)";
         }
-        return clock + GREEN + "INFO " + RESET + " " + script.name() + " step " + n + "/" + script.steps()
-                + " " + DIM + "[" + "#".repeat(n * 20 / script.steps()) + " ".repeat(20 - n * 20 / script.steps()) + "]" + RESET;
+        return clock + GREEN + "INFO " + RESET + " " + script.name() + " step " + n + "/" + script.steps() + " " + DIM
+                + "[" + "#".repeat(n * 20 / script.steps()) + " ".repeat(20 - n * 20 / script.steps()) + "]" + RESET;
     }
 
     private Mono<Void> finish(Script script, JobRef ref, Credential worker) {
         if (script.succeeds()) {
             return store.appendLog(ref, worker, Mono.just(BOLD + GREEN + "✔ done" + RESET))
-                    .then(Mono.defer(() -> store.complete(ref, worker, Mono.just(new JobWrites.Completion(true,
-                            "{\"artifact\":\"" + script.name() + ".tar.gz\",\"steps\":" + script.steps() + "}")))));
+                    .then(Mono.defer(() -> store.complete(
+                            ref,
+                            worker,
+                            Mono.just(new JobWrites.Completion(
+                                    true,
+                                    "{\"artifact\":\"" + script.name() + ".tar.gz\",\"steps\":" + script.steps()
+                                            + "}")))));
         }
-        return store.complete(ref, worker, Mono.just(new JobWrites.Completion(false,
-                "{\"error\":{\"name\":\"TestFailure\",\"message\":\"2 of 84 tests failed\"}}")));
+        return store.complete(
+                ref,
+                worker,
+                Mono.just(new JobWrites.Completion(
+                        false, "{\"error\":{\"name\":\"TestFailure\",\"message\":\"2 of 84 tests failed\"}}")));
     }
 
     /**
      * @param delay     how long the job stays queued before it starts
      * @param succeeds  whether it ends in success or failure
      */
-    private record Script(String id, String name, int steps, Duration delay, boolean succeeds) {
-    }
+    private record Script(String id, String name, int steps, Duration delay, boolean succeeds) {}
 }

@@ -15,17 +15,14 @@ public sealed interface Credential {
         return new Unsigned(token);
     }
 
-    record Producer() implements Credential {
-    }
+    record Producer() implements Credential {}
 
     /** A job token whose signature checked: it opens the one incarnation it names. */
-    record Signed(String incarnation) implements Credential {
-    }
+    record Signed(String incarnation) implements Credential {}
 
     /**
      * A token jobwatch did not sign, or none ({@code token} null). Only a source whose jobs carry tokens
      * of their own can check it, in Redis: BullMQ's lock token, new for each attempt at a job.
      */
-    record Unsigned(String token) implements Credential {
-    }
+    record Unsigned(String token) implements Credential {}
 }

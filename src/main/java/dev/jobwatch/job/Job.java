@@ -39,8 +39,7 @@ public record Job(
      * @param droppedChars code points dropped from the front to respect the cap
      * @param droppedRows  rows dropped from the front
      */
-    public record LogCounters(long length, long rows, long droppedChars, long droppedRows) {
-    }
+    public record LogCounters(long length, long rows, long droppedChars, long droppedRows) {}
 
     public boolean completed() {
         return state == JobState.COMPLETED;

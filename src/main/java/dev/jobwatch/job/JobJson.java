@@ -17,14 +17,29 @@ public final class JobJson {
 
     /** The Windmill fields a producer may set when it adds a job; the server owns all the others. */
     public static final Set<String> PRODUCER_FIELDS = Set.of(
-            "parent_job", "created_by", "script_hash", "script_path", "args", "job_kind", "schedule_path",
-            "permissioned_as", "flow_status", "workflow_as_code_status", "is_flow_step", "language",
-            "is_skipped", "email", "visible_to_owner", "mem_peak", "tag", "priority", "labels");
+            "parent_job",
+            "created_by",
+            "script_hash",
+            "script_path",
+            "args",
+            "job_kind",
+            "schedule_path",
+            "permissioned_as",
+            "flow_status",
+            "workflow_as_code_status",
+            "is_flow_step",
+            "language",
+            "is_skipped",
+            "email",
+            "visible_to_owner",
+            "mem_peak",
+            "tag",
+            "priority",
+            "labels");
 
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
-    private JobJson() {
-    }
+    private JobJson() {}
 
     public static ObjectNode document(Job job, JsonMapper mapper) {
         JsonNode meta = mapper.readTree(job.meta());
@@ -35,7 +50,11 @@ public final class JobJson {
         copy(doc, meta, "parent_job", NODES.nullNode());
         copy(doc, meta, "created_by", NODES.stringNode("jobwatch"));
         doc.put("created_at", Instant.ofEpochMilli(job.createdAt()).toString());
-        doc.put("started_at", job.startedAt() == null ? null : Instant.ofEpochMilli(job.startedAt()).toString());
+        doc.put(
+                "started_at",
+                job.startedAt() == null
+                        ? null
+                        : Instant.ofEpochMilli(job.startedAt()).toString());
         if (job.completedAt() != null && job.startedAt() != null) {
             doc.put("duration_ms", job.completedAt() - job.startedAt());
         } else {

@@ -3,7 +3,9 @@ package dev.jobwatch.job;
 import java.util.Locale;
 
 public enum JobState {
-    QUEUED, RUNNING, COMPLETED;
+    QUEUED,
+    RUNNING,
+    COMPLETED;
 
     public String wire() {
         return name().toLowerCase(Locale.ROOT);

@@ -7,5 +7,4 @@ import java.util.List;
  *
  * @param count the number of rows the log holds now (a marker row counts when old rows were dropped)
  */
-public record LogRows(long count, List<String> logs) {
-}
+public record LogRows(long count, List<String> logs) {}

@@ -16,7 +16,9 @@ package dev.jobwatch.store;
 public record Change(long version, Kind kind, long length, String incarnation, String text) {
 
     public enum Kind {
-        SIGNAL, LOG, CHUNK
+        SIGNAL,
+        LOG,
+        CHUNK
     }
 
     /** A change that carries nothing: read the store. */
@@ -44,8 +46,11 @@ public record Change(long version, Kind kind, long length, String incarnation, S
             return SIGNAL;
         }
         try {
-            return new Change(Long.parseLong(message, 0, kindAt, 10), kind,
-                    Long.parseLong(message, kindAt + 3, incarnationAt, 10), message.substring(incarnationAt + 1, textAt),
+            return new Change(
+                    Long.parseLong(message, 0, kindAt, 10),
+                    kind,
+                    Long.parseLong(message, kindAt + 3, incarnationAt, 10),
+                    message.substring(incarnationAt + 1, textAt),
                     message.substring(textAt + 1));
         } catch (NumberFormatException e) {
             return SIGNAL;

@@ -55,6 +55,5 @@ public interface JobReads {
      * @param chunks most chunks
      * @param window log code points a caller with nothing starts from
      */
-    record WatchPage(int rows, int bytes, int chunks, long window) {
-    }
+    record WatchPage(int rows, int bytes, int chunks, long window) {}
 }

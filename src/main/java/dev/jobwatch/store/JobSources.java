@@ -21,7 +21,8 @@ final class JobSources implements JobReads, JobWrites, JobQueue {
 
     static final String BULLMQ_ONLY = "This is a BullMQ queue: BullMQ adds, runs and completes its jobs; "
             + "jobwatch takes only progress and logs for them";
-    static final String NO_LISTING = "This is a BullMQ queue: list its jobs with BullMQ; jobwatch lists only the jobs it added";
+    static final String NO_LISTING =
+            "This is a BullMQ queue: list its jobs with BullMQ; jobwatch lists only the jobs it added";
 
     private final RedisJobStore own;
     private final JobReads bullmqReads;

@@ -18,6 +18,5 @@ public interface JobWrites extends JobReports {
     Mono<Void> complete(JobRef ref, Credential credential, Mono<Completion> completion);
 
     /** @param resultJson the result, already checked to be JSON */
-    record Completion(boolean success, String resultJson) {
-    }
+    record Completion(boolean success, String resultJson) {}
 }

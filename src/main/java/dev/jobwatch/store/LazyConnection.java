@@ -26,6 +26,7 @@ final class LazyConnection<C> {
     private C arrived;
     /** The attempt under way or the last failed one, and when it failed (0 while under way). */
     private CompletableFuture<C> attempt;
+
     private long failedAt;
 
     LazyConnection(Supplier<CompletionStage<C>> connect, Duration retryAfter) {
@@ -35,8 +36,8 @@ final class LazyConnection<C> {
 
     /** One already made, at start-up, while Redis answered. */
     static <C> LazyConnection<C> made(C connection) {
-        LazyConnection<C> lazy = new LazyConnection<>(() -> CompletableFuture.completedFuture(connection),
-                Duration.ZERO);
+        LazyConnection<C> lazy =
+                new LazyConnection<>(() -> CompletableFuture.completedFuture(connection), Duration.ZERO);
         lazy.connection = connection;
         lazy.arrived = connection;
         return lazy;

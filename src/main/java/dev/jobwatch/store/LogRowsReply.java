@@ -19,7 +19,11 @@ record LogRowsReply(ScriptStatus status, long count, long droppedRows, long drop
         if (status != ScriptStatus.OK) {
             return new LogRowsReply(status, 0, 0, 0, List.of());
         }
-        return new LogRowsReply(status, ScriptReplies.number(reply.get(1)), ScriptReplies.number(reply.get(2)),
-                ScriptReplies.number(reply.get(3)), ScriptReplies.texts(reply.subList(4, reply.size())));
+        return new LogRowsReply(
+                status,
+                ScriptReplies.number(reply.get(1)),
+                ScriptReplies.number(reply.get(2)),
+                ScriptReplies.number(reply.get(3)),
+                ScriptReplies.texts(reply.subList(4, reply.size())));
     }
 }

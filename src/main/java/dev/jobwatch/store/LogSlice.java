@@ -7,5 +7,4 @@ package dev.jobwatch.store;
  *             it starts with the marker line, which occupies no offsets
  * @param end  the 0-based code-point offset just past {@code text}: the reader's next offset
  */
-public record LogSlice(String text, long end) {
-}
+public record LogSlice(String text, long end) {}

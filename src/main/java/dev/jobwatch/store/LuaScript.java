@@ -33,10 +33,11 @@ public record LuaScript(String name, String body, String sha) {
      * a failover) it sends the body once with EVAL, which runs it on the key's own node and caches it
      * there for the next EVALSHA. Callers go through {@link RedisCalls}, which types the failures.
      */
-    <T> Flux<T> run(RedisClusterReactiveCommands<String, String> redis, ScriptOutputType type, String[] keys,
-            String... args) {
+    <T> Flux<T> run(
+            RedisClusterReactiveCommands<String, String> redis, ScriptOutputType type, String[] keys, String... args) {
         return Flux.defer(() -> redis.<T>evalsha(sha, type, keys, args))
-                .onErrorResume(RedisNoScriptException.class,
+                .onErrorResume(
+                        RedisNoScriptException.class,
                         missing -> Flux.defer(() -> redis.<T>eval(body, type, keys, args)));
     }
 }

@@ -19,7 +19,11 @@ record ReadLogReply(ScriptStatus status, long logLength, long droppedChars, long
         if (status != ScriptStatus.OK) {
             return new ReadLogReply(status, 0, 0, 0, List.of());
         }
-        return new ReadLogReply(status, ScriptReplies.number(reply.get(1)), ScriptReplies.number(reply.get(2)),
-                ScriptReplies.number(reply.get(3)), reply.subList(4, reply.size()));
+        return new ReadLogReply(
+                status,
+                ScriptReplies.number(reply.get(1)),
+                ScriptReplies.number(reply.get(2)),
+                ScriptReplies.number(reply.get(3)),
+                reply.subList(4, reply.size()));
     }
 }

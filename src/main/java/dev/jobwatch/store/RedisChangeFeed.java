@@ -34,15 +34,21 @@ final class RedisChangeFeed implements ChangeFeed {
      *                        the node that owned the slot) and every job is woken to re-read what it
      *                        may have missed meanwhile
      */
-    RedisChangeFeed(LazyConnection<StatefulRedisPubSubConnection<String, String>> connection, String prefix,
-            boolean sharded, MeterRegistry meters, Flux<Object> topologyChanges) {
+    RedisChangeFeed(
+            LazyConnection<StatefulRedisPubSubConnection<String, String>> connection,
+            String prefix,
+            boolean sharded,
+            MeterRegistry meters,
+            Flux<Object> topologyChanges) {
         this.connection = connection;
         this.prefix = prefix;
         this.sharded = sharded;
         this.received = Counter.builder("jobwatch.notifications.received")
-                .description("Change notifications received from Redis").register(meters);
+                .description("Change notifications received from Redis")
+                .register(meters);
         Gauge.builder("jobwatch.subscriptions.open", sinks, Map::size)
-                .description("Jobs this pod is subscribed to").register(meters);
+                .description("Jobs this pod is subscribed to")
+                .register(meters);
         connection.whenConnected(made -> made.addListener(new RedisPubSubAdapter<>() {
             @Override
             public void message(String channel, String message) {
@@ -61,8 +67,10 @@ final class RedisChangeFeed implements ChangeFeed {
         StatefulRedisPubSubConnection<String, String> made = connection.now();
         sinks.forEach((channel, sink) -> {
             if (sharded && made != null) {
-                made.reactive().ssubscribe(channel).subscribe(null,
-                        error -> log.debug("ssubscribe {} again failed: {}", channel, error.toString()));
+                made.reactive()
+                        .ssubscribe(channel)
+                        .subscribe(
+                                null, error -> log.debug("ssubscribe {} again failed: {}", channel, error.toString()));
             }
             sink.next(Change.SIGNAL);
         });
@@ -79,27 +87,35 @@ final class RedisChangeFeed implements ChangeFeed {
     @Override
     public Flux<Change> changes(JobRef ref) {
         String channel = JobKeys.of(prefix, ref).channel();
-        return connection.get().onErrorMap(StoreFailures::translate).flatMapMany(made -> Flux.<Change>create(sink -> {
-            sinks.put(channel, sink);
-            sink.onDispose(() -> {
-                // A newer subscriber of the same job (a hub that replaced this one) keeps the channel.
-                if (sinks.remove(channel, sink)) {
-                    var commands = made.reactive();
-                    (sharded ? commands.sunsubscribe(channel) : commands.unsubscribe(channel)).subscribe(null,
-                            error -> log.debug("unsubscribe {} failed: {}", channel, error.toString()));
-                }
-            });
-            var commands = made.reactive();
-            (sharded ? commands.ssubscribe(channel) : commands.subscribe(channel)).subscribe(null,
-                    error -> sink.error(StoreFailures.translate(error)),
-                    () -> sink.next(Change.SIGNAL));
-        }, FluxSink.OverflowStrategy.LATEST));
+        return connection
+                .get()
+                .onErrorMap(StoreFailures::translate)
+                .flatMapMany(made -> Flux.<Change>create(
+                        sink -> {
+                            sinks.put(channel, sink);
+                            sink.onDispose(() -> {
+                                // A newer subscriber of the same job (a hub that replaced this one) keeps the channel.
+                                if (sinks.remove(channel, sink)) {
+                                    var commands = made.reactive();
+                                    (sharded ? commands.sunsubscribe(channel) : commands.unsubscribe(channel))
+                                            .subscribe(
+                                                    null,
+                                                    error -> log.debug(
+                                                            "unsubscribe {} failed: {}", channel, error.toString()));
+                                }
+                            });
+                            var commands = made.reactive();
+                            (sharded ? commands.ssubscribe(channel) : commands.subscribe(channel))
+                                    .subscribe(
+                                            null,
+                                            error -> sink.error(StoreFailures.translate(error)),
+                                            () -> sink.next(Change.SIGNAL));
+                        },
+                        FluxSink.OverflowStrategy.LATEST));
     }
 
     @Override
     public int subscriptions() {
         return sinks.size();
     }
-
-
 }

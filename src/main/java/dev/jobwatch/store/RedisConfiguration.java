@@ -3,8 +3,8 @@ package dev.jobwatch.store;
 import dev.jobwatch.config.BullMqProperties;
 import dev.jobwatch.config.MissingSettingException;
 import dev.jobwatch.config.RedisProperties;
-import dev.jobwatch.config.TransportProperties;
 import dev.jobwatch.config.RetentionProperties;
+import dev.jobwatch.config.TransportProperties;
 import dev.jobwatch.store.bullmq.BullMqChangeFeed;
 import dev.jobwatch.store.bullmq.BullMqJobStore;
 import dev.jobwatch.store.bullmq.BullMqQueues;
@@ -53,8 +53,9 @@ class RedisConfiguration {
             return new EmbeddedEndpoint(null);
         }
         EmbeddedRedis embedded = EmbeddedRedis.start();
-        log.warn("JOBWATCH_REDIS_URL is not set, so jobwatch started an embedded Redis on {} for LOCAL USE ONLY: "
-                + "its data is lost when the server stops. Set JOBWATCH_REDIS_URL to use a real Redis.",
+        log.warn(
+                "JOBWATCH_REDIS_URL is not set, so jobwatch started an embedded Redis on {} for LOCAL USE ONLY: "
+                        + "its data is lost when the server stops. Set JOBWATCH_REDIS_URL to use a real Redis.",
                 embedded.url());
         return new EmbeddedEndpoint(embedded);
     }
@@ -75,21 +76,27 @@ class RedisConfiguration {
             System.setProperty("io.lettuce.core.iouring", "false");
         }
         return DefaultClientResources.builder()
-                .reconnectDelay(Delay.exponential(Duration.ofMillis(10), Duration.ofSeconds(2), 2, TimeUnit.MILLISECONDS))
+                .reconnectDelay(
+                        Delay.exponential(Duration.ofMillis(10), Duration.ofSeconds(2), 2, TimeUnit.MILLISECONDS))
                 .commandLatencyRecorder(new MicrometerCommandLatencyRecorder(meters, MicrometerOptions.create()))
                 .build();
     }
 
     @Bean(destroyMethod = "close")
-    RedisConnections redisConnections(ClientResources resources, EmbeddedEndpoint embedded, RedisProperties properties) {
+    RedisConnections redisConnections(
+            ClientResources resources, EmbeddedEndpoint embedded, RedisProperties properties) {
         RedisConnections connections;
         if (embedded.embedded() != null) {
-            connections = RedisConnections.standalone(resources, RedisURI.create(embedded.embedded().url()), properties.timeout());
+            connections = RedisConnections.standalone(
+                    resources, RedisURI.create(embedded.embedded().url()), properties.timeout());
         } else if (properties.isCluster()) {
-            connections = RedisConnections.cluster(resources,
-                    properties.urls().stream().map(RedisConfiguration::uri).toList(), properties.timeout());
+            connections = RedisConnections.cluster(
+                    resources,
+                    properties.urls().stream().map(RedisConfiguration::uri).toList(),
+                    properties.timeout());
         } else {
-            connections = RedisConnections.standalone(resources, uri(properties.urls().get(0)), properties.timeout());
+            connections =
+                    RedisConnections.standalone(resources, uri(properties.urls().get(0)), properties.timeout());
         }
         log.info("Connected to {}", connections.describe());
         return connections;
@@ -103,8 +110,8 @@ class RedisConfiguration {
         try {
             return RedisURI.create(url);
         } catch (RuntimeException e) {
-            throw new MissingSettingException(RedisProperties.VARIABLE, "is not a Redis URL that can be used: "
-                    + RedisProperties.redacted(url));
+            throw new MissingSettingException(
+                    RedisProperties.VARIABLE, "is not a Redis URL that can be used: " + RedisProperties.redacted(url));
         }
     }
 
@@ -115,14 +122,16 @@ class RedisConfiguration {
             return new BullMqSource(null);
         }
         BullMqQueues queues = BullMqQueues.of(bullmq);
-        log.info("Serving BullMQ queues {} (key prefix {}) as namespaces {}<queue>",
-                queues.all() ? "*" : queues.queues(), queues.prefix(), BullMqQueues.NAMESPACE_PREFIX);
+        log.info(
+                "Serving BullMQ queues {} (key prefix {}) as namespaces {}<queue>",
+                queues.all() ? "*" : queues.queues(),
+                queues.prefix(),
+                BullMqQueues.NAMESPACE_PREFIX);
         return new BullMqSource(queues);
     }
 
     /** @param queues the queues served, or null when the BullMQ source is off */
-    record BullMqSource(BullMqQueues queues) {
-    }
+    record BullMqSource(BullMqQueues queues) {}
 
     /**
      * Pub/sub for jobwatch's own jobs; with the BullMQ source on, BullMQ's queues are heard on their
@@ -130,27 +139,37 @@ class RedisConfiguration {
      * times out while it waits.
      */
     @Bean
-    ChangeFeed changeFeed(RedisConnections connections, RedisProperties redis, BullMqProperties bullmq,
-            BullMqSource source, MeterRegistry meters) {
-        ChangeFeed own = new RedisChangeFeed(connections.pubSub(), redis.prefix(), connections.sharded(), meters,
-                connections.topologyChanges());
+    ChangeFeed changeFeed(
+            RedisConnections connections,
+            RedisProperties redis,
+            BullMqProperties bullmq,
+            BullMqSource source,
+            MeterRegistry meters) {
+        ChangeFeed own = new RedisChangeFeed(
+                connections.pubSub(), redis.prefix(), connections.sharded(), meters, connections.topologyChanges());
         if (source.queues() == null) {
             return own;
         }
         Duration block = redis.timeout().dividedBy(2).compareTo(Duration.ofSeconds(1)) < 0
-                ? redis.timeout().dividedBy(2) : Duration.ofSeconds(1);
-        return new RoutingChangeFeed(own,
+                ? redis.timeout().dividedBy(2)
+                : Duration.ofSeconds(1);
+        return new RoutingChangeFeed(
+                own,
                 new BullMqChangeFeed(connections, source.queues(), block, bullmq.logPoll(), Schedulers.parallel()),
                 source.queues()::owns);
     }
 
     /** Every source of jobs behind one router: the reads, the workers' writes and the producers' calls. */
     @Bean
-    JobSources jobSources(RedisConnections connections, RedisProperties redis, RetentionProperties retention,
-            BullMqSource source, JsonMapper mapper) {
+    JobSources jobSources(
+            RedisConnections connections,
+            RedisProperties redis,
+            RetentionProperties retention,
+            BullMqSource source,
+            JsonMapper mapper) {
         RedisCalls calls = new RedisCalls(connections.commands());
-        RedisJobStore own = new RedisJobStore(calls, redis.prefix(), retention, Clock.systemUTC(),
-                connections.sharded() ? "SPUBLISH" : "PUBLISH");
+        RedisJobStore own = new RedisJobStore(
+                calls, redis.prefix(), retention, Clock.systemUTC(), connections.sharded() ? "SPUBLISH" : "PUBLISH");
         if (source.queues() == null) {
             return new JobSources(own, own, namespace -> false);
         }
@@ -164,8 +183,14 @@ class RedisConfiguration {
      */
     @Bean
     ReactiveHealthIndicator redisHealthIndicator(RedisConnections connections) {
-        return () -> connections.pubSub().get().then(connections.commands()).flatMap(commands -> commands.ping())
-                .map(pong -> Health.up().withDetail("redis", connections.describe()).build())
-                .onErrorResume(error -> Mono.just(Health.down().withException(error).build()));
+        return () -> connections
+                .pubSub()
+                .get()
+                .then(connections.commands())
+                .flatMap(commands -> commands.ping())
+                .map(pong ->
+                        Health.up().withDetail("redis", connections.describe()).build())
+                .onErrorResume(
+                        error -> Mono.just(Health.down().withException(error).build()));
     }
 }

@@ -7,7 +7,6 @@ import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
-import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.ClusterClientOptions;
@@ -17,6 +16,7 @@ import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.reactive.RedisClusterReactiveCommands;
 import io.lettuce.core.cluster.event.ClusterTopologyChangedEvent;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
+import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import java.time.Duration;
@@ -52,9 +52,14 @@ public final class RedisConnections implements AutoCloseable {
     private final boolean cluster;
     private final int majorVersion;
 
-    private <S extends StatefulConnection<String, String>> RedisConnections(AbstractRedisClient client, RedisURI uri,
-            LazyConnection<S> commandConnection, Function<S, RedisClusterReactiveCommands<String, String>> commands,
-            LazyConnection<StatefulRedisPubSubConnection<String, String>> pubSub, boolean cluster, String serverInfo) {
+    private <S extends StatefulConnection<String, String>> RedisConnections(
+            AbstractRedisClient client,
+            RedisURI uri,
+            LazyConnection<S> commandConnection,
+            Function<S, RedisClusterReactiveCommands<String, String>> commands,
+            LazyConnection<StatefulRedisPubSubConnection<String, String>> pubSub,
+            boolean cluster,
+            String serverInfo) {
         this.client = client;
         this.uri = uri;
         this.commandConnection = commandConnection;
@@ -77,16 +82,29 @@ public final class RedisConnections implements AutoCloseable {
         try {
             connection = client.connect();
         } catch (RedisConnectionException e) {
-            log.warn("Redis at {}:{} cannot be reached ({}); starting anyway: readiness stays down and requests "
-                    + "get 503 until it answers", uri.getHost(), uri.getPort(), e.getMessage());
-            return new RedisConnections(client, uri,
+            log.warn(
+                    "Redis at {}:{} cannot be reached ({}); starting anyway: readiness stays down and requests "
+                            + "get 503 until it answers",
+                    uri.getHost(),
+                    uri.getPort(),
+                    e.getMessage());
+            return new RedisConnections(
+                    client,
+                    uri,
                     new LazyConnection<>(() -> client.connectAsync(StringCodec.UTF8, uri), RETRY_CONNECT),
                     StatefulRedisConnection::reactive,
                     new LazyConnection<>(() -> client.connectPubSubAsync(StringCodec.UTF8, uri), RETRY_CONNECT),
-                    false, "");
+                    false,
+                    "");
         }
-        return new RedisConnections(client, uri, LazyConnection.made(connection), StatefulRedisConnection::reactive,
-                LazyConnection.made(client.connectPubSub()), false, connection.sync().info("server"));
+        return new RedisConnections(
+                client,
+                uri,
+                LazyConnection.made(connection),
+                StatefulRedisConnection::reactive,
+                LazyConnection.made(client.connectPubSub()),
+                false,
+                connection.sync().info("server"));
     }
 
     /**
@@ -110,8 +128,14 @@ public final class RedisConnections implements AutoCloseable {
                         || node.is(RedisClusterNode.NodeFlag.NOADDR)))
                 .build());
         StatefulRedisClusterConnection<String, String> connection = client.connect();
-        return new RedisConnections(client, null, LazyConnection.made(connection), StatefulRedisClusterConnection::reactive,
-                LazyConnection.made(client.connectPubSub()), true, connection.sync().info("server"));
+        return new RedisConnections(
+                client,
+                null,
+                LazyConnection.made(connection),
+                StatefulRedisClusterConnection::reactive,
+                LazyConnection.made(client.connectPubSub()),
+                true,
+                connection.sync().info("server"));
     }
 
     /** Reconnect by itself, but refuse commands while disconnected and time them out, rather than queue them. */
@@ -141,8 +165,8 @@ public final class RedisConnections implements AutoCloseable {
     }
 
     /** A dedicated connection and its commands. */
-    public record Dedicated(StatefulConnection<String, String> connection,
-            RedisClusterReactiveCommands<String, String> commands) {
+    public record Dedicated(
+            StatefulConnection<String, String> connection, RedisClusterReactiveCommands<String, String> commands) {
 
         public Mono<Void> close() {
             return Mono.fromCompletionStage(connection::closeAsync);
@@ -159,7 +183,11 @@ public final class RedisConnections implements AutoCloseable {
      */
     Flux<Object> topologyChanges() {
         return cluster
-                ? client.getResources().eventBus().get().filter(ClusterTopologyChangedEvent.class::isInstance).map(Object.class::cast)
+                ? client.getResources()
+                        .eventBus()
+                        .get()
+                        .filter(ClusterTopologyChangedEvent.class::isInstance)
+                        .map(Object.class::cast)
                 : Flux.never();
     }
 

@@ -55,8 +55,7 @@ public final class RedisJobStore implements JobReads, JobWrites, JobQueue {
     private final LuaScript watchScript = LuaScript.load("watch");
     private final LuaScript recentScript = LuaScript.load("recent");
 
-    public RedisJobStore(RedisCalls redis, String prefix,
-            RetentionProperties retention, Clock clock, String publish) {
+    public RedisJobStore(RedisCalls redis, String prefix, RetentionProperties retention, Clock clock, String publish) {
         this.redis = redis;
         this.prefix = prefix;
         this.idleTtl = retention.idle().toMillis();
@@ -76,8 +75,14 @@ public final class RedisJobStore implements JobReads, JobWrites, JobQueue {
                         JobRef ref = new JobRef(namespace, job.id());
                         JobKeys keys = keys(ref);
                         String incarnation = incarnation();
-                        return status(addScript, new String[] {keys.job(), keys.channel()},
-                                job.meta(), Long.toString(now), Long.toString(idleTtl), publish, incarnation)
+                        return status(
+                                        addScript,
+                                        new String[] {keys.job(), keys.channel()},
+                                        job.meta(),
+                                        Long.toString(now),
+                                        Long.toString(idleTtl),
+                                        publish,
+                                        incarnation)
                                 .flatMap(status -> {
                                     if (ScriptStatus.of(status) == ScriptStatus.EXISTS) {
                                         return Mono.error(new JobExistsException(job.id()));
@@ -109,8 +114,8 @@ public final class RedisJobStore implements JobReads, JobWrites, JobQueue {
             args[3 + i] = jobs.get(i).ref().id();
         }
         return status(recentScript, new String[] {JobKeys.recent(prefix, namespace)}, args)
-                .doOnError(error -> log.warn("Jobs added to {} but not to its index of recent jobs: {}",
-                        namespace, error.toString()))
+                .doOnError(error -> log.warn(
+                        "Jobs added to {} but not to its index of recent jobs: {}", namespace, error.toString()))
                 .onErrorComplete()
                 .then();
     }
@@ -118,8 +123,10 @@ public final class RedisJobStore implements JobReads, JobWrites, JobQueue {
     @Override
     public Flux<Job> recent(String namespace, int limit) {
         return redis.many(commands -> commands.zrevrange(JobKeys.recent(prefix, namespace), 0, limit - 1L))
-                .flatMapSequential(id -> get(new JobRef(namespace, id))
-                        .onErrorResume(JobNotFoundException.class, expired -> Mono.empty()), RECENT_READS);
+                .flatMapSequential(
+                        id -> get(new JobRef(namespace, id))
+                                .onErrorResume(JobNotFoundException.class, expired -> Mono.empty()),
+                        RECENT_READS);
     }
 
     @Override
@@ -136,35 +143,61 @@ public final class RedisJobStore implements JobReads, JobWrites, JobQueue {
 
     @Override
     public Mono<Void> progress(JobRef ref, Credential credential, Mono<String> json) {
-        return held(credential).flatMap(incarnation -> json.flatMap(
-                progress -> write(progressScript, ref, idleTtl, progress, incarnation)));
+        return held(credential)
+                .flatMap(incarnation ->
+                        json.flatMap(progress -> write(progressScript, ref, idleTtl, progress, incarnation)));
     }
 
     @Override
     public Mono<Void> appendLog(JobRef ref, Credential credential, Mono<String> row) {
-        return held(credential).flatMap(incarnation -> row.flatMap(text -> {
-            long codePoints = text.codePointCount(0, text.length()) + 1L;
-            return write(logScript, ref, idleTtl, text, Long.toString(codePoints), Long.toString(logCap), incarnation);
-        }));
+        return held(credential)
+                .flatMap(incarnation -> row.flatMap(text -> {
+                    long codePoints = text.codePointCount(0, text.length()) + 1L;
+                    return write(
+                            logScript,
+                            ref,
+                            idleTtl,
+                            text,
+                            Long.toString(codePoints),
+                            Long.toString(logCap),
+                            incarnation);
+                }));
     }
 
     @Override
     public Mono<Void> appendChunk(JobRef ref, Credential credential, Mono<String> chunk) {
-        return held(credential).flatMap(incarnation -> chunk.flatMap(
-                text -> write(chunkScript, ref, idleTtl, text, incarnation)));
+        return held(credential)
+                .flatMap(incarnation -> chunk.flatMap(text -> write(chunkScript, ref, idleTtl, text, incarnation)));
     }
 
     @Override
     public Mono<Void> complete(JobRef ref, Credential credential, Mono<Completion> completion) {
-        return held(credential).flatMap(incarnation -> completion.flatMap(done -> write(completeScript, ref,
-                completedTtl, done.success() ? "1" : "0", done.resultJson(), "0", "", "", incarnation)));
+        return held(credential)
+                .flatMap(incarnation -> completion.flatMap(done -> write(
+                        completeScript,
+                        ref,
+                        completedTtl,
+                        done.success() ? "1" : "0",
+                        done.resultJson(),
+                        "0",
+                        "",
+                        "",
+                        incarnation)));
     }
 
     /** A producer's cancel: an empty incarnation tells the script to take any. */
     @Override
     public Mono<Void> cancel(JobRef ref, String reason, String canceledBy, String resultJson) {
-        return write(completeScript, ref, completedTtl, "0", resultJson, "1",
-                canceledBy == null ? "" : canceledBy, reason == null ? "" : reason, "");
+        return write(
+                completeScript,
+                ref,
+                completedTtl,
+                "0",
+                resultJson,
+                "1",
+                canceledBy == null ? "" : canceledBy,
+                reason == null ? "" : reason,
+                "");
     }
 
     /**
@@ -172,7 +205,8 @@ public final class RedisJobStore implements JobReads, JobWrites, JobQueue {
      * only a signed job token names one, so any other is refused before the body is read.
      */
     private static Mono<String> held(Credential credential) {
-        return credential instanceof Credential.Signed signed ? Mono.just(signed.incarnation())
+        return credential instanceof Credential.Signed signed
+                ? Mono.just(signed.incarnation())
                 : Mono.error(new JobNotHeldException());
     }
 
@@ -181,8 +215,14 @@ public final class RedisJobStore implements JobReads, JobWrites, JobQueue {
     public Mono<LogRows> logRows(JobRef ref, Credential credential, long start, int length) {
         Mono<String> incarnation = credential instanceof Credential.Producer ? Mono.just("") : held(credential);
         JobKeys keys = keys(ref);
-        return incarnation.flatMap(held -> redis.<List<Object>>script(logRowsScript, ScriptOutputType.MULTI,
-                        new String[] {keys.job(), keys.log()}, Long.toString(start), Integer.toString(length), held))
+        return incarnation
+                .flatMap(held -> redis.<List<Object>>script(
+                        logRowsScript,
+                        ScriptOutputType.MULTI,
+                        new String[] {keys.job(), keys.log()},
+                        Long.toString(start),
+                        Integer.toString(length),
+                        held))
                 .map(LogRowsReply::decode)
                 .flatMap(reply -> {
                     if (reply.status() != ScriptStatus.OK) {
@@ -200,8 +240,13 @@ public final class RedisJobStore implements JobReads, JobWrites, JobQueue {
     @Override
     public Mono<LogSlice> readLog(JobRef ref, long fromOffset, int maxRows, int maxBytes) {
         JobKeys keys = keys(ref);
-        return redis.<List<Object>>script(readLogScript, ScriptOutputType.MULTI, new String[] {keys.job(), keys.log()},
-                        Long.toString(fromOffset), Integer.toString(maxRows), Integer.toString(maxBytes))
+        return redis.<List<Object>>script(
+                        readLogScript,
+                        ScriptOutputType.MULTI,
+                        new String[] {keys.job(), keys.log()},
+                        Long.toString(fromOffset),
+                        Integer.toString(maxRows),
+                        Integer.toString(maxBytes))
                 .map(ReadLogReply::decode)
                 .flatMap(reply -> {
                     if (reply.status() != ScriptStatus.OK) {
@@ -210,7 +255,8 @@ public final class RedisJobStore implements JobReads, JobWrites, JobQueue {
                     StringBuilder text = new StringBuilder();
                     long start = fromOffset;
                     if (fromOffset < reply.droppedChars()) {
-                        text.append(LogMarker.text(reply.droppedRows(), reply.droppedChars())).append('\n');
+                        text.append(LogMarker.text(reply.droppedRows(), reply.droppedChars()))
+                                .append('\n');
                         start = reply.droppedChars();
                     }
                     long end = appendEntries(reply.entries(), start, text);
@@ -220,8 +266,8 @@ public final class RedisJobStore implements JobReads, JobWrites, JobQueue {
 
     @Override
     public Mono<List<String>> readChunks(JobRef ref, long from, int max) {
-        return redis.many(commands -> commands.xrange(keys(ref).stream(), Range.create((from + 1) + "-0", "+"),
-                        Limit.from(max)))
+        return redis.many(commands ->
+                        commands.xrange(keys(ref).stream(), Range.create((from + 1) + "-0", "+"), Limit.from(max)))
                 .map(message -> message.getBody().get("c"))
                 .collectList();
     }
@@ -229,11 +275,17 @@ public final class RedisJobStore implements JobReads, JobWrites, JobQueue {
     @Override
     public Mono<WatchRead> watch(JobRef ref, long knownVersion, long logFrom, long chunksFrom, WatchPage page) {
         JobKeys keys = keys(ref);
-        return redis.<List<Object>>script(watchScript, ScriptOutputType.MULTI,
+        return redis.<List<Object>>script(
+                        watchScript,
+                        ScriptOutputType.MULTI,
                         new String[] {keys.job(), keys.log(), keys.stream()},
-                        knownVersion < 0 ? "" : Long.toString(knownVersion), Long.toString(logFrom),
-                        Long.toString(chunksFrom), Integer.toString(page.rows()), Integer.toString(page.bytes()),
-                        Integer.toString(page.chunks()), Long.toString(page.window()))
+                        knownVersion < 0 ? "" : Long.toString(knownVersion),
+                        Long.toString(logFrom),
+                        Long.toString(chunksFrom),
+                        Integer.toString(page.rows()),
+                        Integer.toString(page.bytes()),
+                        Integer.toString(page.chunks()),
+                        Long.toString(page.window()))
                 .map(WatchReply::decode)
                 .flatMap(reply -> switch (reply.status()) {
                     case OK -> Mono.just(watchRead(reply));
@@ -252,8 +304,17 @@ public final class RedisJobStore implements JobReads, JobWrites, JobQueue {
         }
         StringBuilder log = new StringBuilder();
         appendEntries(entries, logStart, log);
-        return new WatchRead(reply.version(), JobState.fromWire(reply.state()), reply.progress(), reply.logLength(),
-                reply.streamLength(), logStart, log.toString(), reply.chunksFrom(), reply.chunks(), reply.incarnation());
+        return new WatchRead(
+                reply.version(),
+                JobState.fromWire(reply.state()),
+                reply.progress(),
+                reply.logLength(),
+                reply.streamLength(),
+                logStart,
+                log.toString(),
+                reply.chunksFrom(),
+                reply.chunks(),
+                reply.incarnation());
     }
 
     /**
@@ -296,8 +357,23 @@ public final class RedisJobStore implements JobReads, JobWrites, JobQueue {
     }
 
     private static Job queued(JobRef ref, String meta, long now, String incarnation) {
-        return new Job(ref, JobState.QUEUED, meta, now, null, null, null, null, false, null, null, null,
-                new Job.LogCounters(0, 0, 0, 0), 0, 1, incarnation);
+        return new Job(
+                ref,
+                JobState.QUEUED,
+                meta,
+                now,
+                null,
+                null,
+                null,
+                null,
+                false,
+                null,
+                null,
+                null,
+                new Job.LogCounters(0, 0, 0, 0),
+                0,
+                1,
+                incarnation);
     }
 
     /**
@@ -321,7 +397,8 @@ public final class RedisJobStore implements JobReads, JobWrites, JobQueue {
     }
 
     private static Job parse(JobRef ref, Map<String, String> hash) {
-        return new Job(ref,
+        return new Job(
+                ref,
                 JobState.fromWire(hash.get("state")),
                 hash.get("meta"),
                 Long.parseLong(hash.get("created_at")),

@@ -5,8 +5,7 @@ import java.util.List;
 /** Reading the parts of a script's reply list: Lua numbers come back as integers, big ones as strings. */
 public final class ScriptReplies {
 
-    private ScriptReplies() {
-    }
+    private ScriptReplies() {}
 
     public static long number(Object part) {
         return part instanceof Long value ? value : Long.parseLong((String) part);

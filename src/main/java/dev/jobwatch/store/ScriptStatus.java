@@ -10,7 +10,13 @@ import reactor.core.publisher.Mono;
  * spell it, and what each means to a caller.
  */
 public enum ScriptStatus {
-    OK, NOTFOUND, UNAUTHORIZED, COMPLETED, EXISTS, SAME, MORE;
+    OK,
+    NOTFOUND,
+    UNAUTHORIZED,
+    COMPLETED,
+    EXISTS,
+    SAME,
+    MORE;
 
     public static ScriptStatus of(Object word) {
         try {

@@ -10,8 +10,7 @@ import java.io.IOException;
  */
 public final class StoreFailures {
 
-    private StoreFailures() {
-    }
+    private StoreFailures() {}
 
     /**
      * Failures that mean "Redis is not there right now" become {@link StoreUnavailableException}, a
@@ -24,9 +23,12 @@ public final class StoreFailures {
         }
         if (error instanceof RedisCommandExecutionException commandError) {
             String message = String.valueOf(commandError.getMessage());
-            boolean transientState = message.startsWith("LOADING") || message.startsWith("BUSY")
-                    || message.startsWith("MASTERDOWN") || message.startsWith("CLUSTERDOWN")
-                    || message.startsWith("TRYAGAIN") || message.startsWith("READONLY");
+            boolean transientState = message.startsWith("LOADING")
+                    || message.startsWith("BUSY")
+                    || message.startsWith("MASTERDOWN")
+                    || message.startsWith("CLUSTERDOWN")
+                    || message.startsWith("TRYAGAIN")
+                    || message.startsWith("READONLY");
             return transientState ? new StoreUnavailableException(error) : new StoreFaultException(error);
         }
         // A connection that Redis dropped fails the commands in flight with the socket's own IOException.

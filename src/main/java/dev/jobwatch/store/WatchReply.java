@@ -18,8 +18,17 @@ import java.util.List;
  * @param chunks      result-stream chunks
  * @param incarnation the job's incarnation, or null for none
  */
-record WatchReply(ScriptStatus status, String state, long version, String progress, long logLength,
-        long streamLength, long logFrom, long chunksFrom, List<Object> entries, List<String> chunks,
+record WatchReply(
+        ScriptStatus status,
+        String state,
+        long version,
+        String progress,
+        long logLength,
+        long streamLength,
+        long logFrom,
+        long chunksFrom,
+        List<Object> entries,
+        List<String> chunks,
         String incarnation) {
 
     static WatchReply decode(List<Object> reply) {
@@ -27,7 +36,8 @@ record WatchReply(ScriptStatus status, String state, long version, String progre
         if (status != ScriptStatus.OK) {
             return new WatchReply(status, null, 0, null, 0, 0, 0, 0, List.of(), List.of(), null);
         }
-        return new WatchReply(status,
+        return new WatchReply(
+                status,
                 (String) reply.get(1),
                 ScriptReplies.number(reply.get(2)),
                 ScriptReplies.text(reply.get(3)),

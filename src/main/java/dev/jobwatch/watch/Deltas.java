@@ -12,8 +12,7 @@ import java.util.Objects;
  */
 final class Deltas {
 
-    private Deltas() {
-    }
+    private Deltas() {}
 
     /**
      * The state after {@code change}, when it follows {@code held} directly (same incarnation, the next
@@ -23,8 +22,12 @@ final class Deltas {
      * @param logWindow log code points the hub keeps
      */
     static HubState apply(HubState held, Change change, long logWindow) {
-        if (change.kind() == Change.Kind.SIGNAL || held == null || !held.ready() || held.partial()
-                || held.state() == JobState.COMPLETED || change.version() != held.version() + 1
+        if (change.kind() == Change.Kind.SIGNAL
+                || held == null
+                || !held.ready()
+                || held.partial()
+                || held.state() == JobState.COMPLETED
+                || change.version() != held.version() + 1
                 || !Objects.equals(change.incarnation(), held.incarnation())) {
             return null;
         }
@@ -33,13 +36,21 @@ final class Deltas {
             if (change.length() - row.codePointCount(0, row.length()) != held.logLength()) {
                 return null;
             }
-            return held.next(change.version(), change.length(), held.log().append(held.logLength(), row, logWindow),
-                    held.streamLength(), held.chunks());
+            return held.next(
+                    change.version(),
+                    change.length(),
+                    held.log().append(held.logLength(), row, logWindow),
+                    held.streamLength(),
+                    held.chunks());
         }
         if (change.length() - 1 != held.streamLength()) {
             return null;
         }
-        return held.next(change.version(), held.logLength(), held.log(), change.length(),
+        return held.next(
+                change.version(),
+                held.logLength(),
+                held.log(),
+                change.length(),
                 held.chunks().append(held.streamLength(), List.of(change.text()), JobHub.CHUNK_WINDOW));
     }
 }

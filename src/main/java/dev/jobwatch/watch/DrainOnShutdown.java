@@ -55,8 +55,10 @@ public final class DrainOnShutdown implements SmartLifecycle {
         Flux.interval(Duration.ofMillis(20))
                 .filter(tick -> watch.openStreams() == 0)
                 .next()
-                .timeout(timeout, Mono.fromRunnable(() ->
-                        log.warn("Drain timeout: {} streams still open after {}", watch.openStreams(), timeout)))
+                .timeout(
+                        timeout,
+                        Mono.fromRunnable(() -> log.warn(
+                                "Drain timeout: {} streams still open after {}", watch.openStreams(), timeout)))
                 .doFinally(signal -> done.run())
                 .subscribe();
     }

@@ -34,17 +34,45 @@ record HubState(
         String incarnation) {
 
     enum Status {
-        READY, NOT_FOUND, FAILED
+        READY,
+        NOT_FOUND,
+        FAILED
     }
 
     static HubState notFound() {
-        return new HubState(Status.NOT_FOUND, null, -1, null, null, null, 0, LogWindow.at(0), 0, ChunkWindow.at(0),
-                null, null, Map.of(), null);
+        return new HubState(
+                Status.NOT_FOUND,
+                null,
+                -1,
+                null,
+                null,
+                null,
+                0,
+                LogWindow.at(0),
+                0,
+                ChunkWindow.at(0),
+                null,
+                null,
+                Map.of(),
+                null);
     }
 
     static HubState failed(Throwable failure) {
-        return new HubState(Status.FAILED, failure, -1, null, null, null, 0, LogWindow.at(0), 0, ChunkWindow.at(0),
-                null, null, Map.of(), null);
+        return new HubState(
+                Status.FAILED,
+                failure,
+                -1,
+                null,
+                null,
+                null,
+                0,
+                LogWindow.at(0),
+                0,
+                ChunkWindow.at(0),
+                null,
+                null,
+                Map.of(),
+                null);
     }
 
     static Map<Object, WatchEvent> newEncodings() {
@@ -53,8 +81,21 @@ record HubState(
 
     /** This state after a write that appended to the log or the result stream and changed nothing else. */
     HubState next(long version, long logLength, LogWindow log, long streamLength, ChunkWindow chunks) {
-        return new HubState(status, failure, version, state, progress, progressText, logLength, log, streamLength, chunks,
-                job, result, newEncodings(), incarnation);
+        return new HubState(
+                status,
+                failure,
+                version,
+                state,
+                progress,
+                progressText,
+                logLength,
+                log,
+                streamLength,
+                chunks,
+                job,
+                result,
+                newEncodings(),
+                incarnation);
     }
 
     boolean ready() {

@@ -10,8 +10,7 @@ import java.util.List;
  */
 record LogWindow(long start, long end, List<Segment> segments) {
 
-    record Segment(long start, long end, String text) {
-    }
+    record Segment(long start, long end, String text) {}
 
     /** Characters up to which small appends join the last segment (less for a small window). */
     static final int SEGMENT = 4096;
@@ -31,7 +30,9 @@ record LogWindow(long start, long end, List<Segment> segments) {
         // Rows that come one by one join the last segment while it is small, so that a window of many
         // short rows stays a few dozen segments and each append copies little; segments stay small
         // against the limit, so the window still lets its oldest text go in small steps.
-        if (last != null && last.end() == from && last.text().length() + text.length() <= Math.min(SEGMENT, limit / 16)) {
+        if (last != null
+                && last.end() == from
+                && last.text().length() + text.length() <= Math.min(SEGMENT, limit / 16)) {
             kept.set(kept.size() - 1, new Segment(last.start(), to, last.text() + text));
         } else {
             kept.add(new Segment(from, to, text));

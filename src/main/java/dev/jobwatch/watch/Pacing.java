@@ -39,6 +39,7 @@ final class Pacing {
     private long restEnds = Long.MIN_VALUE;
     /** A wake-up was asked for and has not come yet. */
     private boolean waking;
+
     private long wakeAt;
     private int checksWhileFull;
 

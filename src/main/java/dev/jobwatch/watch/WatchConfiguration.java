@@ -18,14 +18,15 @@ class WatchConfiguration {
     private static final int PAGE_ROWS = 10_000;
 
     @Bean
-    WatchService watchService(JobReads store, ChangeFeed feed, JsonMapper mapper, WatchProperties settings,
-            MeterRegistry meters) {
+    WatchService watchService(
+            JobReads store, ChangeFeed feed, JsonMapper mapper, WatchProperties settings, MeterRegistry meters) {
         int pageBytes = (int) settings.page().toBytes();
         JobReads.WatchPage page = new JobReads.WatchPage(PAGE_ROWS, pageBytes, JobHub.CHUNK_WINDOW, settings.window());
         var scheduler = Schedulers.parallel();
         WatchMetrics metrics = new WatchMetrics(meters);
         WatchReader reader = new WatchReader(store, feed, mapper, page, settings.recheck(), scheduler, metrics);
-        HubRegistry hubs = new HubRegistry(ref -> new JobHub(ref, reader), settings.linger().toMillis(), scheduler);
+        HubRegistry hubs = new HubRegistry(
+                ref -> new JobHub(ref, reader), settings.linger().toMillis(), scheduler);
         metrics.countHubs(hubs);
         return new WatchService(hubs, reader, mapper, settings, scheduler, metrics);
     }

@@ -8,12 +8,7 @@ package dev.jobwatch.watch;
  * @param streamOffset result-stream chunks the client has
  */
 public record WatchOptions(
-        boolean running,
-        long logOffset,
-        long streamOffset,
-        boolean getProgress,
-        boolean onlyResult,
-        boolean noLogs) {
+        boolean running, long logOffset, long streamOffset, boolean getProgress, boolean onlyResult, boolean noLogs) {
 
     /**
      * The largest offset a client may send: 2^53 - 1, the largest whole number that JavaScript clients
@@ -45,7 +40,10 @@ public record WatchOptions(
         try {
             long log = Long.parseLong(parts[0]);
             long stream = Long.parseLong(parts[1]);
-            if (log < 1 || stream < 0 || log > MAX_OFFSET || stream > MAX_OFFSET
+            if (log < 1
+                    || stream < 0
+                    || log > MAX_OFFSET
+                    || stream > MAX_OFFSET
                     || !(parts[2].equals("0") || parts[2].equals("1"))) {
                 return this;
             }

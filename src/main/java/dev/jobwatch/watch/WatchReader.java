@@ -49,8 +49,14 @@ final class WatchReader {
     private final Scheduler scheduler;
     private final WatchMetrics metrics;
 
-    WatchReader(JobReads store, ChangeFeed feed, JsonMapper mapper, JobReads.WatchPage page, Duration recheck,
-            Scheduler scheduler, WatchMetrics metrics) {
+    WatchReader(
+            JobReads store,
+            ChangeFeed feed,
+            JsonMapper mapper,
+            JobReads.WatchPage page,
+            Duration recheck,
+            Scheduler scheduler,
+            WatchMetrics metrics) {
         this.store = store;
         this.feed = feed;
         this.mapper = mapper;
@@ -67,13 +73,13 @@ final class WatchReader {
 
     /** The state of a job read once, as a hub would hold it, for a client that polls. */
     Mono<HubState> readOnce(JobRef ref, long logFrom, long chunksFrom) {
-        return store.watch(ref, -1, logFrom, chunksFrom, page)
-                .flatMap(read -> advance(ref, null, read));
+        return store.watch(ref, -1, logFrom, chunksFrom, page).flatMap(read -> advance(ref, null, read));
     }
 
     /** One page of log from {@code from}, for a watcher behind its hub's window. */
     Mono<LogSlice> catchUpLog(JobRef ref, long from) {
-        return store.readLog(ref, from, page.rows(), page.bytes()).doOnSubscribe(read -> metrics.catchUpReads.increment());
+        return store.readLog(ref, from, page.rows(), page.bytes())
+                .doOnSubscribe(read -> metrics.catchUpReads.increment());
     }
 
     /** One page of chunks after the first {@code from}, for a watcher behind its hub's window. */
@@ -87,17 +93,34 @@ final class WatchReader {
                 .append(read.logStart(), read.log(), page.window());
         ChunkWindow chunks = (held == null ? ChunkWindow.at(read.chunksStart()) : held.chunks())
                 .append(read.chunksStart(), read.chunks(), JobHub.CHUNK_WINDOW);
-        JsonNode progress = read.progress() == null ? null
-                : held != null && read.progress().equals(held.progressText()) ? held.progress()
-                : mapper.readTree(read.progress());
-        Mono<JsonNode[]> completion = read.state() != JobState.COMPLETED ? Mono.just(new JsonNode[2])
-                : held != null && held.job() != null ? Mono.just(new JsonNode[] {held.job(), held.result()})
-                : store.get(ref).map(job -> new JsonNode[] {
-                        JobJson.document(job, mapper),
-                        job.result() == null ? mapper.nullNode() : mapper.readTree(job.result())});
-        return completion.map(done -> new HubState(HubState.Status.READY, null, read.version(), read.state(), progress,
-                read.progress(), read.logLength(), window, read.streamLength(), chunks, done[0], done[1],
-                HubState.newEncodings(), read.incarnation()));
+        JsonNode progress = read.progress() == null
+                ? null
+                : held != null && read.progress().equals(held.progressText())
+                        ? held.progress()
+                        : mapper.readTree(read.progress());
+        Mono<JsonNode[]> completion = read.state() != JobState.COMPLETED
+                ? Mono.just(new JsonNode[2])
+                : held != null && held.job() != null
+                        ? Mono.just(new JsonNode[] {held.job(), held.result()})
+                        : store.get(ref).map(job -> new JsonNode[] {
+                            JobJson.document(job, mapper),
+                            job.result() == null ? mapper.nullNode() : mapper.readTree(job.result())
+                        });
+        return completion.map(done -> new HubState(
+                HubState.Status.READY,
+                null,
+                read.version(),
+                read.state(),
+                progress,
+                read.progress(),
+                read.logLength(),
+                window,
+                read.streamLength(),
+                chunks,
+                done[0],
+                done[1],
+                HubState.newEncodings(),
+                read.incarnation()));
     }
 
     /** One hub's following of its job. */
@@ -125,12 +148,16 @@ final class WatchReader {
                             states.publish(HubState.failed(error));
                         }
                     })
-                    .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(100)).maxBackoff(recheck).scheduler(scheduler));
+                    .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(100))
+                            .maxBackoff(recheck)
+                            .scheduler(scheduler));
             Flux<Change> rechecks = Flux.interval(recheck, recheck, scheduler).map(tick -> RECHECK);
-            return Flux.merge(changes.doOnNext(change -> {
-                        notified = true;
-                        heard = true;
-                    }), rechecks)
+            return Flux.merge(
+                            changes.doOnNext(change -> {
+                                notified = true;
+                                heard = true;
+                            }),
+                            rechecks)
                     .onBackpressureLatest()
                     .concatMap(this::refresh, 0)
                     .subscribe();
@@ -161,9 +188,12 @@ final class WatchReader {
                         HubState current = states.current();
                         HubState held = current != null && current.ready() ? current : null;
                         boolean whole = held != null && !held.partial();
-                        return store.watch(ref, whole ? held.version() : -1,
+                        return store.watch(
+                                        ref,
+                                        whole ? held.version() : -1,
                                         held == null ? -1 : held.log().end(),
-                                        held == null ? -1 : held.chunks().end(), page)
+                                        held == null ? -1 : held.chunks().end(),
+                                        page)
                                 // Another incarnation: the job this hub followed is gone and a later one took its id.
                                 .flatMap(read -> held != null && !Objects.equals(held.incarnation(), read.incarnation())
                                         ? Mono.<HubState>error(new JobNotFoundException())
@@ -174,8 +204,10 @@ final class WatchReader {
                                     if (lost && held != null && next.version() != held.version()) {
                                         metrics.rechecksFound.increment();
                                     }
-                                    boolean progressed = held == null || next.log().end() > held.log().end()
-                                            || next.chunks().end() > held.chunks().end();
+                                    boolean progressed = held == null
+                                            || next.log().end() > held.log().end()
+                                            || next.chunks().end()
+                                                    > held.chunks().end();
                                     return next.partial() && progressed ? read(false) : Mono.<Void>empty();
                                 });
                     })

@@ -23,8 +23,13 @@ public final class WatchService {
     private final WatchMetrics metrics;
     private final Sinks.Empty<Void> draining = Sinks.empty();
 
-    WatchService(HubRegistry hubs, WatchReader reader, JsonMapper mapper, WatchProperties settings,
-            Scheduler scheduler, WatchMetrics metrics) {
+    WatchService(
+            HubRegistry hubs,
+            WatchReader reader,
+            JsonMapper mapper,
+            WatchProperties settings,
+            Scheduler scheduler,
+            WatchMetrics metrics) {
         this.hubs = hubs;
         this.reader = reader;
         this.mapper = mapper;
@@ -49,8 +54,8 @@ public final class WatchService {
      *                       it; null when the connection has none, and then the pod's watch scheduler
      * @throws TooManyStreamsException when the pod already holds {@code maxStreams} streams
      */
-    public Flux<WatchEvent> stream(JobRef ref, String incarnation, WatchOptions options, BooleanSupplier writable,
-            Scheduler connectionLoop) {
+    public Flux<WatchEvent> stream(
+            JobRef ref, String incarnation, WatchOptions options, BooleanSupplier writable, Scheduler connectionLoop) {
         Runnable release = reserveSlot();
         Mono<WatchEvent> drained = draining.asMono().then(Mono.fromSupplier(() -> {
             metrics.drained.increment();
@@ -61,9 +66,15 @@ public final class WatchService {
             JobHub hub = hold.hub();
             Scheduler clock = connectionLoop == null ? scheduler : connectionLoop;
             Flux<HubState> changes = connectionLoop == null ? hub.latest() : hub.relayOn(connectionLoop);
-            return new WatchStream(changes, hub::current, watcher(ref, incarnation, options, false), writable,
-                    new WatchStream.Settings(settings.cadence(), settings.ping(), lifetime(), settings.recheck(), clock),
-                    drained, new WatchStream.Listener() {
+            return new WatchStream(
+                    changes,
+                    hub::current,
+                    watcher(ref, incarnation, options, false),
+                    writable,
+                    new WatchStream.Settings(
+                            settings.cadence(), settings.ping(), lifetime(), settings.recheck(), clock),
+                    drained,
+                    new WatchStream.Listener() {
                         @Override
                         public void sent(WatchEvent event) {
                             count(event);
@@ -135,6 +146,7 @@ public final class WatchService {
 
     private Duration lifetime() {
         long spread = settings.spread().toMillis();
-        return settings.lifetime().plusMillis(spread <= 0 ? 0 : ThreadLocalRandom.current().nextLong(spread + 1));
+        return settings.lifetime()
+                .plusMillis(spread <= 0 ? 0 : ThreadLocalRandom.current().nextLong(spread + 1));
     }
 }

@@ -37,11 +37,9 @@ final class WatchStream extends Flux<WatchEvent> {
 
     /** Told what a stream sends and when it ends, for the pod's metrics and the hub's hold. */
     interface Listener {
-        default void sent(WatchEvent event) {
-        }
+        default void sent(WatchEvent event) {}
 
-        default void ended() {
-        }
+        default void ended() {}
     }
 
     private final Flux<?> changes;
@@ -53,12 +51,17 @@ final class WatchStream extends Flux<WatchEvent> {
     private final Listener listener;
 
     /** The stream's timings and the clock they run on. */
-    record Settings(Duration cadence, Duration ping, Duration lifetime, Duration retry, Scheduler scheduler) {
-    }
+    record Settings(Duration cadence, Duration ping, Duration lifetime, Duration retry, Scheduler scheduler) {}
 
     /** @param writable whether the client's connection takes more now */
-    WatchStream(Flux<?> changes, Supplier<HubState> current, Watcher watcher, BooleanSupplier writable,
-            Settings settings, Mono<WatchEvent> drained, Listener listener) {
+    WatchStream(
+            Flux<?> changes,
+            Supplier<HubState> current,
+            Watcher watcher,
+            BooleanSupplier writable,
+            Settings settings,
+            Mono<WatchEvent> drained,
+            Listener listener) {
         this.changes = changes;
         this.current = current;
         this.watcher = watcher;
@@ -89,16 +92,19 @@ final class WatchStream extends Flux<WatchEvent> {
         private volatile boolean changed;
         /** The wake-up the pacing asked for came. */
         private volatile boolean woken;
+
         private volatile boolean pingDue;
         private volatile WatchEvent ending;
 
         /** The outcome of the update being made, which may need a read of Redis. */
         private volatile boolean making;
+
         private volatile WatchEvent made;
         private volatile Duration pauseAfterMaking;
 
         /** Touched only inside the loop, which also holds the setup. */
         private final Pacing pacing = new Pacing(settings.cadence().toNanos());
+
         private Subscription changesSubscription;
         private Disposable pings;
         private Disposable lifetime;
@@ -117,14 +123,19 @@ final class WatchStream extends Flux<WatchEvent> {
             actual.onSubscribe(this);
             Scheduler clock = settings.scheduler();
             long ping = settings.ping().toNanos();
-            pings = clock.schedulePeriodically(() -> {
-                // A client that does not read misses pings rather than piling them up.
-                if (requested > 0) {
-                    pingDue = true;
-                    drain();
-                }
-            }, ping, ping, TimeUnit.NANOSECONDS);
-            lifetime = clock.schedule(() -> end(WatchEvent.TIMEOUT), settings.lifetime().toNanos(), TimeUnit.NANOSECONDS);
+            pings = clock.schedulePeriodically(
+                    () -> {
+                        // A client that does not read misses pings rather than piling them up.
+                        if (requested > 0) {
+                            pingDue = true;
+                            drain();
+                        }
+                    },
+                    ping,
+                    ping,
+                    TimeUnit.NANOSECONDS);
+            lifetime = clock.schedule(
+                    () -> end(WatchEvent.TIMEOUT), settings.lifetime().toNanos(), TimeUnit.NANOSECONDS);
             drain = drained.subscribe(this::end);
             changes.subscribe(this);
             loop(1);
@@ -151,8 +162,7 @@ final class WatchStream extends Flux<WatchEvent> {
         }
 
         @Override
-        public void onComplete() {
-        }
+        public void onComplete() {}
 
         @Override
         public Context currentContext() {
@@ -269,28 +279,29 @@ final class WatchStream extends Flux<WatchEvent> {
         private void make(HubState state) {
             making = true;
             WatchEvent[] value = new WatchEvent[1];
-            read = watcher.next(state).subscribe(
-                    event -> value[0] = event,
-                    error -> {
-                        // A catch-up read of the watcher's own that Redis missed is tried again; a hub that
-                        // could not read its job ends the stream with its failure.
-                        if (error instanceof StoreUnavailableException && state.ready()) {
-                            pauseAfterMaking = settings.retry();
-                        } else {
-                            failure = error;
-                        }
-                        making = false;
-                        drain();
-                    },
-                    () -> {
-                        if (value[0] != null) {
-                            made = value[0];
-                        } else if (watcher.behind(state)) {
-                            pauseAfterMaking = settings.cadence();
-                        }
-                        making = false;
-                        drain();
-                    });
+            read = watcher.next(state)
+                    .subscribe(
+                            event -> value[0] = event,
+                            error -> {
+                                // A catch-up read of the watcher's own that Redis missed is tried again; a hub that
+                                // could not read its job ends the stream with its failure.
+                                if (error instanceof StoreUnavailableException && state.ready()) {
+                                    pauseAfterMaking = settings.retry();
+                                } else {
+                                    failure = error;
+                                }
+                                making = false;
+                                drain();
+                            },
+                            () -> {
+                                if (value[0] != null) {
+                                    made = value[0];
+                                } else if (watcher.behind(state)) {
+                                    pauseAfterMaking = settings.cadence();
+                                }
+                                making = false;
+                                drain();
+                            });
         }
 
         /** Whether the watcher is still behind its hub, and so goes on after a rest without a change. */
@@ -304,10 +315,14 @@ final class WatchStream extends Flux<WatchEvent> {
         }
 
         private void wakeAfter(long nanos) {
-            wake = settings.scheduler().schedule(() -> {
-                woken = true;
-                drain();
-            }, nanos, TimeUnit.NANOSECONDS);
+            wake = settings.scheduler()
+                    .schedule(
+                            () -> {
+                                woken = true;
+                                drain();
+                            },
+                            nanos,
+                            TimeUnit.NANOSECONDS);
         }
 
         private void send(WatchEvent event) {

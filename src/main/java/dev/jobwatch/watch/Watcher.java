@@ -39,7 +39,12 @@ final class Watcher {
      *                    null for any
      * @param reader      reads what this watcher needs that its hub's windows no longer hold
      */
-    Watcher(JobRef ref, String incarnation, WatchOptions options, WatchReader reader, JsonMapper mapper,
+    Watcher(
+            JobRef ref,
+            String incarnation,
+            WatchOptions options,
+            WatchReader reader,
+            JsonMapper mapper,
             boolean polling) {
         this.ref = ref;
         this.incarnation = incarnation;
@@ -54,7 +59,8 @@ final class Watcher {
 
     /** Whether Redis holds more for this watcher than it has been sent. */
     boolean behind(HubState state) {
-        return !done && state.ready()
+        return !done
+                && state.ready()
                 && ((options.wantsLogs() && log < state.logLength()) || stream < state.streamLength());
     }
 
@@ -77,27 +83,42 @@ final class Watcher {
             done = true;
             return Mono.error(new JobNotHeldException());
         }
-        boolean logsInWindow = !options.wantsLogs() || log >= state.logLength() || state.log().covers(log);
-        boolean chunksInWindow = stream >= state.streamLength() || state.chunks().covers(stream);
+        boolean logsInWindow =
+                !options.wantsLogs() || log >= state.logLength() || state.log().covers(log);
+        boolean chunksInWindow =
+                stream >= state.streamLength() || state.chunks().covers(stream);
         if (logsInWindow && chunksInWindow) {
             long nextLog = options.wantsLogs() ? Math.max(log, state.log().end()) : log;
             long nextStream = Math.max(stream, state.chunks().end());
             long from = log;
             long chunksFrom = stream;
-            return Mono.justOrEmpty(emit(state, nextLog, () -> state.log().from(from), nextStream,
-                    () -> state.chunks().from(chunksFrom), true));
+            return Mono.justOrEmpty(emit(
+                    state,
+                    nextLog,
+                    () -> state.log().from(from),
+                    nextStream,
+                    () -> state.chunks().from(chunksFrom),
+                    true));
         }
-        Mono<LogSlice> logs = !options.wantsLogs() || log >= state.logLength() ? Mono.just(new LogSlice("", log))
-                : logsInWindow ? Mono.just(new LogSlice(state.log().from(log), state.log().end()))
-                : reader.catchUpLog(ref, log);
+        Mono<LogSlice> logs = !options.wantsLogs() || log >= state.logLength()
+                ? Mono.just(new LogSlice("", log))
+                : logsInWindow
+                        ? Mono.just(
+                                new LogSlice(state.log().from(log), state.log().end()))
+                        : reader.catchUpLog(ref, log);
         Mono<List<String>> chunks = chunksInWindow
-                ? Mono.just(stream >= state.streamLength() ? List.of() : List.of(state.chunks().from(stream)))
+                ? Mono.just(
+                        stream >= state.streamLength()
+                                ? List.of()
+                                : List.of(state.chunks().from(stream)))
                 : reader.catchUpChunks(ref, stream);
         return Mono.zip(logs, chunks).flatMap(read -> {
             long nextLog = options.wantsLogs() ? read.getT1().end() : log;
-            long nextStream = chunksInWindow ? Math.max(stream, state.chunks().end()) : stream + read.getT2().size();
-            return Mono.justOrEmpty(emit(state, nextLog, () -> read.getT1().text(), nextStream,
-                    () -> String.join("", read.getT2()), false));
+            long nextStream = chunksInWindow
+                    ? Math.max(stream, state.chunks().end())
+                    : stream + read.getT2().size();
+            return Mono.justOrEmpty(emit(
+                    state, nextLog, () -> read.getT1().text(), nextStream, () -> String.join("", read.getT2()), false));
         });
     }
 
@@ -105,26 +126,53 @@ final class Watcher {
      * Everything an update's encoding depends on besides the hub state it is computed from; the
      * options' flags but not their starting offsets, so resumed and fresh watchers at one place share.
      */
-    private record Key(boolean onlyResult, boolean noLogs, boolean first, long log, long nextLog, long stream,
-            long nextStream, boolean knewRunning, boolean running, boolean progress, boolean completed) {
-    }
+    private record Key(
+            boolean onlyResult,
+            boolean noLogs,
+            boolean first,
+            long log,
+            long nextLog,
+            long stream,
+            long nextStream,
+            boolean knewRunning,
+            boolean running,
+            boolean progress,
+            boolean completed) {}
 
-    private WatchEvent emit(HubState state, long nextLog, Supplier<String> logText, long nextStream,
-            Supplier<String> chunkText, boolean shareable) {
+    private WatchEvent emit(
+            HubState state,
+            long nextLog,
+            Supplier<String> logText,
+            long nextStream,
+            Supplier<String> chunkText,
+            boolean shareable) {
         boolean newLogs = options.wantsLogs() && nextLog > log;
         boolean newChunks = nextStream > stream;
         boolean sayRunning = !options.onlyResult() && !running && state.state() == JobState.RUNNING;
-        boolean sayProgress = options.getProgress() && !options.onlyResult() && state.progressText() != null
+        boolean sayProgress = options.getProgress()
+                && !options.onlyResult()
+                && state.progressText() != null
                 && !state.progressText().equals(progressSent);
         boolean caughtUp = (!options.wantsLogs() || nextLog >= state.logLength()) && nextStream >= state.streamLength();
         boolean complete = state.completed() && caughtUp;
         if (!(first || newLogs || newChunks || sayRunning || sayProgress || complete)) {
             return null;
         }
-        Key key = new Key(options.onlyResult(), options.noLogs(), first, log, nextLog, stream, nextStream, running,
-                sayRunning, sayProgress, complete);
+        Key key = new Key(
+                options.onlyResult(),
+                options.noLogs(),
+                first,
+                log,
+                nextLog,
+                stream,
+                nextStream,
+                running,
+                sayRunning,
+                sayProgress,
+                complete);
         Supplier<WatchEvent> render = () -> render(state, key, logText, chunkText);
-        WatchEvent event = shareable && !polling ? state.encoded().computeIfAbsent(key, k -> render.get()) : render.get();
+        WatchEvent event =
+                shareable && !polling ? state.encoded().computeIfAbsent(key, k -> render.get()) : render.get();
         log = nextLog;
         stream = nextStream;
         running |= sayRunning;
@@ -170,7 +218,9 @@ final class Watcher {
             }
         }
         boolean knowsRunning = key.knewRunning() || key.running();
-        return new WatchEvent(WatchOptions.eventId(key.nextLog(), key.nextStream(), knowsRunning),
-                mapper.writeValueAsString(update), key.completed() && !polling);
+        return new WatchEvent(
+                WatchOptions.eventId(key.nextLog(), key.nextStream(), knowsRunning),
+                mapper.writeValueAsString(update),
+                key.completed() && !polling);
     }
 }

@@ -9,8 +9,7 @@ import tools.jackson.databind.json.JsonMapper;
 /** The 200 answers the handlers give: {@code OK} after a write, a JSON document, or plain text. */
 final class Answers {
 
-    private Answers() {
-    }
+    private Answers() {}
 
     static Mono<ServerResponse> ok(Mono<Void> write) {
         return write.then(text("OK"));

@@ -25,8 +25,8 @@ class ApiDocumentRoutes {
     @Bean
     RouterFunction<ServerResponse> apiDocument() {
         byte[] document = load();
-        return route()
-                .GET(PATH, request -> ServerResponse.ok().contentType(YAML).bodyValue(document))
+        return route().GET(
+                        PATH, request -> ServerResponse.ok().contentType(YAML).bodyValue(document))
                 .build();
     }
 

@@ -6,8 +6,7 @@ import org.springframework.web.reactive.function.server.ServerRequest;
 /** The token of an {@code Authorization: Bearer} header, as every route family reads it. */
 final class Bearer {
 
-    private Bearer() {
-    }
+    private Bearer() {}
 
     /** The token, or null when the request has no bearer header. */
     static String token(ServerRequest request) {

@@ -7,8 +7,7 @@ import tools.jackson.databind.JsonNode;
 /** Checks on the fields of a JSON object body, with messages that say what to send instead. */
 final class BodyFields {
 
-    private BodyFields() {
-    }
+    private BodyFields() {}
 
     /** An object holding no field but {@code fields}: a typo is refused rather than dropped without a word. */
     static void requireObject(JsonNode body, String what, Set<String> fields) {

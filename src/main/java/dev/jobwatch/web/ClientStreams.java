@@ -50,8 +50,9 @@ final class ClientStreams {
             return admitted[0] ? now + 1 : held;
         });
         if (!admitted[0]) {
-            throw new ApiException(HttpStatus.TOO_MANY_REQUESTS, "This client holds its maximum of " + max
-                    + " open streams: close one before opening another");
+            throw new ApiException(
+                    HttpStatus.TOO_MANY_REQUESTS,
+                    "This client holds its maximum of " + max + " open streams: close one before opening another");
         }
         AtomicBoolean held = new AtomicBoolean(true);
         return () -> {
@@ -65,12 +66,16 @@ final class ClientStreams {
         if (trustedProxies > 0) {
             List<String> forwarded = request.headers().header(FORWARDED_FOR).stream()
                     .flatMap(header -> Arrays.stream(header.split(",")))
-                    .map(String::trim).filter(entry -> !entry.isEmpty()).toList();
+                    .map(String::trim)
+                    .filter(entry -> !entry.isEmpty())
+                    .toList();
             if (forwarded.size() >= trustedProxies) {
                 return forwarded.get(forwarded.size() - trustedProxies);
             }
         }
-        return request.remoteAddress().map(InetSocketAddress::getAddress)
-                .map(InetAddress::getHostAddress).orElse("unknown");
+        return request.remoteAddress()
+                .map(InetSocketAddress::getAddress)
+                .map(InetAddress::getHostAddress)
+                .orElse("unknown");
     }
 }

@@ -10,9 +10,9 @@ import java.time.Duration;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.reactor.netty.NettyReactiveWebServerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
-import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Condition;
 import org.springframework.context.annotation.ConditionContext;
@@ -70,16 +70,22 @@ class EdgeConfiguration {
     @Bean
     ClientStreams clientStreams(HttpProperties http, WatchProperties watch) {
         if (watch.maxStreamsFromHeap()) {
-            log.info("This pod takes at most {} SSE streams (JOBWATCH_WATCH_MAX_STREAMS unset: what a {} MiB heap "
-                    + "holds at {} KiB a stream beyond {} MiB, with a fifth left free)", watch.maxStreams(),
-                    Runtime.getRuntime().maxMemory() >> 20, StreamCapacity.BYTES_PER_STREAM >> 10,
+            log.info(
+                    "This pod takes at most {} SSE streams (JOBWATCH_WATCH_MAX_STREAMS unset: what a {} MiB heap "
+                            + "holds at {} KiB a stream beyond {} MiB, with a fifth left free)",
+                    watch.maxStreams(),
+                    Runtime.getRuntime().maxMemory() >> 20,
+                    StreamCapacity.BYTES_PER_STREAM >> 10,
                     StreamCapacity.BASE_BYTES >> 20);
         } else {
             log.info("This pod takes at most {} SSE streams (JOBWATCH_WATCH_MAX_STREAMS)", watch.maxStreams());
         }
         if (http.maxStreamsPerClient() > 0) {
-            log.info("A client may hold at most {} SSE streams; a client is {}", http.maxStreamsPerClient(),
-                    http.trustedProxies() == 0 ? "the connection's address"
+            log.info(
+                    "A client may hold at most {} SSE streams; a client is {}",
+                    http.maxStreamsPerClient(),
+                    http.trustedProxies() == 0
+                            ? "the connection's address"
                             : "address " + http.trustedProxies() + " from the end of X-Forwarded-For");
         }
         return new ClientStreams(http);
@@ -106,8 +112,8 @@ class EdgeConfiguration {
             config.setAllowCredentials(true);
         }
         config.setAllowedMethods(List.of("GET"));
-        config.setAllowedHeaders(List.of(HttpHeaders.AUTHORIZATION, "Last-Event-ID", HttpHeaders.CACHE_CONTROL,
-                HttpHeaders.ACCEPT));
+        config.setAllowedHeaders(
+                List.of(HttpHeaders.AUTHORIZATION, "Last-Event-ID", HttpHeaders.CACHE_CONTROL, HttpHeaders.ACCEPT));
         config.setMaxAge(Duration.ofHours(1));
         source.registerCorsConfiguration("/api/w/**", config);
         return new CorsWebFilter(source);
@@ -148,8 +154,10 @@ class EdgeConfiguration {
      */
     @Bean
     RouterFunctionMapping unknownRoutes() {
-        RouterFunctionMapping mapping = new RouterFunctionMapping(RouterFunctions.route(RequestPredicates.all(),
-                request -> ServerResponse.status(HttpStatus.NOT_FOUND).contentType(MediaType.TEXT_PLAIN)
+        RouterFunctionMapping mapping = new RouterFunctionMapping(RouterFunctions.route(
+                RequestPredicates.all(),
+                request -> ServerResponse.status(HttpStatus.NOT_FOUND)
+                        .contentType(MediaType.TEXT_PLAIN)
                         .bodyValue("Not found")));
         mapping.setOrder(Ordered.LOWEST_PRECEDENCE);
         return mapping;
@@ -178,12 +186,13 @@ class EdgeConfiguration {
         @Override
         public void customize(NettyReactiveWebServerFactory factory) {
             long headerMillis = header.toMillis();
-            factory.addServerCustomizers(server -> server.idleTimeout(idle).readTimeout(header)
+            factory.addServerCustomizers(server -> server.idleTimeout(idle)
+                    .readTimeout(header)
                     .doOnChannelInit((observer, channel, remote) -> {
                         ChannelPipeline pipeline = channel.pipeline();
                         if (pipeline.get(NettyPipeline.HttpCodec) != null) {
-                            pipeline.addAfter(NettyPipeline.HttpCodec, HeaderDeadline.NAME,
-                                    new HeaderDeadline(headerMillis));
+                            pipeline.addAfter(
+                                    NettyPipeline.HttpCodec, HeaderDeadline.NAME, new HeaderDeadline(headerMillis));
                         }
                     }));
         }

@@ -58,7 +58,8 @@ final class ErrorResponses {
             long retryAfter = RETRY_AFTER_SECONDS + ThreadLocalRandom.current().nextLong(RETRY_AFTER_SECONDS + 1);
             return ServerResponse.status(HttpStatus.SERVICE_UNAVAILABLE)
                     .header(HttpHeaders.RETRY_AFTER, Long.toString(retryAfter))
-                    .contentType(MediaType.TEXT_PLAIN).bodyValue(error.getMessage());
+                    .contentType(MediaType.TEXT_PLAIN)
+                    .bodyValue(error.getMessage());
         }
         if (error instanceof StoreUnavailableException || error instanceof StoreFaultException) {
             faults.unavailable(where(request), error);
@@ -78,16 +79,20 @@ final class ErrorResponses {
     String streamError(Throwable error, ServerRequest request) {
         if (error instanceof StoreUnavailableException || error instanceof StoreFaultException) {
             faults.unavailable(where(request), error);
-        } else if (!(error instanceof InvalidInputException || error instanceof JobNotFoundException
-                || error instanceof JobCompletedException || error instanceof ApiException)) {
+        } else if (!(error instanceof InvalidInputException
+                || error instanceof JobNotFoundException
+                || error instanceof JobCompletedException
+                || error instanceof ApiException)) {
             faults.failed(where(request), error);
         }
         return publicMessage(error);
     }
 
     private static String publicMessage(Throwable error) {
-        if (error instanceof InvalidInputException || error instanceof JobCompletedException
-                || error instanceof JobExistsException || error instanceof ApiException
+        if (error instanceof InvalidInputException
+                || error instanceof JobCompletedException
+                || error instanceof JobExistsException
+                || error instanceof ApiException
                 || error instanceof TooManyStreamsException) {
             return error.getMessage();
         }

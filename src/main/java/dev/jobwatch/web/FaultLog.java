@@ -49,9 +49,10 @@ final class FaultLog {
     }
 
     private String since(long suppressed) {
-        return suppressed == 0 ? ""
-                : " [" + suppressed + " more like it in the last " + Duration.ofNanos(intervalNanos).toSeconds()
-                        + " s were not logged]";
+        return suppressed == 0
+                ? ""
+                : " [" + suppressed + " more like it in the last "
+                        + Duration.ofNanos(intervalNanos).toSeconds() + " s were not logged]";
     }
 
     /** When a kind may be logged next, and how many of it were left out meanwhile. */

@@ -60,8 +60,8 @@ final class HeaderDeadline extends ChannelDuplexHandler {
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
         // A 100 Continue ends no request: its body is still to come.
-        boolean interim = msg instanceof HttpResponse response
-                && response.status().codeClass() == HttpStatusClass.INFORMATIONAL;
+        boolean interim =
+                msg instanceof HttpResponse response && response.status().codeClass() == HttpStatusClass.INFORMATIONAL;
         if (msg instanceof LastHttpContent && !interim) {
             serving = false;
         }
@@ -80,12 +80,16 @@ final class HeaderDeadline extends ChannelDuplexHandler {
     }
 
     private void arm(ChannelHandlerContext ctx) {
-        deadline = ctx.executor().schedule(() -> {
-            deadline = null;
-            if (!serving) {
-                ctx.close();
-            }
-        }, timeoutMillis, TimeUnit.MILLISECONDS);
+        deadline = ctx.executor()
+                .schedule(
+                        () -> {
+                            deadline = null;
+                            if (!serving) {
+                                ctx.close();
+                            }
+                        },
+                        timeoutMillis,
+                        TimeUnit.MILLISECONDS);
     }
 
     private void disarm() {

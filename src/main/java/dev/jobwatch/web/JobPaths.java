@@ -6,8 +6,7 @@ import org.springframework.web.reactive.function.server.ServerRequest;
 /** The job a route's path names: {@code q} and {@code id} on BullMQ's routes, {@code ws} and {@code id} on Windmill's. */
 final class JobPaths {
 
-    private JobPaths() {
-    }
+    private JobPaths() {}
 
     /** 400 when a name is malformed. */
     static JobRef queueJob(ServerRequest request) {

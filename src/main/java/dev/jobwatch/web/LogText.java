@@ -39,7 +39,8 @@ final class LogText {
             return Mono.just("");
         }
         return store.readLog(ref, offset, PAGE_ROWS, PAGE_BYTES)
-                .expand(slice -> slice.text().isEmpty() || slice.end() >= end ? Mono.empty()
+                .expand(slice -> slice.text().isEmpty() || slice.end() >= end
+                        ? Mono.empty()
                         : store.readLog(ref, slice.end(), PAGE_ROWS, PAGE_BYTES))
                 .map(LogSlice::text)
                 .collect(Collectors.joining());

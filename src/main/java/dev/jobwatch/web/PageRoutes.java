@@ -52,8 +52,7 @@ class PageRoutes {
         Map<String, Asset> assets = load("classpath:static/*");
         Asset index = required(assets, "index.html");
         Asset job = required(assets, "job.html");
-        return route()
-                .GET("/", index::response)
+        return route().GET("/", index::response)
                 .GET("/jobs/{namespace}/{id}", job::response)
                 .GET("/static/{file}", request -> {
                     Asset asset = assets.get(request.pathVariable("file"));
@@ -104,13 +103,14 @@ class PageRoutes {
         }
 
         Mono<ServerResponse> response(ServerRequest request) {
-            return request.checkNotModified(etag).switchIfEmpty(Mono.defer(() -> ServerResponse.ok()
-                    .contentType(type)
-                    .eTag(etag)
-                    .header("Cache-Control", "no-cache")
-                    .header("X-Content-Type-Options", "nosniff")
-                    .header("Content-Security-Policy", CONTENT_POLICY)
-                    .bodyValue(bytes)));
+            return request.checkNotModified(etag)
+                    .switchIfEmpty(Mono.defer(() -> ServerResponse.ok()
+                            .contentType(type)
+                            .eTag(etag)
+                            .header("Cache-Control", "no-cache")
+                            .header("X-Content-Type-Options", "nosniff")
+                            .header("Content-Security-Policy", CONTENT_POLICY)
+                            .bodyValue(bytes)));
         }
     }
 }

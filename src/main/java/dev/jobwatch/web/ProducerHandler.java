@@ -31,8 +31,14 @@ final class ProducerHandler {
     private final JobBatch batch;
     private final Cancellation cancellation;
 
-    ProducerHandler(JobQueue queue, JobReads reads, Access access, LimitProperties limits, JsonMapper mapper,
-            RequestBodies bodies, Cancellation cancellation) {
+    ProducerHandler(
+            JobQueue queue,
+            JobReads reads,
+            Access access,
+            LimitProperties limits,
+            JsonMapper mapper,
+            RequestBodies bodies,
+            Cancellation cancellation) {
         this.queue = queue;
         this.reads = reads;
         this.access = access;

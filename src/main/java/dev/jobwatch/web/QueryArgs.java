@@ -8,8 +8,7 @@ import org.springframework.web.reactive.function.server.ServerRequest;
 /** Query arguments as the routes take them: flags, whole numbers and pages, refused (400) when malformed. */
 final class QueryArgs {
 
-    private QueryArgs() {
-    }
+    private QueryArgs() {}
 
     /** {@code true}, {@code 1} or a bare name mean true; {@code false}, {@code 0} or no argument mean false. */
     static boolean flag(ServerRequest request, String name) {
@@ -34,19 +33,20 @@ final class QueryArgs {
             throw new InvalidInputException("Invalid " + name + ": use a whole number, 0 or more");
         }
         if (number > WatchOptions.MAX_OFFSET) {
-            throw new InvalidInputException("Invalid " + name + ": use a whole number up to " + WatchOptions.MAX_OFFSET);
+            throw new InvalidInputException(
+                    "Invalid " + name + ": use a whole number up to " + WatchOptions.MAX_OFFSET);
         }
         return number;
     }
 
     /** How many rows a log page may ask for, as BullMQ's HTTP API caps it. */
     static final int MAX_LOG_PAGE = 100;
+
     private static final int DEFAULT_LIST = 50;
     private static final int MAX_LIST = 1000;
 
     /** BullMQ's page of log rows: {@code start} (default 0) and {@code length} (default 10, at most {@link #MAX_LOG_PAGE}). */
-    record LogPage(long start, int length) {
-    }
+    record LogPage(long start, int length) {}
 
     static LogPage logPage(ServerRequest request) {
         long start;

@@ -18,8 +18,7 @@ final class QueryToken {
 
     private static final String NAME = "token";
 
-    private QueryToken() {
-    }
+    private QueryToken() {}
 
     /** Wraps the whole HTTP handler, outside the layer that logs requests. */
     static HttpHandler outOfTheUrl(HttpHandler handler) {
@@ -38,7 +37,8 @@ final class QueryToken {
                 .collect(Collectors.joining("&"));
         String uri = request.getURI().toString();
         String withoutQuery = uri.substring(0, uri.indexOf('?'));
-        ServerHttpRequest.Builder stripped = request.mutate().uri(URI.create(kept.isEmpty() ? withoutQuery : withoutQuery + "?" + kept));
+        ServerHttpRequest.Builder stripped =
+                request.mutate().uri(URI.create(kept.isEmpty() ? withoutQuery : withoutQuery + "?" + kept));
         if (token != null) {
             stripped.headers(headers -> headers.set(HEADER, token));
         }

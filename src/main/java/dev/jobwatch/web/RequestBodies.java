@@ -41,7 +41,8 @@ final class RequestBodies {
      * front may have read the first one, and the two would then disagree on what the body says.
      */
     RequestBodies(JsonMapper mapper) {
-        this.reader = mapper.readerFor(JsonNode.class).with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+        this.reader = mapper.readerFor(JsonNode.class)
+                .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
                 .with(StreamReadFeature.STRICT_DUPLICATE_DETECTION);
     }
 
@@ -76,7 +77,8 @@ final class RequestBodies {
         Optional<MediaType> type = contentType(request, "text/plain or application/json");
         if (type.isEmpty() || MediaType.TEXT_PLAIN.includes(type.get())) {
             Charset charset = type.map(MediaType::getCharset).orElse(StandardCharsets.UTF_8);
-            return bytes(request, what, limit).map(bytes -> decode(bytes, charset == null ? StandardCharsets.UTF_8 : charset));
+            return bytes(request, what, limit)
+                    .map(bytes -> decode(bytes, charset == null ? StandardCharsets.UTF_8 : charset));
         }
         if (isJson(type.get())) {
             return bytes(request, what, limit).map(bytes -> {
@@ -131,8 +133,8 @@ final class RequestBodies {
         try {
             return reader.readValue(text);
         } catch (StreamConstraintsException e) {
-            throw new InvalidInputException(what + " is not valid JSON: it is nested too deep or holds a number or "
-                    + "string too long");
+            throw new InvalidInputException(
+                    what + " is not valid JSON: it is nested too deep or holds a number or " + "string too long");
         } catch (MismatchedInputException e) {
             throw new InvalidInputException(what + " is not valid JSON: send one JSON value, with nothing after it");
         } catch (StreamReadException e) {
@@ -173,8 +175,8 @@ final class RequestBodies {
     }
 
     private static ApiException unsupported(MediaType type, String accepted) {
-        return new ApiException(HttpStatus.UNSUPPORTED_MEDIA_TYPE,
-                "Content type " + type + " is not supported here: send " + accepted);
+        return new ApiException(
+                HttpStatus.UNSUPPORTED_MEDIA_TYPE, "Content type " + type + " is not supported here: send " + accepted);
     }
 
     static ApiException tooLarge(String what, DataSize limit) {

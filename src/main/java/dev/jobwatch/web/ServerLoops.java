@@ -9,10 +9,10 @@ import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.channel.uring.IoUringIoHandler;
 import io.netty.channel.uring.IoUringServerSocketChannel;
 import io.netty.channel.uring.IoUringSocketChannel;
@@ -43,8 +43,10 @@ final class ServerLoops implements LoopResources {
             case NIO -> NioIoHandler.newFactory();
             case AUTO -> throw new IllegalArgumentException("choose a transport first");
         };
-        this.group = new MultiThreadIoEventLoopGroup(threads,
-                new DefaultThreadFactory("jobwatch-http-" + transport.name().toLowerCase(Locale.ROOT), true), handlers);
+        this.group = new MultiThreadIoEventLoopGroup(
+                threads,
+                new DefaultThreadFactory("jobwatch-http-" + transport.name().toLowerCase(Locale.ROOT), true),
+                handlers);
         this.serverChannel = switch (transport) {
             case EPOLL -> EpollServerSocketChannel::new;
             case IO_URING -> IoUringServerSocketChannel::new;
@@ -89,7 +91,8 @@ final class ServerLoops implements LoopResources {
 
     @Override
     public Mono<Void> disposeLater(Duration quietPeriod, Duration timeout) {
-        return Mono.create(done -> group.shutdownGracefully(quietPeriod.toMillis(), timeout.toMillis(), TimeUnit.MILLISECONDS)
-                .addListener(future -> done.success()));
+        return Mono.create(
+                done -> group.shutdownGracefully(quietPeriod.toMillis(), timeout.toMillis(), TimeUnit.MILLISECONDS)
+                        .addListener(future -> done.success()));
     }
 }

@@ -26,8 +26,11 @@ class TransportConfiguration {
     LoopResources serverLoops(TransportProperties settings) {
         int threads = settings.serverThreads();
         Transport chosen = chosen(settings.transport());
-        log.info("HTTP server on the {} transport with {} event loop threads (JOBWATCH_TRANSPORT={})",
-                chosen.name().toLowerCase(Locale.ROOT), threads, settings.transport().name().toLowerCase(Locale.ROOT));
+        log.info(
+                "HTTP server on the {} transport with {} event loop threads (JOBWATCH_TRANSPORT={})",
+                chosen.name().toLowerCase(Locale.ROOT),
+                threads,
+                settings.transport().name().toLowerCase(Locale.ROOT));
         return new ServerLoops(chosen, threads);
     }
 
@@ -53,8 +56,10 @@ class TransportConfiguration {
         if (available) {
             return asked;
         }
-        log.warn("JOBWATCH_TRANSPORT={} is not available here ({}); the HTTP server uses NIO",
-                asked.name().toLowerCase(Locale.ROOT), String.valueOf(cause));
+        log.warn(
+                "JOBWATCH_TRANSPORT={} is not available here ({}); the HTTP server uses NIO",
+                asked.name().toLowerCase(Locale.ROOT),
+                String.valueOf(cause));
         return Transport.NIO;
     }
 }

@@ -40,7 +40,12 @@ final class WatchHandler {
     /** A scheduler over each event loop, made once; never disposed, since that would shut the loop down. */
     private final Map<EventExecutor, Scheduler> loops = new ConcurrentHashMap<>();
 
-    WatchHandler(WatchService watch, JobReads store, WatcherAccess watchers, JsonMapper mapper, ErrorResponses errors,
+    WatchHandler(
+            WatchService watch,
+            JobReads store,
+            WatcherAccess watchers,
+            JsonMapper mapper,
+            ErrorResponses errors,
             ClientStreams clients) {
         this.watch = watch;
         this.store = store;
@@ -58,8 +63,11 @@ final class WatchHandler {
             WatchOptions options = options(request).resume(request.headers().firstHeader("Last-Event-ID"));
             Channel channel = channel(request);
             BooleanSupplier writable = channel == null ? () -> true : channel::isWritable;
-            Scheduler loop = channel == null ? null : loops.computeIfAbsent(channel.eventLoop(), Schedulers::fromExecutorService);
-            Flux<WatchEvent> events = admitted(request, () -> watch.stream(ref, watcher.grant().incarnation(), options, writable, loop))
+            Scheduler loop = channel == null
+                    ? null
+                    : loops.computeIfAbsent(channel.eventLoop(), Schedulers::fromExecutorService);
+            Flux<WatchEvent> events = admitted(
+                            request, () -> watch.stream(ref, watcher.grant().incarnation(), options, writable, loop))
                     .onErrorResume(error -> Flux.just(WatchEvent.error(errors.streamError(error, request), mapper)));
             // Each event's frame is made once and shared by every watcher it goes to; Reactor Netty flushes
             // each write once nothing more is waiting, so every event leaves at once.
@@ -95,7 +103,8 @@ final class WatchHandler {
      * written to it waits above its high-water mark, unread.
      */
     private static Channel channel(ServerRequest request) {
-        Object response = ServerHttpResponseDecorator.getNativeResponse(request.exchange().getResponse());
+        Object response =
+                ServerHttpResponseDecorator.getNativeResponse(request.exchange().getResponse());
         if (response instanceof NettyOutbound outbound) {
             Channel[] channel = new Channel[1];
             outbound.withConnection(connection -> channel[0] = connection.channel());
@@ -108,7 +117,9 @@ final class WatchHandler {
         return Mono.defer(() -> {
             WatcherAccess.Authorized watcher = watchers.authorized(request);
             return watch.poll(watcher.ref(), watcher.grant().incarnation(), options(request))
-                    .flatMap(json -> ServerResponse.ok().contentType(MediaType.APPLICATION_JSON).bodyValue(json));
+                    .flatMap(json -> ServerResponse.ok()
+                            .contentType(MediaType.APPLICATION_JSON)
+                            .bodyValue(json));
         });
     }
 
@@ -119,8 +130,10 @@ final class WatchHandler {
             boolean noLogs = QueryArgs.flag(request, "no_logs");
             return watcher.job(store).flatMap(job -> {
                 ObjectNode doc = JobJson.document(job, mapper);
-                Mono<ObjectNode> answer = noLogs ? Mono.just(doc) : logs.whole(job).map(log -> doc.put("logs", log));
-                return answer.flatMap(body -> ServerResponse.ok().contentType(MediaType.APPLICATION_JSON)
+                Mono<ObjectNode> answer =
+                        noLogs ? Mono.just(doc) : logs.whole(job).map(log -> doc.put("logs", log));
+                return answer.flatMap(body -> ServerResponse.ok()
+                        .contentType(MediaType.APPLICATION_JSON)
                         .bodyValue(mapper.writeValueAsString(body)));
             });
         });

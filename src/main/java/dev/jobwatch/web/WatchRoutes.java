@@ -20,16 +20,22 @@ import tools.jackson.databind.json.JsonMapper;
 class WatchRoutes {
 
     @Bean
-    RouterFunction<ServerResponse> watchApi(WatchService watch, JobReads reads, JobQueue queue, Access access, LimitProperties limits,
-            JsonMapper mapper, ErrorResponses errors, ClientStreams clients) {
+    RouterFunction<ServerResponse> watchApi(
+            WatchService watch,
+            JobReads reads,
+            JobQueue queue,
+            Access access,
+            LimitProperties limits,
+            JsonMapper mapper,
+            ErrorResponses errors,
+            ClientStreams clients) {
         WatcherAccess watchers = new WatcherAccess(access);
         WatchHandler jobs = new WatchHandler(watch, reads, watchers, mapper, errors, clients);
-        WindmillJobHandler sdk = new WindmillJobHandler(reads, watchers, access,
-                new Cancellation(queue, new RequestBodies(mapper), limits, mapper), mapper);
+        WindmillJobHandler sdk = new WindmillJobHandler(
+                reads, watchers, access, new Cancellation(queue, new RequestBodies(mapper), limits, mapper), mapper);
         // Whole paths rather than a nested prefix: a nested route combines its patterns anew for every
         // request, and an SSE request keeps what it made for as long as its stream lives.
-        return route()
-                .GET("/api/w/{ws}/jobs_u/getupdate_sse/{id}", jobs::stream)
+        return route().GET("/api/w/{ws}/jobs_u/getupdate_sse/{id}", jobs::stream)
                 .GET("/api/w/{ws}/jobs_u/getupdate/{id}", jobs::poll)
                 .GET("/api/w/{ws}/jobs_u/get/{id}", jobs::job)
                 .GET("/api/w/{ws}/jobs_u/completed/get_result_maybe/{id}", sdk::resultMaybe)

@@ -38,7 +38,8 @@ final class WindmillJobHandler {
     private final LogText logs;
     private final JsonMapper mapper;
 
-    WindmillJobHandler(JobReads store, WatcherAccess watchers, Access access, Cancellation cancellation, JsonMapper mapper) {
+    WindmillJobHandler(
+            JobReads store, WatcherAccess watchers, Access access, Cancellation cancellation, JsonMapper mapper) {
         this.store = store;
         this.watchers = watchers;
         this.access = access;
@@ -96,7 +97,9 @@ final class WindmillJobHandler {
      * no warnings of its own to a log.
      */
     Mono<ServerResponse> logs(ServerRequest request) {
-        return read(request, List.of("remove_ansi_warnings"),
+        return read(
+                request,
+                List.of("remove_ansi_warnings"),
                 (job, doc) -> logs.whole(job).flatMap(Answers::text));
     }
 
@@ -113,7 +116,10 @@ final class WindmillJobHandler {
     Mono<ServerResponse> rootJobId(ServerRequest request) {
         return read(request, (job, doc) -> {
             JsonNode parent = doc.get("parent_job");
-            return json(parent != null && parent.isString() ? parent : NODES.stringNode(job.ref().id()));
+            return json(
+                    parent != null && parent.isString()
+                            ? parent
+                            : NODES.stringNode(job.ref().id()));
         });
     }
 
@@ -141,9 +147,11 @@ final class WindmillJobHandler {
         return Mono.defer(() -> {
             JobRef ref = JobPaths.workspaceJob(request);
             access.requireProducer(Bearer.token(request), ref.namespace());
-            return cancellation.cancel(request, ref, Cancellation.REASON_ONLY)
+            return cancellation
+                    .cancel(request, ref, Cancellation.REASON_ONLY)
                     .then(Mono.just(ref.id()))
-                    .onErrorResume(JobCompletedException.class,
+                    .onErrorResume(
+                            JobCompletedException.class,
                             e -> Mono.just("queued job id " + ref.id() + " is already completed"))
                     .flatMap(Answers::text);
         });
@@ -158,8 +166,8 @@ final class WindmillJobHandler {
      * of the job, holds a watch token's incarnation against the job's as read (401), then answers from
      * the job and its document.
      */
-    private Mono<ServerResponse> read(ServerRequest request, List<String> flags,
-            BiFunction<Job, ObjectNode, Mono<ServerResponse>> answer) {
+    private Mono<ServerResponse> read(
+            ServerRequest request, List<String> flags, BiFunction<Job, ObjectNode, Mono<ServerResponse>> answer) {
         return Mono.defer(() -> {
             WatcherAccess.Authorized watcher = watchers.authorized(request);
             flags.forEach(flag -> QueryArgs.flag(request, flag));

@@ -34,7 +34,12 @@ final class WorkerHandler {
     private final JsonMapper mapper;
     private final RequestBodies bodies;
 
-    WorkerHandler(JobWrites writes, JobReads reads, Access access, LimitProperties limits, JsonMapper mapper,
+    WorkerHandler(
+            JobWrites writes,
+            JobReads reads,
+            Access access,
+            LimitProperties limits,
+            JsonMapper mapper,
             RequestBodies bodies) {
         this.writes = writes;
         this.reads = reads;
@@ -54,7 +59,9 @@ final class WorkerHandler {
     Mono<ServerResponse> progress(ServerRequest request) {
         return Mono.defer(() -> {
             JobRef ref = JobPaths.queueJob(request);
-            return Answers.ok(writes.progress(ref, worker(request, ref),
+            return Answers.ok(writes.progress(
+                    ref,
+                    worker(request, ref),
                     bodies.json(request, "Progress", limits.progress()).map(mapper::writeValueAsString)));
         });
     }
@@ -62,7 +69,8 @@ final class WorkerHandler {
     Mono<ServerResponse> addLog(ServerRequest request) {
         return Mono.defer(() -> {
             JobRef ref = JobPaths.queueJob(request);
-            return Answers.ok(writes.appendLog(ref, worker(request, ref), bodies.text(request, "Log row", limits.log())));
+            return Answers.ok(
+                    writes.appendLog(ref, worker(request, ref), bodies.text(request, "Log row", limits.log())));
         });
     }
 
@@ -85,14 +93,17 @@ final class WorkerHandler {
     Mono<ServerResponse> addChunk(ServerRequest request) {
         return Mono.defer(() -> {
             JobRef ref = JobPaths.queueJob(request);
-            return Answers.ok(writes.appendChunk(ref, worker(request, ref), bodies.text(request, "Chunk", limits.chunk())));
+            return Answers.ok(
+                    writes.appendChunk(ref, worker(request, ref), bodies.text(request, "Chunk", limits.chunk())));
         });
     }
 
     Mono<ServerResponse> complete(ServerRequest request) {
         return Mono.defer(() -> {
             JobRef ref = JobPaths.queueJob(request);
-            return Answers.ok(writes.complete(ref, worker(request, ref),
+            return Answers.ok(writes.complete(
+                    ref,
+                    worker(request, ref),
                     bodies.json(request, "Completion", limits.result()).map(this::completion)));
         });
     }

@@ -18,16 +18,21 @@ import tools.jackson.databind.json.JsonMapper;
 class WorkerRoutes {
 
     @Bean
-    RouterFunction<ServerResponse> workerApi(JobQueue queue, JobReads reads, JobWrites writes, Access access,
-            LimitProperties limits, JsonMapper mapper, ErrorResponses errors) {
+    RouterFunction<ServerResponse> workerApi(
+            JobQueue queue,
+            JobReads reads,
+            JobWrites writes,
+            Access access,
+            LimitProperties limits,
+            JsonMapper mapper,
+            ErrorResponses errors) {
         RequestBodies bodies = new RequestBodies(mapper);
-        ProducerHandler producers = new ProducerHandler(queue, reads, access, limits, mapper, bodies,
-                new Cancellation(queue, bodies, limits, mapper));
+        ProducerHandler producers = new ProducerHandler(
+                queue, reads, access, limits, mapper, bodies, new Cancellation(queue, bodies, limits, mapper));
         WorkerHandler workers = new WorkerHandler(writes, reads, access, limits, mapper, bodies);
         // Whole paths, as the watch routes: a nested prefix combines patterns for every request, and its
         // empty sub-path would also take "/jobs/" (a job with an empty id) as the listing.
-        return route()
-                .POST("/queues/{q}/jobs", producers::add)
+        return route().POST("/queues/{q}/jobs", producers::add)
                 .GET("/queues/{q}/jobs", producers::list)
                 .GET("/queues/{q}/jobs/{id}", producers::get)
                 .POST("/queues/{q}/jobs/{id}/start", workers::start)

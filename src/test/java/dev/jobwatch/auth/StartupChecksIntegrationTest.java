@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.jobwatch.TestRedis;
-import dev.jobwatch.config.MissingSettingException;
 import dev.jobwatch.TestServer;
+import dev.jobwatch.config.MissingSettingException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -25,6 +25,7 @@ class StartupChecksIntegrationTest {
 
     /** A Redis that answers, so that a start fails only for the setting under test. */
     private static TestRedis.Lease redis;
+
     private static String external;
 
     @BeforeAll
@@ -43,7 +44,8 @@ class StartupChecksIntegrationTest {
         assertThatThrownBy(() -> TestServer.startAndStop(external, "jobwatch.token.secret=" + SECRET))
                 .satisfies(error -> {
                     assertThat(missing(error).variables()).containsExactly("JOBWATCH_AUTH_TOKENS");
-                    assertThat(missing(error).getMessage()).startsWith("JOBWATCH_AUTH_TOKENS is not set")
+                    assertThat(missing(error).getMessage())
+                            .startsWith("JOBWATCH_AUTH_TOKENS is not set")
                             .contains("external Redis (JOBWATCH_REDIS_URL)");
                 });
     }
@@ -53,7 +55,8 @@ class StartupChecksIntegrationTest {
         assertThatThrownBy(() -> TestServer.startAndStop(external, "jobwatch.auth.tokens=" + PRODUCER))
                 .satisfies(error -> {
                     assertThat(missing(error).variables()).containsExactly("JOBWATCH_TOKEN_SECRET");
-                    assertThat(missing(error).getMessage()).startsWith("JOBWATCH_TOKEN_SECRET is not set")
+                    assertThat(missing(error).getMessage())
+                            .startsWith("JOBWATCH_TOKEN_SECRET is not set")
                             .contains("external Redis (JOBWATCH_REDIS_URL)");
                 });
     }
@@ -65,26 +68,37 @@ class StartupChecksIntegrationTest {
 
     @Test
     void aShortTokenSecretStopsTheStart() {
-        assertThatThrownBy(() -> TestServer.startAndStop(external, "jobwatch.auth.tokens=" + PRODUCER, "jobwatch.token.secret=short"))
+        assertThatThrownBy(() -> TestServer.startAndStop(
+                        external, "jobwatch.auth.tokens=" + PRODUCER, "jobwatch.token.secret=short"))
                 .satisfies(error -> assertThat(missing(error).getMessage()).contains("at least 16"));
     }
 
     @Test
     void anExternalRedisWithAShortProducerTokenStopsTheStartWithoutLoggingIt() {
-        assertThatThrownBy(() -> TestServer.startAndStop(external, "jobwatch.auth.tokens=" + PRODUCER + ",short-secret-15@team-a",
-                "jobwatch.token.secret=" + SECRET))
+        assertThatThrownBy(() -> TestServer.startAndStop(
+                        external,
+                        "jobwatch.auth.tokens=" + PRODUCER + ",short-secret-15@team-a",
+                        "jobwatch.token.secret=" + SECRET))
                 .satisfies(error -> {
                     assertThat(missing(error).variables()).containsExactly("JOBWATCH_AUTH_TOKENS");
-                    assertThat(missing(error).getMessage()).contains("shorter than 16", "entry 2 of 2",
-                            "JOBWATCH_REDIS_URL").doesNotContain("short-secret-15");
+                    assertThat(missing(error).getMessage())
+                            .contains("shorter than 16", "entry 2 of 2", "JOBWATCH_REDIS_URL")
+                            .doesNotContain("short-secret-15");
                 });
     }
 
     @Test
     void aNamespaceScopeThatIsNotOneStopsTheStart() {
-        for (String tokens : new String[] {PRODUCER + "@", PRODUCER + "@team-a|", PRODUCER + "@a/b", PRODUCER + "@x*y",
-                "@team-a", PRODUCER + "@team-a@team-b"}) {
-            assertThatThrownBy(() -> TestServer.startAndStop(external, "jobwatch.auth.tokens=" + tokens, "jobwatch.token.secret=" + SECRET))
+        for (String tokens : new String[] {
+            PRODUCER + "@",
+            PRODUCER + "@team-a|",
+            PRODUCER + "@a/b",
+            PRODUCER + "@x*y",
+            "@team-a",
+            PRODUCER + "@team-a@team-b"
+        }) {
+            assertThatThrownBy(() -> TestServer.startAndStop(
+                            external, "jobwatch.auth.tokens=" + tokens, "jobwatch.token.secret=" + SECRET))
                     .as(tokens)
                     .satisfies(error -> assertThat(missing(error).variables()).containsExactly("JOBWATCH_AUTH_TOKENS"));
         }
@@ -98,13 +112,16 @@ class StartupChecksIntegrationTest {
 
         assertThat(output.getAll().lines().filter(line -> line.contains(" WARN ")))
                 .filteredOn(line -> line.contains("JOBWATCH_AUTH_TOKENS is not set: local mode, producer routes"))
-                .as("one WARN per start that producer routes are open").hasSize(2);
+                .as("one WARN per start that producer routes are open")
+                .hasSize(2);
         assertThat(output.getAll().lines().filter(line -> line.contains(" WARN ")))
                 .filteredOn(line -> line.contains("JOBWATCH_TOKEN_SECRET is not set: local mode"))
-                .as("one WARN per start that tokens are signed with a random secret").hasSize(2);
+                .as("one WARN per start that tokens are signed with a random secret")
+                .hasSize(2);
         assertThat(output.getAll().lines().filter(line -> line.contains(" WARN ")))
                 .filteredOn(line -> line.contains("Watchers are OPEN (JOBWATCH_WATCH_AUTH is not set: local mode)"))
-                .as("one WARN per start that watchers need no token").hasSize(2);
+                .as("one WARN per start that watchers need no token")
+                .hasSize(2);
     }
 
     private static MissingSettingException missing(Throwable error) {

@@ -39,23 +39,30 @@ class AuthPropertiesIntegrationTest {
                 "JOBWATCH_WATCH_CADENCE", "250ms",
                 "SERVER_PORT", "0");
         try (ConfigurableApplicationContext context = new SpringApplicationBuilder(JobwatchApplication.class)
-                .initializers(starting -> starting.getEnvironment().getPropertySources().replace(
-                        StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
-                        new SystemEnvironmentPropertySource(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
-                                environment)))
+                .initializers(starting -> starting.getEnvironment()
+                        .getPropertySources()
+                        .replace(
+                                StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+                                new SystemEnvironmentPropertySource(
+                                        StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME, environment)))
                 .run()) {
             AuthProperties auth = context.getBean(AuthProperties.class);
             assertThat(auth.producerTokens()).containsExactly("env-producer-token-1", "env-producer-token-2@team-a");
             assertThat(auth.token().secret()).isEqualTo(SECRET);
             assertThat(auth.token().ttl()).isEqualTo(Duration.ofSeconds(90));
             assertThat(auth.watch().auth()).isEqualTo(AuthProperties.WatchAuth.OPEN);
-            assertThat(auth.toString()).as("what a report of the settings would print").doesNotContain(SECRET);
+            assertThat(auth.toString())
+                    .as("what a report of the settings would print")
+                    .doesNotContain(SECRET);
             assertThat(context.getBean(WatchProperties.class).cadence()).isEqualTo(Duration.ofMillis(250));
 
             Access access = context.getBean(Access.class);
-            assertThat(access.reader("env-producer-token-1", new JobRef("team-b", "any"))).isEqualTo(Credential.PRODUCER);
-            assertThat(access.reader("env-producer-token-2", new JobRef("team-a", "any"))).isEqualTo(Credential.PRODUCER);
-            assertThat(access.reader("env-producer-token-2", new JobRef("team-b", "any"))).isNotEqualTo(Credential.PRODUCER);
+            assertThat(access.reader("env-producer-token-1", new JobRef("team-b", "any")))
+                    .isEqualTo(Credential.PRODUCER);
+            assertThat(access.reader("env-producer-token-2", new JobRef("team-a", "any")))
+                    .isEqualTo(Credential.PRODUCER);
+            assertThat(access.reader("env-producer-token-2", new JobRef("team-b", "any")))
+                    .isNotEqualTo(Credential.PRODUCER);
         }
     }
 }

@@ -24,25 +24,35 @@ class RedisUrlRedactionIntegrationTest {
     @Test
     void aUrlThatFailsValidationStopsTheStartWithoutItsPassword(CapturedOutput output) {
         for (String url : new String[] {
-                "redis+sentinel://:" + PASSWORD + "@sentinel-0:26379,sentinel-1:26379/mymaster",
-                "http://admin:" + PASSWORD + "@redis.example:6379",
-                "redis://user:" + PASSWORD + "@[::1:6379",
-                "redis://:" + PASSWORD + "@127.0.0.1:6379, redis://:" + PASSWORD + "@[::1"}) {
-            assertThatThrownBy(() -> TestServer.startAndStop("jobwatch.redis.url=" + url, "jobwatch.auth.tokens=producer-token-1",
-                    "jobwatch.token.secret=test-secret-for-jobwatch-0123456789"))
-                    .satisfies(error -> assertThat(trace(error)).as("the failure of %s", url)
-                            .doesNotContain(PASSWORD).contains("JOBWATCH_REDIS_URL"));
+            "redis+sentinel://:" + PASSWORD + "@sentinel-0:26379,sentinel-1:26379/mymaster",
+            "http://admin:" + PASSWORD + "@redis.example:6379",
+            "redis://user:" + PASSWORD + "@[::1:6379",
+            "redis://:" + PASSWORD + "@127.0.0.1:6379, redis://:" + PASSWORD + "@[::1"
+        }) {
+            assertThatThrownBy(() -> TestServer.startAndStop(
+                            "jobwatch.redis.url=" + url,
+                            "jobwatch.auth.tokens=producer-token-1",
+                            "jobwatch.token.secret=test-secret-for-jobwatch-0123456789"))
+                    .satisfies(error -> assertThat(trace(error))
+                            .as("the failure of %s", url)
+                            .doesNotContain(PASSWORD)
+                            .contains("JOBWATCH_REDIS_URL"));
         }
-        assertThat(output.getAll()).contains("JOBWATCH_REDIS_URL must be a redis:// or rediss:// URL")
-                .contains("redis+sentinel://***@sentinel-0:26379").doesNotContain(PASSWORD);
+        assertThat(output.getAll())
+                .contains("JOBWATCH_REDIS_URL must be a redis:// or rediss:// URL")
+                .contains("redis+sentinel://***@sentinel-0:26379")
+                .doesNotContain(PASSWORD);
     }
 
     @Test
     void aRedisThatIsNotThereIsLoggedWithoutThePassword(CapturedOutput output) {
         TestRedis gone = TestRedis.notStarted();
         String url = gone.url().replace("redis://", "redis://:" + PASSWORD + "@");
-        TestServer.startAndStop("jobwatch.redis.url=" + url, "jobwatch.auth.tokens=producer-token-1",
-                "jobwatch.token.secret=test-secret-for-jobwatch-0123456789", "logging.level.dev.jobwatch=DEBUG",
+        TestServer.startAndStop(
+                "jobwatch.redis.url=" + url,
+                "jobwatch.auth.tokens=producer-token-1",
+                "jobwatch.token.secret=test-secret-for-jobwatch-0123456789",
+                "logging.level.dev.jobwatch=DEBUG",
                 "logging.level.io.lettuce=DEBUG");
         assertThat(output.getAll()).contains("cannot be reached").doesNotContain(PASSWORD);
     }

@@ -27,8 +27,10 @@ class SettingRulesIntegrationTest {
     static final SharedRedis redis = new SharedRedis();
 
     private static String[] settings(String redisUrl, String... more) {
-        List<String> all = new ArrayList<>(List.of("jobwatch.redis.url=" + redisUrl,
-                "jobwatch.auth.tokens=producer-token-1", "jobwatch.token.secret=test-secret-for-jobwatch-0123456789"));
+        List<String> all = new ArrayList<>(List.of(
+                "jobwatch.redis.url=" + redisUrl,
+                "jobwatch.auth.tokens=producer-token-1",
+                "jobwatch.token.secret=test-secret-for-jobwatch-0123456789"));
         all.addAll(List.of(more));
         return all.toArray(String[]::new);
     }
@@ -43,7 +45,8 @@ class SettingRulesIntegrationTest {
     void aLogRetentionNoLargerThanTheLogRowLimitStopsTheStart() {
         assertThatThrownBy(() -> TestServer.startAndStop(settings(redis.url(), "jobwatch.retention.log=64KB")))
                 .satisfies(error -> {
-                    assertThat(missing(error).variables()).containsExactly("JOBWATCH_RETENTION_LOG", "JOBWATCH_LIMIT_LOG");
+                    assertThat(missing(error).variables())
+                            .containsExactly("JOBWATCH_RETENTION_LOG", "JOBWATCH_LIMIT_LOG");
                     assertThat(missing(error).getMessage())
                             .startsWith("JOBWATCH_RETENTION_LOG (64KB) must be larger than JOBWATCH_LIMIT_LOG (64KB)");
                 });
@@ -69,15 +72,17 @@ class SettingRulesIntegrationTest {
 
     @Test
     void aBullMqPrefixThatIsNoHashTagStopsTheStartOnARedisCluster() {
-        assertThatThrownBy(() -> TestServer.startAndStop(settings(SharedTestCluster.seeds(),
-                "jobwatch.bullmq.queues=*", "jobwatch.bullmq.prefix=bull")))
+        assertThatThrownBy(() -> TestServer.startAndStop(
+                        settings(SharedTestCluster.seeds(), "jobwatch.bullmq.queues=*", "jobwatch.bullmq.prefix=bull")))
                 .satisfies(error -> {
                     assertThat(missing(error).variables()).containsExactly("JOBWATCH_BULLMQ_PREFIX");
-                    assertThat(missing(error).getMessage()).startsWith("JOBWATCH_BULLMQ_PREFIX (bull) must be a hash "
-                            + "tag such as {bull} on a Redis Cluster (JOBWATCH_REDIS_CLUSTER, or a JOBWATCH_REDIS_URL");
+                    assertThat(missing(error).getMessage())
+                            .startsWith(
+                                    "JOBWATCH_BULLMQ_PREFIX (bull) must be a hash "
+                                            + "tag such as {bull} on a Redis Cluster (JOBWATCH_REDIS_CLUSTER, or a JOBWATCH_REDIS_URL");
                 });
-        TestServer.startAndStop(settings(SharedTestCluster.seeds(), "jobwatch.bullmq.queues=*",
-                "jobwatch.bullmq.prefix={bull}"));
+        TestServer.startAndStop(
+                settings(SharedTestCluster.seeds(), "jobwatch.bullmq.queues=*", "jobwatch.bullmq.prefix={bull}"));
     }
 
     @Test
@@ -85,9 +90,11 @@ class SettingRulesIntegrationTest {
     void theFailureReportNamesBothVariablesAndWhatToDo(CapturedOutput output) {
         assertThatThrownBy(() -> TestServer.startAndStop(settings(redis.url(), "jobwatch.limit.log=2MB")));
 
-        assertThat(output.getAll()).contains("APPLICATION FAILED TO START",
-                "JOBWATCH_WATCH_PAGE (1MB) must be larger than JOBWATCH_LIMIT_LOG (2MB)",
-                "Change JOBWATCH_WATCH_PAGE or JOBWATCH_LIMIT_LOG so that they agree");
+        assertThat(output.getAll())
+                .contains(
+                        "APPLICATION FAILED TO START",
+                        "JOBWATCH_WATCH_PAGE (1MB) must be larger than JOBWATCH_LIMIT_LOG (2MB)",
+                        "Change JOBWATCH_WATCH_PAGE or JOBWATCH_LIMIT_LOG so that they agree");
     }
 
     private static MissingSettingException missing(Throwable error) {

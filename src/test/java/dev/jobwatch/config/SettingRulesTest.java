@@ -25,7 +25,8 @@ class SettingRulesTest {
             map.put(setting.substring(0, equals), setting.substring(equals + 1));
         }
         Binder binder = new Binder(new MapConfigurationPropertySource(map));
-        return new SettingRules(binder.bindOrCreate("jobwatch.redis", RedisProperties.class),
+        return new SettingRules(
+                binder.bindOrCreate("jobwatch.redis", RedisProperties.class),
                 binder.bindOrCreate("jobwatch", AuthProperties.class),
                 binder.bindOrCreate("jobwatch.limit", LimitProperties.class),
                 binder.bindOrCreate("jobwatch.retention", RetentionProperties.class),
@@ -40,8 +41,12 @@ class SettingRulesTest {
 
     @Test
     void theDefaultsPassWithAnExternalRedisGivenItsTokensAndSecret() {
-        assertThatCode(() -> rules("jobwatch.redis.url=" + EXTERNAL, "jobwatch.auth.tokens=" + PRODUCER,
-                "jobwatch.token.secret=" + SECRET).check()).doesNotThrowAnyException();
+        assertThatCode(() -> rules(
+                                "jobwatch.redis.url=" + EXTERNAL,
+                                "jobwatch.auth.tokens=" + PRODUCER,
+                                "jobwatch.token.secret=" + SECRET)
+                        .check())
+                .doesNotThrowAnyException();
     }
 
     @Test
@@ -51,28 +56,39 @@ class SettingRulesTest {
 
     @Test
     void aProducerTokenIsMeasuredWithoutItsScope() {
-        assertThatCode(() -> rules("jobwatch.redis.url=" + EXTERNAL, "jobwatch.auth.tokens=" + PRODUCER + "@team-a",
-                "jobwatch.token.secret=" + SECRET).check()).doesNotThrowAnyException();
-        assertThatThrownBy(() -> rules("jobwatch.redis.url=" + EXTERNAL,
-                "jobwatch.auth.tokens=" + PRODUCER + ",producer-token@team-a-long-scope", "jobwatch.token.secret=" + SECRET)
-                .check())
-                .isInstanceOf(MissingSettingException.class).hasMessageContaining("entry 2 of 2");
+        assertThatCode(() -> rules(
+                                "jobwatch.redis.url=" + EXTERNAL,
+                                "jobwatch.auth.tokens=" + PRODUCER + "@team-a",
+                                "jobwatch.token.secret=" + SECRET)
+                        .check())
+                .doesNotThrowAnyException();
+        assertThatThrownBy(() -> rules(
+                                "jobwatch.redis.url=" + EXTERNAL,
+                                "jobwatch.auth.tokens=" + PRODUCER + ",producer-token@team-a-long-scope",
+                                "jobwatch.token.secret=" + SECRET)
+                        .check())
+                .isInstanceOf(MissingSettingException.class)
+                .hasMessageContaining("entry 2 of 2");
     }
 
     @Test
     void aWatchPageOneByteLargerThanTheRowLimitPasses() {
-        assertThatCode(() -> rules("jobwatch.limit.log=64KB", "jobwatch.watch.page=65537B").check())
+        assertThatCode(() -> rules("jobwatch.limit.log=64KB", "jobwatch.watch.page=65537B")
+                        .check())
                 .doesNotThrowAnyException();
-        assertThatThrownBy(() -> rules("jobwatch.limit.log=64KB", "jobwatch.watch.page=64KB").check())
+        assertThatThrownBy(() -> rules("jobwatch.limit.log=64KB", "jobwatch.watch.page=64KB")
+                        .check())
                 .isInstanceOf(MissingSettingException.class)
                 .hasMessageStartingWith("JOBWATCH_WATCH_PAGE (64KB) must be larger than JOBWATCH_LIMIT_LOG (64KB)");
     }
 
     @Test
     void sizesAreNamedAsAnOperatorWritesThem() {
-        assertThatThrownBy(() -> rules("jobwatch.limit.log=2MB", "jobwatch.retention.log=1500KB").check())
+        assertThatThrownBy(() -> rules("jobwatch.limit.log=2MB", "jobwatch.retention.log=1500KB")
+                        .check())
                 .hasMessageStartingWith("JOBWATCH_RETENTION_LOG (1500KB) must be larger than JOBWATCH_LIMIT_LOG (2MB)");
-        assertThatThrownBy(() -> rules("jobwatch.limit.log=1000B", "jobwatch.watch.page=1000B").check())
+        assertThatThrownBy(() -> rules("jobwatch.limit.log=1000B", "jobwatch.watch.page=1000B")
+                        .check())
                 .hasMessageStartingWith("JOBWATCH_WATCH_PAGE (1000B) must be larger than JOBWATCH_LIMIT_LOG (1000B)");
     }
 
@@ -80,31 +96,48 @@ class SettingRulesTest {
     void onARedisClusterTheBullMqPrefixMustBeAHashTag() {
         String cluster = "jobwatch.redis.url=redis://127.0.0.1:7000,redis://127.0.0.1:7001";
         for (String prefix : new String[] {"{bull}", "app{bull}", "{b}:x"}) {
-            assertThatCode(() -> rules(cluster, "jobwatch.auth.tokens=" + PRODUCER, "jobwatch.token.secret=" + SECRET,
-                    "jobwatch.bullmq.queues=*", "jobwatch.bullmq.prefix=" + prefix).check())
-                    .as(prefix).doesNotThrowAnyException();
+            assertThatCode(() -> rules(
+                                    cluster,
+                                    "jobwatch.auth.tokens=" + PRODUCER,
+                                    "jobwatch.token.secret=" + SECRET,
+                                    "jobwatch.bullmq.queues=*",
+                                    "jobwatch.bullmq.prefix=" + prefix)
+                            .check())
+                    .as(prefix)
+                    .doesNotThrowAnyException();
         }
         for (String prefix : new String[] {"bull", "{}bull", "{bull", "bull}"}) {
-            assertThatThrownBy(() -> rules(cluster, "jobwatch.auth.tokens=" + PRODUCER, "jobwatch.token.secret=" + SECRET,
-                    "jobwatch.bullmq.queues=*", "jobwatch.bullmq.prefix=" + prefix).check())
-                    .as(prefix).isInstanceOf(MissingSettingException.class)
+            assertThatThrownBy(() -> rules(
+                                    cluster,
+                                    "jobwatch.auth.tokens=" + PRODUCER,
+                                    "jobwatch.token.secret=" + SECRET,
+                                    "jobwatch.bullmq.queues=*",
+                                    "jobwatch.bullmq.prefix=" + prefix)
+                            .check())
+                    .as(prefix)
+                    .isInstanceOf(MissingSettingException.class)
                     .hasMessageStartingWith("JOBWATCH_BULLMQ_PREFIX (" + prefix + ") must be a hash tag");
         }
     }
 
     @Test
     void anyBullMqPrefixWorksOnOneRedisOrWithTheSourceOff() {
-        assertThatCode(() -> rules("jobwatch.bullmq.queues=*", "jobwatch.bullmq.prefix=bull").check())
+        assertThatCode(() -> rules("jobwatch.bullmq.queues=*", "jobwatch.bullmq.prefix=bull")
+                        .check())
                 .doesNotThrowAnyException();
-        assertThatCode(() -> rules("jobwatch.redis.url=redis://127.0.0.1:7000,redis://127.0.0.1:7001",
-                "jobwatch.auth.tokens=" + PRODUCER, "jobwatch.token.secret=" + SECRET, "jobwatch.bullmq.prefix=bull")
-                .check()).doesNotThrowAnyException();
+        assertThatCode(() -> rules(
+                                "jobwatch.redis.url=redis://127.0.0.1:7000,redis://127.0.0.1:7001",
+                                "jobwatch.auth.tokens=" + PRODUCER,
+                                "jobwatch.token.secret=" + SECRET,
+                                "jobwatch.bullmq.prefix=bull")
+                        .check())
+                .doesNotThrowAnyException();
     }
 
     @Test
     void theFailureReportSaysWhichVariablesToChange() {
-        MissingSettingException conflict = new MissingSettingException(
-                List.of("JOBWATCH_WATCH_PAGE", "JOBWATCH_LIMIT_LOG"), "they disagree");
+        MissingSettingException conflict =
+                new MissingSettingException(List.of("JOBWATCH_WATCH_PAGE", "JOBWATCH_LIMIT_LOG"), "they disagree");
         assertThat(new MissingSettingFailureAnalyzer().analyze(conflict).getAction())
                 .startsWith("Change JOBWATCH_WATCH_PAGE or JOBWATCH_LIMIT_LOG so that they agree");
         MissingSettingException missing = new MissingSettingException("JOBWATCH_TOKEN_SECRET", "is not set");

@@ -34,7 +34,9 @@ class SingleSettingValidationTest {
 
     private static <T> Set<String> broken(String prefix, Class<T> type, Map<String, String> settings) {
         T bound = new Binder(new MapConfigurationPropertySource(settings)).bindOrCreate(prefix, type);
-        return validator.validate(bound).stream().map(ConstraintViolation::getMessage).collect(Collectors.toSet());
+        return validator.validate(bound).stream()
+                .map(ConstraintViolation::getMessage)
+                .collect(Collectors.toSet());
     }
 
     @Test

@@ -36,25 +36,44 @@ class DemoModeIntegrationTest {
                 return matcher.find();
             });
             Matcher address = found.get();
-            WebTestClient http = WebTestClient.bindToServer().baseUrl(address.group(1)).build();
+            WebTestClient http =
+                    WebTestClient.bindToServer().baseUrl(address.group(1)).build();
 
-            http.get().uri(address.group(2)).exchange()
-                    .expectStatus().isOk()
-                    .expectBody(String.class).value(page -> assertThat(page).contains("/static/job.js"));
-            String poll = "/api/w/demo/jobs_u/getupdate/" + address.group(3) + "?get_progress=true&token=" + address.group(4);
-            await().atMost(DEADLINE).untilAsserted(() -> assertThat(http.get().uri(poll).exchange()
-                    .expectStatus().isOk()
-                    .expectBody(new ParameterizedTypeReference<Map<String, Object>>() {})
-                    .returnResult().getResponseBody())
-                    .containsEntry("completed", false)
-                    .hasEntrySatisfying("progress", progress -> assertThat((Integer) progress).isPositive())
-                    .hasEntrySatisfying("new_logs", logs -> assertThat((String) logs).contains("\u001b[32mINFO")));
+            http.get()
+                    .uri(address.group(2))
+                    .exchange()
+                    .expectStatus()
+                    .isOk()
+                    .expectBody(String.class)
+                    .value(page -> assertThat(page).contains("/static/job.js"));
+            String poll =
+                    "/api/w/demo/jobs_u/getupdate/" + address.group(3) + "?get_progress=true&token=" + address.group(4);
+            await().atMost(DEADLINE)
+                    .untilAsserted(() -> assertThat(http.get()
+                                    .uri(poll)
+                                    .exchange()
+                                    .expectStatus()
+                                    .isOk()
+                                    .expectBody(new ParameterizedTypeReference<Map<String, Object>>() {})
+                                    .returnResult()
+                                    .getResponseBody())
+                            .containsEntry("completed", false)
+                            .hasEntrySatisfying(
+                                    "progress",
+                                    progress -> assertThat((Integer) progress).isPositive())
+                            .hasEntrySatisfying(
+                                    "new_logs",
+                                    logs -> assertThat((String) logs).contains("\u001b[32mINFO")));
 
-            List<Map<String, Object>> jobs = http.get().uri("/queues/demo/jobs")
-                    .header("Authorization", "Bearer producer-token-1").exchange()
-                    .expectStatus().isOk()
+            List<Map<String, Object>> jobs = http.get()
+                    .uri("/queues/demo/jobs")
+                    .header("Authorization", "Bearer producer-token-1")
+                    .exchange()
+                    .expectStatus()
+                    .isOk()
                     .expectBody(new ParameterizedTypeReference<List<Map<String, Object>>>() {})
-                    .returnResult().getResponseBody();
+                    .returnResult()
+                    .getResponseBody();
             assertThat(jobs).extracting(job -> job.get("name")).containsExactlyInAnyOrder("build", "test", "deploy");
         }
     }

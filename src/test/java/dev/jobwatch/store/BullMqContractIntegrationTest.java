@@ -16,8 +16,13 @@ import org.springframework.test.context.ActiveProfiles;
  * under a lock that its worker's token names, as BullMQ's worker takes it.
  */
 @ActiveProfiles("test")
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE,
-        properties = {"jobwatch.bullmq.queues=*", "jobwatch.bullmq.prefix=" + BullMqTestQueue.PREFIX, "jobwatch.bullmq.log-poll=50ms"})
+@SpringBootTest(
+        webEnvironment = SpringBootTest.WebEnvironment.NONE,
+        properties = {
+            "jobwatch.bullmq.queues=*",
+            "jobwatch.bullmq.prefix=" + BullMqTestQueue.PREFIX,
+            "jobwatch.bullmq.log-poll=50ms"
+        })
 class BullMqContractIntegrationTest extends JobSourceContract {
 
     @Autowired

@@ -18,13 +18,24 @@ class ChangeTest {
 
     @Test
     void aChunkComesBackWithTheStreamLength() {
-        assertThat(Change.parse("9 C 3 inc {\"partial\": 1}")).isEqualTo(new Change(9, Change.Kind.CHUNK, 3, "inc", "{\"partial\": 1}"));
+        assertThat(Change.parse("9 C 3 inc {\"partial\": 1}"))
+                .isEqualTo(new Change(9, Change.Kind.CHUNK, 3, "inc", "{\"partial\": 1}"));
     }
 
     @Test
     void aVersionAloneOrAnythingElseIsABareSignal() {
-        for (String message : new String[] {"17", "", "17 ", "17 L", "17 L 5", "17 L 5 inc", "17 X 5 inc row", "x L 5 inc row", "17 L y inc row",
-                "17 LL 5 inc row"}) {
+        for (String message : new String[] {
+            "17",
+            "",
+            "17 ",
+            "17 L",
+            "17 L 5",
+            "17 L 5 inc",
+            "17 X 5 inc row",
+            "x L 5 inc row",
+            "17 L y inc row",
+            "17 LL 5 inc row"
+        }) {
             assertThat(Change.parse(message)).as(message).isEqualTo(Change.SIGNAL);
         }
     }

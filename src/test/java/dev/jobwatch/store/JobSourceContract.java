@@ -43,10 +43,17 @@ abstract class JobSourceContract {
     @Test
     void aJobThatDoesNotExistIsNotFoundByEveryRead() {
         JobRef missing = missingJob();
-        StepVerifier.create(reads().get(missing)).expectError(JobNotFoundException.class).verify(DEADLINE);
-        StepVerifier.create(reads().readLog(missing, 0, 10, 1 << 20)).expectError(JobNotFoundException.class).verify(DEADLINE);
-        StepVerifier.create(reads().watch(missing, -1, -1, -1, PAGE)).expectError(JobNotFoundException.class).verify(DEADLINE);
-        StepVerifier.create(reads().logRows(missing, Credential.PRODUCER, 0, 10)).expectError(JobNotFoundException.class)
+        StepVerifier.create(reads().get(missing))
+                .expectError(JobNotFoundException.class)
+                .verify(DEADLINE);
+        StepVerifier.create(reads().readLog(missing, 0, 10, 1 << 20))
+                .expectError(JobNotFoundException.class)
+                .verify(DEADLINE);
+        StepVerifier.create(reads().watch(missing, -1, -1, -1, PAGE))
+                .expectError(JobNotFoundException.class)
+                .verify(DEADLINE);
+        StepVerifier.create(reads().logRows(missing, Credential.PRODUCER, 0, 10))
+                .expectError(JobNotFoundException.class)
                 .verify(DEADLINE);
     }
 
@@ -55,7 +62,8 @@ abstract class JobSourceContract {
         JobRef job = newJob();
         List<String> rows = List.of("é", "日本", "", "😀 ok", "plain");
         rows.forEach(row -> StepVerifier.create(reports().appendLog(job, worker(job), Mono.just(row)))
-                .expectComplete().verify(DEADLINE));
+                .expectComplete()
+                .verify(DEADLINE));
         String log = "é\n日本\n\n😀 ok\nplain\n";
         int length = log.codePointCount(0, log.length());
 
@@ -64,34 +72,42 @@ abstract class JobSourceContract {
                     assertThat(read.log().length()).isEqualTo(length);
                     assertThat(read.log().rows()).isEqualTo(rows.size());
                 })
-                .expectComplete().verify(DEADLINE);
+                .expectComplete()
+                .verify(DEADLINE);
         for (int offset = 0; offset <= length; offset++) {
             LogSlice slice = reads().readLog(job, offset, 100, 1 << 20).block(DEADLINE);
             assertThat(slice.text()).isEqualTo(log.substring(log.offsetByCodePoints(0, offset)));
             assertThat(slice.end()).isEqualTo(length);
         }
         StringBuilder paged = new StringBuilder();
-        for (LogSlice slice = reads().readLog(job, 2, 1, 1 << 20).block(DEADLINE); !slice.text().isEmpty();
+        for (LogSlice slice = reads().readLog(job, 2, 1, 1 << 20).block(DEADLINE);
+                !slice.text().isEmpty();
                 slice = reads().readLog(job, slice.end(), 1, 1 << 20).block(DEADLINE)) {
             paged.append(slice.text());
         }
-        assertThat(paged.toString()).as("a row a page, from inside the first").isEqualTo(log.substring(log.offsetByCodePoints(0, 2)));
+        assertThat(paged.toString())
+                .as("a row a page, from inside the first")
+                .isEqualTo(log.substring(log.offsetByCodePoints(0, 2)));
         for (Credential reader : List.of(Credential.PRODUCER, worker(job))) {
             StepVerifier.create(reads().logRows(job, reader, 1, 3))
                     .assertNext(page -> {
                         assertThat(page.count()).isEqualTo(rows.size());
                         assertThat(page.logs()).isEqualTo(rows.subList(1, 4));
                     })
-                    .expectComplete().verify(DEADLINE);
+                    .expectComplete()
+                    .verify(DEADLINE);
         }
     }
 
     @Test
     void progressReadsBackAsItWasPosted() {
         JobRef job = newJob();
-        StepVerifier.create(reports().progress(job, worker(job), Mono.just("{\"pct\":42}"))).expectComplete().verify(DEADLINE);
+        StepVerifier.create(reports().progress(job, worker(job), Mono.just("{\"pct\":42}")))
+                .expectComplete()
+                .verify(DEADLINE);
         assertThat(reads().get(job).block(DEADLINE).progress()).isEqualTo("{\"pct\":42}");
-        assertThat(reads().watch(job, -1, -1, -1, PAGE).block(DEADLINE).progress()).isEqualTo("{\"pct\":42}");
+        assertThat(reads().watch(job, -1, -1, -1, PAGE).block(DEADLINE).progress())
+                .isEqualTo("{\"pct\":42}");
     }
 
     @Test
@@ -103,8 +119,12 @@ abstract class JobSourceContract {
             return "{\"pct\":1}";
         });
         for (Credential refused : List.of(Credential.unsigned(null), Credential.PRODUCER)) {
-            StepVerifier.create(reports().progress(job, refused, body)).expectError(JobNotHeldException.class).verify(DEADLINE);
-            StepVerifier.create(reports().appendLog(job, refused, body)).expectError(JobNotHeldException.class).verify(DEADLINE);
+            StepVerifier.create(reports().progress(job, refused, body))
+                    .expectError(JobNotHeldException.class)
+                    .verify(DEADLINE);
+            StepVerifier.create(reports().appendLog(job, refused, body))
+                    .expectError(JobNotHeldException.class)
+                    .verify(DEADLINE);
         }
         assertThat(bodiesRead).hasValue(0);
     }
@@ -112,33 +132,44 @@ abstract class JobSourceContract {
     @Test
     void aCredentialForAnotherHolderOfTheJobIsRefusedAndChangesNothing() {
         JobRef job = newJob();
-        StepVerifier.create(reports().appendLog(job, worker(job), Mono.just("kept"))).expectComplete().verify(DEADLINE);
+        StepVerifier.create(reports().appendLog(job, worker(job), Mono.just("kept")))
+                .expectComplete()
+                .verify(DEADLINE);
         StepVerifier.create(reports().progress(job, stranger(job), Mono.just("{\"pct\":1}")))
-                .expectError(JobNotHeldException.class).verify(DEADLINE);
+                .expectError(JobNotHeldException.class)
+                .verify(DEADLINE);
         StepVerifier.create(reports().appendLog(job, stranger(job), Mono.just("lost")))
-                .expectError(JobNotHeldException.class).verify(DEADLINE);
-        StepVerifier.create(reads().logRows(job, stranger(job), 0, 10)).expectError(JobNotHeldException.class).verify(DEADLINE);
+                .expectError(JobNotHeldException.class)
+                .verify(DEADLINE);
+        StepVerifier.create(reads().logRows(job, stranger(job), 0, 10))
+                .expectError(JobNotHeldException.class)
+                .verify(DEADLINE);
         StepVerifier.create(reads().get(job))
                 .assertNext(read -> {
                     assertThat(read.progress()).isNull();
                     assertThat(read.log().rows()).isEqualTo(1);
                 })
-                .expectComplete().verify(DEADLINE);
+                .expectComplete()
+                .verify(DEADLINE);
     }
 
     @Test
     void theVersionHoldsUntilSomethingAWatcherSeesChanges() {
         JobRef job = newJob();
         WatchRead first = reads().watch(job, -1, 0, 0, PAGE).block(DEADLINE);
-        StepVerifier.create(reads().watch(job, first.version(), first.logEnd(), 0, PAGE)).expectComplete().verify(DEADLINE);
+        StepVerifier.create(reads().watch(job, first.version(), first.logEnd(), 0, PAGE))
+                .expectComplete()
+                .verify(DEADLINE);
 
         reports().appendLog(job, worker(job), Mono.just("one row")).block(DEADLINE);
-        WatchRead logged = reads().watch(job, first.version(), first.logEnd(), 0, PAGE).block(DEADLINE);
+        WatchRead logged =
+                reads().watch(job, first.version(), first.logEnd(), 0, PAGE).block(DEADLINE);
         assertThat(logged.version()).isNotEqualTo(first.version());
         assertThat(logged.logStart()).isEqualTo(first.logEnd());
         assertThat(logged.log()).isEqualTo("one row\n");
         assertThat(logged.logLength()).isEqualTo(8);
-        assertThat(logged.incarnation()).isEqualTo(reads().get(job).block(DEADLINE).incarnation());
+        assertThat(logged.incarnation())
+                .isEqualTo(reads().get(job).block(DEADLINE).incarnation());
     }
 
     @Test
@@ -147,12 +178,14 @@ abstract class JobSourceContract {
         for (String row : List.of("first", "second", "plain")) {
             reports().appendLog(job, worker(job), Mono.just(row)).block(DEADLINE);
         }
-        WatchRead newest = reads().watch(job, -1, -1, -1, new JobReads.WatchPage(100, 1 << 20, 10, 6)).block(DEADLINE);
+        WatchRead newest = reads().watch(job, -1, -1, -1, new JobReads.WatchPage(100, 1 << 20, 10, 6))
+                .block(DEADLINE);
         assertThat(newest.logLength()).isEqualTo(19);
         assertThat(newest.logStart()).isEqualTo(13);
         assertThat(newest.log()).isEqualTo("plain\n");
 
-        WatchRead paged = reads().watch(job, -1, 2, 0, new JobReads.WatchPage(1, 1 << 20, 10, 6)).block(DEADLINE);
+        WatchRead paged = reads().watch(job, -1, 2, 0, new JobReads.WatchPage(1, 1 << 20, 10, 6))
+                .block(DEADLINE);
         assertThat(paged.logStart()).isEqualTo(2);
         assertThat(paged.log()).as("one row a page, cut where the offset falls").isEqualTo("rst\n");
     }
@@ -160,7 +193,11 @@ abstract class JobSourceContract {
     @Test
     void aJobWithNoResultStreamReadsNoChunks() {
         JobRef job = newJob();
-        StepVerifier.create(reads().readChunks(job, 0, 10)).expectNext(List.of()).expectComplete().verify(DEADLINE);
-        assertThat(reads().watch(job, -1, -1, -1, PAGE).block(DEADLINE).chunks()).isEmpty();
+        StepVerifier.create(reads().readChunks(job, 0, 10))
+                .expectNext(List.of())
+                .expectComplete()
+                .verify(DEADLINE);
+        assertThat(reads().watch(job, -1, -1, -1, PAGE).block(DEADLINE).chunks())
+                .isEmpty();
     }
 }

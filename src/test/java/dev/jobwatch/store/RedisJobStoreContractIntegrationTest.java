@@ -32,7 +32,9 @@ class RedisJobStoreContractIntegrationTest extends JobSourceContract {
 
     @Override
     JobRef newJob() {
-        Job job = store.add(namespace, List.of(new NewJob(UUID.randomUUID().toString(), "{}"))).block(DEADLINE).get(0);
+        Job job = store.add(namespace, List.of(new NewJob(UUID.randomUUID().toString(), "{}")))
+                .block(DEADLINE)
+                .get(0);
         return job.ref();
     }
 

@@ -4,18 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jobwatch.config.RetentionProperties;
 import dev.jobwatch.job.Credential;
+import dev.jobwatch.job.Job;
 import dev.jobwatch.job.JobRef;
 import dev.jobwatch.job.LogMarker;
 import dev.jobwatch.job.NewJob;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -24,8 +26,6 @@ import org.springframework.test.context.ActiveProfiles;
 import org.springframework.util.unit.DataSize;
 import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
-import java.nio.charset.StandardCharsets;
-import dev.jobwatch.job.Job;
 
 @ActiveProfiles("test")
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE)
@@ -46,13 +46,17 @@ class RedisJobStoreIntegrationTest {
         Job held = added(store, "utf8");
         JobRef ref = held.ref();
         List<String> rows = List.of("é", "日本", "😀 ok", "plain");
-        rows.forEach(row -> StepVerifier.create(store.appendLog(ref, worker(held), Mono.just(row))).expectComplete().verify(DEADLINE));
+        rows.forEach(row -> StepVerifier.create(store.appendLog(ref, worker(held), Mono.just(row)))
+                .expectComplete()
+                .verify(DEADLINE));
         String log = "é\n日本\n😀 ok\nplain\n";
         int length = log.codePointCount(0, log.length());
 
         StepVerifier.create(store.get(ref))
-                .assertNext(job -> assertThat(job.log().length()).isEqualTo(length).isEqualTo(16))
-                .expectComplete().verify(DEADLINE);
+                .assertNext(
+                        job -> assertThat(job.log().length()).isEqualTo(length).isEqualTo(16))
+                .expectComplete()
+                .verify(DEADLINE);
         for (int offset = 0; offset <= length; offset++) {
             String expected = log.substring(log.offsetByCodePoints(0, offset));
             StepVerifier.create(store.readLog(ref, offset, 100, 1 << 20))
@@ -60,7 +64,8 @@ class RedisJobStoreIntegrationTest {
                         assertThat(slice.text()).isEqualTo(expected);
                         assertThat(slice.end()).isEqualTo(length);
                     })
-                    .expectComplete().verify(DEADLINE);
+                    .expectComplete()
+                    .verify(DEADLINE);
         }
     }
 
@@ -68,7 +73,9 @@ class RedisJobStoreIntegrationTest {
     void readingInPagesGivesEveryCharacterOnce() {
         Job held = added(store, "pages");
         JobRef ref = held.ref();
-        IntStream.range(0, 50).forEach(i -> store.appendLog(ref, worker(held), Mono.just("line " + i)).block(DEADLINE));
+        IntStream.range(0, 50)
+                .forEach(i -> store.appendLog(ref, worker(held), Mono.just("line " + i))
+                        .block(DEADLINE));
         StringBuilder read = new StringBuilder();
         long offset = 7;
         while (true) {
@@ -90,7 +97,8 @@ class RedisJobStoreIntegrationTest {
         Job held = added(small, "capped");
         JobRef ref = held.ref();
         for (int i = 0; i < 25; i++) {
-            small.appendLog(ref, worker(held), Mono.just("row-%05d".formatted(i))).block(DEADLINE);
+            small.appendLog(ref, worker(held), Mono.just("row-%05d".formatted(i)))
+                    .block(DEADLINE);
         }
         String marker = LogMarker.text(15, 150);
 
@@ -103,8 +111,12 @@ class RedisJobStoreIntegrationTest {
         var rows = small.logRows(ref, Credential.PRODUCER, 0, 100).block(DEADLINE);
         assertThat(rows.count()).isEqualTo(11);
         assertThat(rows.logs()).isEqualTo(kept);
-        assertThat(small.logRows(ref, Credential.PRODUCER, 1, 2).block(DEADLINE).logs()).containsExactly("row-00015", "row-00016");
-        assertThat(small.logRows(ref, Credential.PRODUCER, 10, 5).block(DEADLINE).logs()).containsExactly("row-00024");
+        assertThat(small.logRows(ref, Credential.PRODUCER, 1, 2).block(DEADLINE).logs())
+                .containsExactly("row-00015", "row-00016");
+        assertThat(small.logRows(ref, Credential.PRODUCER, 10, 5)
+                        .block(DEADLINE)
+                        .logs())
+                .containsExactly("row-00024");
 
         LogSlice fromStart = small.readLog(ref, 0, 100, 1 << 20).block(DEADLINE);
         assertThat(fromStart.text()).startsWith(marker + "\nrow-00015\n").endsWith("row-00024\n");
@@ -128,7 +140,9 @@ class RedisJobStoreIntegrationTest {
         assertThat(job.log().droppedRows()).isEqualTo(450);
         assertThat(job.log().droppedChars()).isEqualTo(900);
         var rows = small.logRows(ref, Credential.PRODUCER, 0, 100).block(DEADLINE);
-        assertThat(rows.count()).as("50 short rows, the long one, and the marker").isEqualTo(52);
+        assertThat(rows.count())
+                .as("50 short rows, the long one, and the marker")
+                .isEqualTo(52);
         String kept = small.readLog(ref, 900, 1000, 1 << 20).block(DEADLINE).text();
         assertThat(kept).isEqualTo("x\n".repeat(50) + longRow + "\n");
         assertThat(kept.getBytes(StandardCharsets.UTF_8).length).isLessThanOrEqualTo(1000);
@@ -139,13 +153,15 @@ class RedisJobStoreIntegrationTest {
         Job held = added(store, "long");
         JobRef ref = held.ref();
         for (int i = 0; i < 1000; i++) {
-            store.appendLog(ref, worker(held), Mono.just("r" + i + "x".repeat(i % 7))).block(DEADLINE);
+            store.appendLog(ref, worker(held), Mono.just("r" + i + "x".repeat(i % 7)))
+                    .block(DEADLINE);
         }
         for (int start : new int[] {0, 1, 499, 500, 997, 999}) {
             var rows = store.logRows(ref, Credential.PRODUCER, start, 3).block(DEADLINE);
             assertThat(rows.count()).isEqualTo(1000);
             List<String> expected = IntStream.range(start, Math.min(start + 3, 1000))
-                    .mapToObj(i -> "r" + i + "x".repeat(i % 7)).toList();
+                    .mapToObj(i -> "r" + i + "x".repeat(i % 7))
+                    .toList();
             assertThat(rows.logs()).isEqualTo(expected);
         }
     }
@@ -153,40 +169,65 @@ class RedisJobStoreIntegrationTest {
     @Test
     void recentJobsComeNewestFirstWithoutExpiredOnesAndTheIndexExpires() {
         AtomicLong now = new AtomicLong(1_700_000_000_000L);
-        RedisJobStore store = new RedisJobStore(new RedisCalls(connections.commands()), "jobwatch",
+        RedisJobStore store = new RedisJobStore(
+                new RedisCalls(connections.commands()),
+                "jobwatch",
                 new RetentionProperties(Duration.ofMinutes(1), Duration.ofMinutes(2), DataSize.ofMegabytes(1)),
-                ticking(now), "PUBLISH");
+                ticking(now),
+                "PUBLISH");
         for (String id : List.of("first", "second", "third", "fourth")) {
             now.addAndGet(1000);
             added(store, id);
         }
-        connections.commands().flatMap(redis -> redis.del(JobKeys.of("jobwatch", new JobRef(namespace, "second")).job())).block(DEADLINE);
+        connections
+                .commands()
+                .flatMap(redis -> redis.del(
+                        JobKeys.of("jobwatch", new JobRef(namespace, "second")).job()))
+                .block(DEADLINE);
 
-        StepVerifier.create(store.recent(namespace, 10).map(job -> job.ref().id()).collectList())
+        StepVerifier.create(
+                        store.recent(namespace, 10).map(job -> job.ref().id()).collectList())
                 .assertNext(ids -> assertThat(ids).containsExactly("fourth", "third", "first"))
-                .expectComplete().verify(DEADLINE);
-        StepVerifier.create(store.recent(namespace, 2).map(job -> job.ref().id()).collectList())
+                .expectComplete()
+                .verify(DEADLINE);
+        StepVerifier.create(
+                        store.recent(namespace, 2).map(job -> job.ref().id()).collectList())
                 .assertNext(ids -> assertThat(ids).containsExactly("fourth", "third"))
-                .expectComplete().verify(DEADLINE);
-        assertThat(connections.commands().flatMap(redis -> redis.pttl(JobKeys.recent("jobwatch", namespace))).block(DEADLINE))
+                .expectComplete()
+                .verify(DEADLINE);
+        assertThat(connections
+                        .commands()
+                        .flatMap(redis -> redis.pttl(JobKeys.recent("jobwatch", namespace)))
+                        .block(DEADLINE))
                 .isBetween(1L, Duration.ofMinutes(2).toMillis());
     }
 
     @Test
     void theIndexKeepsOnlyTheNewestJobs() {
-        RedisJobStore store = new RedisJobStore(new RedisCalls(connections.commands()), "jobwatch",
+        RedisJobStore store = new RedisJobStore(
+                new RedisCalls(connections.commands()),
+                "jobwatch",
                 new RetentionProperties(Duration.ofMinutes(1), Duration.ofMinutes(1), DataSize.ofMegabytes(1)),
-                Clock.systemUTC(), "PUBLISH");
+                Clock.systemUTC(),
+                "PUBLISH");
         int jobs = JobQueue.RECENT_KEPT + 5;
-        store.add(namespace, IntStream.range(0, jobs).mapToObj(i -> new NewJob("j" + i, "{}")).toList())
+        store.add(
+                        namespace,
+                        IntStream.range(0, jobs)
+                                .mapToObj(i -> new NewJob("j" + i, "{}"))
+                                .toList())
                 .block(Duration.ofMinutes(1));
         store.add(namespace, List.of(new NewJob("latest", "{}"))).block(DEADLINE);
 
-        assertThat(connections.commands().flatMap(redis -> redis.zcard(JobKeys.recent("jobwatch", namespace))).block(DEADLINE))
+        assertThat(connections
+                        .commands()
+                        .flatMap(redis -> redis.zcard(JobKeys.recent("jobwatch", namespace)))
+                        .block(DEADLINE))
                 .isEqualTo(JobQueue.RECENT_KEPT);
         StepVerifier.create(store.recent(namespace, 1).map(job -> job.ref().id()))
                 .expectNext("latest")
-                .expectComplete().verify(DEADLINE);
+                .expectComplete()
+                .verify(DEADLINE);
     }
 
     private static Clock ticking(AtomicLong millis) {
@@ -210,8 +251,11 @@ class RedisJobStoreIntegrationTest {
 
     /** A store on the same Redis whose logs keep at most {@code bytes}. */
     private RedisJobStore cappedAt(long bytes) {
-        return new RedisJobStore(new RedisCalls(connections.commands()), "jobwatch",
-                new RetentionProperties(Duration.ofHours(1), Duration.ofHours(1), DataSize.ofBytes(bytes)), Clock.systemUTC(),
+        return new RedisJobStore(
+                new RedisCalls(connections.commands()),
+                "jobwatch",
+                new RetentionProperties(Duration.ofHours(1), Duration.ofHours(1), DataSize.ofBytes(bytes)),
+                Clock.systemUTC(),
                 "PUBLISH");
     }
 
@@ -220,6 +264,8 @@ class RedisJobStoreIntegrationTest {
     }
 
     private Job added(JobQueue target, String id) {
-        return target.add(namespace, List.of(new NewJob(id, "{}"))).block(DEADLINE).get(0);
+        return target.add(namespace, List.of(new NewJob(id, "{}")))
+                .block(DEADLINE)
+                .get(0);
     }
 }

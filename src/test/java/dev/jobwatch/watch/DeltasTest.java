@@ -28,7 +28,10 @@ class DeltasTest {
         assertThat(next.streamLength()).isEqualTo(2);
         assertThat(next.state()).isEqualTo(JobState.RUNNING);
         assertThat(next.incarnation()).isEqualTo(INCARNATION);
-        assertThat(next.encoded()).as("its own encodings").isNotSameAs(held.encoded()).isEmpty();
+        assertThat(next.encoded())
+                .as("its own encodings")
+                .isNotSameAs(held.encoded())
+                .isEmpty();
     }
 
     @Test
@@ -50,7 +53,9 @@ class DeltasTest {
         next = Deltas.apply(next, new Change(9, Change.Kind.LOG, 123, INCARNATION, row), 100);
 
         assertThat(next.logLength()).isEqualTo(123);
-        assertThat(next.log().start()).as("the oldest text goes once the newer holds the window's 100").isEqualTo(3);
+        assertThat(next.log().start())
+                .as("the oldest text goes once the newer holds the window's 100")
+                .isEqualTo(3);
         assertThat(next.log().from(3)).isEqualTo(row + "\n" + row + "\n");
     }
 
@@ -62,21 +67,27 @@ class DeltasTest {
     @Test
     void aChangeThatDoesNotFollowTheHeldVersionIsRead() {
         assertThat(Deltas.apply(held, new Change(9, Change.Kind.LOG, 7, INCARNATION, "cd😀"), WINDOW))
-                .as("one missed in between").isNull();
+                .as("one missed in between")
+                .isNull();
         assertThat(Deltas.apply(held, new Change(7, Change.Kind.LOG, 7, INCARNATION, "cd😀"), WINDOW))
-                .as("one already held").isNull();
+                .as("one already held")
+                .isNull();
     }
 
     @Test
     void aChangeOfAnotherIncarnationIsRead() {
-        assertThat(Deltas.apply(held, new Change(8, Change.Kind.LOG, 7, "incarnation-2", "cd😀"), WINDOW)).isNull();
-        assertThat(Deltas.apply(held, new Change(8, Change.Kind.CHUNK, 3, null, "z"), WINDOW)).isNull();
+        assertThat(Deltas.apply(held, new Change(8, Change.Kind.LOG, 7, "incarnation-2", "cd😀"), WINDOW))
+                .isNull();
+        assertThat(Deltas.apply(held, new Change(8, Change.Kind.CHUNK, 3, null, "z"), WINDOW))
+                .isNull();
     }
 
     @Test
     void lengthsThatDoNotLineUpAreRead() {
-        assertThat(Deltas.apply(held, new Change(8, Change.Kind.LOG, 8, INCARNATION, "cd😀"), WINDOW)).isNull();
-        assertThat(Deltas.apply(held, new Change(8, Change.Kind.CHUNK, 4, INCARNATION, "z"), WINDOW)).isNull();
+        assertThat(Deltas.apply(held, new Change(8, Change.Kind.LOG, 8, INCARNATION, "cd😀"), WINDOW))
+                .isNull();
+        assertThat(Deltas.apply(held, new Change(8, Change.Kind.CHUNK, 4, INCARNATION, "z"), WINDOW))
+                .isNull();
     }
 
     @Test
@@ -84,19 +95,50 @@ class DeltasTest {
         Change row = new Change(8, Change.Kind.LOG, 7, INCARNATION, "cd😀");
 
         assertThat(Deltas.apply(null, row, WINDOW)).as("nothing held yet").isNull();
-        assertThat(Deltas.apply(HubState.notFound(), row, WINDOW)).as("a job not found").isNull();
-        assertThat(Deltas.apply(HubState.failed(new IllegalStateException("boom")), row, WINDOW)).as("a failed read").isNull();
-        HubState partial = new HubState(HubState.Status.READY, null, 7, JobState.RUNNING, null, null, 10,
-                held.log(), 2, held.chunks(), null, null, HubState.newEncodings(), INCARNATION);
+        assertThat(Deltas.apply(HubState.notFound(), row, WINDOW))
+                .as("a job not found")
+                .isNull();
+        assertThat(Deltas.apply(HubState.failed(new IllegalStateException("boom")), row, WINDOW))
+                .as("a failed read")
+                .isNull();
+        HubState partial = new HubState(
+                HubState.Status.READY,
+                null,
+                7,
+                JobState.RUNNING,
+                null,
+                null,
+                10,
+                held.log(),
+                2,
+                held.chunks(),
+                null,
+                null,
+                HubState.newEncodings(),
+                INCARNATION);
         assertThat(Deltas.apply(partial, new Change(8, Change.Kind.LOG, 14, INCARNATION, "cd😀"), WINDOW))
-                .as("a state that holds less of the log than there is").isNull();
+                .as("a state that holds less of the log than there is")
+                .isNull();
         assertThat(Deltas.apply(state(7, "ab\n", List.of("x", "y"), JobState.COMPLETED), row, WINDOW))
-                .as("a completed job").isNull();
+                .as("a completed job")
+                .isNull();
     }
 
     private static HubState state(long version, String log, List<String> chunks, JobState state) {
-        return new HubState(HubState.Status.READY, null, version, state, null, null, log.codePointCount(0, log.length()),
-                LogWindow.at(0).append(0, log, WINDOW), chunks.size(), ChunkWindow.at(0).append(0, chunks, 1024),
-                null, null, HubState.newEncodings(), INCARNATION);
+        return new HubState(
+                HubState.Status.READY,
+                null,
+                version,
+                state,
+                null,
+                null,
+                log.codePointCount(0, log.length()),
+                LogWindow.at(0).append(0, log, WINDOW),
+                chunks.size(),
+                ChunkWindow.at(0).append(0, chunks, 1024),
+                null,
+                null,
+                HubState.newEncodings(),
+                INCARNATION);
     }
 }

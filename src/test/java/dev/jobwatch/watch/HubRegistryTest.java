@@ -105,13 +105,15 @@ class HubRegistryTest {
         assertThat(hubs.size()).isZero();
         int tries = feed.subscribed.get();
         clock.advanceTimeBy(Duration.ofMinutes(10));
-        assertThat(feed.subscribed.get()).as("no closed hub tries its feed again").isEqualTo(tries);
+        assertThat(feed.subscribed.get())
+                .as("no closed hub tries its feed again")
+                .isEqualTo(tries);
     }
 
     private HubRegistry registry(Duration linger) {
         // No store, mapper or page: with a feed that announces nothing and an hourly tick, nothing is read.
-        WatchReader reader = new WatchReader(null, feed, null, null, Duration.ofHours(1), clock,
-                new WatchMetrics(new SimpleMeterRegistry()));
+        WatchReader reader = new WatchReader(
+                null, feed, null, null, Duration.ofHours(1), clock, new WatchMetrics(new SimpleMeterRegistry()));
         return new HubRegistry(ref -> new JobHub(ref, reader), linger.toMillis(), clock);
     }
 
@@ -126,9 +128,10 @@ class HubRegistryTest {
         public Flux<Change> changes(JobRef ref) {
             Flux<Change> changes = failing ? Flux.error(new IllegalStateException("no Redis here")) : Flux.never();
             return changes.doOnSubscribe(subscription -> {
-                subscribed.incrementAndGet();
-                open.incrementAndGet();
-            }).doFinally(signal -> open.decrementAndGet());
+                        subscribed.incrementAndGet();
+                        open.incrementAndGet();
+                    })
+                    .doFinally(signal -> open.decrementAndGet());
         }
 
         @Override

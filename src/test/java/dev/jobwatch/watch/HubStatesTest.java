@@ -52,7 +52,9 @@ class HubStatesTest {
         List<HubState> late = new CopyOnWriteArrayList<>();
         List<String> threads = new CopyOnWriteArrayList<>();
 
-        Disposable one = relay.doOnNext(state -> threads.add(Thread.currentThread().getName())).subscribe(early::add);
+        Disposable one = relay.doOnNext(
+                        state -> threads.add(Thread.currentThread().getName()))
+                .subscribe(early::add);
         await().atMost(Duration.ofSeconds(10)).until(() -> early.size() == 1);
         Disposable two = relay.subscribe(late::add);
         HubState next = HubState.failed(new IllegalStateException("boom"));
@@ -60,7 +62,9 @@ class HubStatesTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> late.size() == 1);
 
         assertThat(early).as("the relay's own subscription hears the latest").containsExactly(first, next);
-        assertThat(late).as("nothing replayed to a later watcher, which reads current() itself").containsExactly(next);
+        assertThat(late)
+                .as("nothing replayed to a later watcher, which reads current() itself")
+                .containsExactly(next);
         assertThat(threads).allSatisfy(thread -> assertThat(thread).startsWith("loop-"));
         one.dispose();
         two.dispose();

@@ -49,7 +49,9 @@ class LogWindowTest {
         assertThat(window.end()).isEqualTo(whole.codePointCount(0, whole.length()));
         for (int offset = 0; offset <= window.end(); offset++) {
             String expected = whole.substring(whole.offsetByCodePoints(0, offset));
-            assertThat(window.from(offset)).as("text from code point %d", offset).isEqualTo(expected);
+            assertThat(window.from(offset))
+                    .as("text from code point %d", offset)
+                    .isEqualTo(expected);
         }
     }
 
@@ -98,9 +100,7 @@ class LogWindowTest {
     @Test
     void theOldestSegmentsGoOnceTheRestHoldTheLimit() {
         long limit = 10;
-        LogWindow window = LogWindow.at(0)
-                .append(0, "aaaaa", limit)
-                .append(5, "bbbb😀", limit);
+        LogWindow window = LogWindow.at(0).append(0, "aaaaa", limit).append(5, "bbbb😀", limit);
         // The second segment alone does not hold the limit: the first one stays.
         assertThat(window.start()).isZero();
         assertThat(window.from(0)).isEqualTo("aaaaabbbb😀");
@@ -119,9 +119,7 @@ class LogWindowTest {
 
     @Test
     void aSingleSegmentLongerThanTheLimitIsKeptWhole() {
-        LogWindow window = LogWindow.at(0)
-                .append(0, "ab", 4)
-                .append(2, "日本😀日本😀", 4);
+        LogWindow window = LogWindow.at(0).append(0, "ab", 4).append(2, "日本😀日本😀", 4);
 
         assertThat(window.start()).isEqualTo(2);
         assertThat(window.end()).isEqualTo(8);
@@ -140,10 +138,12 @@ class LogWindowTest {
             all.append(row);
         }
 
-        assertThat(window.segments().size()).as("segments of about %d chars", LogWindow.SEGMENT)
+        assertThat(window.segments().size())
+                .as("segments of about %d chars", LogWindow.SEGMENT)
                 .isLessThanOrEqualTo(all.length() / (LogWindow.SEGMENT / 2) + 1);
         assertThat(window.from(0)).isEqualTo(all.toString());
         String tail = "row 4999 é😀\n";
-        assertThat(window.from(window.end() - tail.codePointCount(0, tail.length()))).isEqualTo(tail);
+        assertThat(window.from(window.end() - tail.codePointCount(0, tail.length())))
+                .isEqualTo(tail);
     }
 }

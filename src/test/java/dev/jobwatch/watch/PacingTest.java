@@ -44,14 +44,18 @@ class PacingTest {
 
         pacing.changed();
         assertThat(pacing.next(1_050 * MS, true)).isEqualTo(Decision.WAIT);
-        assertThat(pacing.wakeAt()).as("the rest's deadline, a cadence after the update").isEqualTo(1_100 * MS);
+        assertThat(pacing.wakeAt())
+                .as("the rest's deadline, a cadence after the update")
+                .isEqualTo(1_100 * MS);
 
         pacing.changed();
         assertThat(pacing.pending()).as("a wake-up is on its way").isFalse();
         assertThat(pacing.next(1_070 * MS, true)).as("no second wake-up").isEqualTo(Decision.NONE);
 
         pacing.woke();
-        assertThat(pacing.next(1_100 * MS, true)).as("both changes in one update").isEqualTo(Decision.SEND);
+        assertThat(pacing.next(1_100 * MS, true))
+                .as("both changes in one update")
+                .isEqualTo(Decision.SEND);
         assertThat(pacing.next(1_100 * MS, true)).isEqualTo(Decision.NONE);
     }
 
@@ -90,7 +94,9 @@ class PacingTest {
         assertThat(pacing.next(0, true)).isEqualTo(Decision.SEND);
         pacing.paused(0, 1_000 * MS, false);
 
-        assertThat(pacing.next(10 * MS, true)).as("a pause with nothing to send asks for nothing").isEqualTo(Decision.NONE);
+        assertThat(pacing.next(10 * MS, true))
+                .as("a pause with nothing to send asks for nothing")
+                .isEqualTo(Decision.NONE);
         pacing.changed();
         assertThat(pacing.next(20 * MS, true)).isEqualTo(Decision.WAIT);
         assertThat(pacing.wakeAt()).isEqualTo(1_000 * MS);
@@ -105,7 +111,9 @@ class PacingTest {
             checks[i] = pacing.wakeAt() - now;
             now = pacing.wakeAt();
             pacing.changed();
-            assertThat(pacing.next(now - 1, false)).as("no second wake-up while one is on its way").isEqualTo(Decision.NONE);
+            assertThat(pacing.next(now - 1, false))
+                    .as("no second wake-up while one is on its way")
+                    .isEqualTo(Decision.NONE);
             pacing.woke();
         }
 
@@ -133,7 +141,9 @@ class PacingTest {
         pacing.changed();
 
         assertThat(pacing.next(50 * MS, false)).isEqualTo(Decision.WAIT);
-        assertThat(pacing.wakeAt()).as("the rest's end, not a writability check").isEqualTo(CADENCE);
+        assertThat(pacing.wakeAt())
+                .as("the rest's end, not a writability check")
+                .isEqualTo(CADENCE);
     }
 
     @Test
@@ -148,7 +158,9 @@ class PacingTest {
             pacing.woke();
         }
 
-        assertThat(now).as("sent at the first check after the connection took more").isGreaterThanOrEqualTo(500 * MS)
+        assertThat(now)
+                .as("sent at the first check after the connection took more")
+                .isGreaterThanOrEqualTo(500 * MS)
                 .isLessThan(600 * MS);
         assertThat(pacing.pending()).isFalse();
     }

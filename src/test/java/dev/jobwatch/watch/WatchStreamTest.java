@@ -50,7 +50,8 @@ class WatchStreamTest {
     /** Reads what the server sent, as a client would. */
     private static final JsonMapper MAPPER = JsonMapper.builder().build();
     /** Reads the expectations written in this test, with single quotes for readability. */
-    private static final JsonMapper EXPECTED = JsonMapper.builder().enable(JsonReadFeature.ALLOW_SINGLE_QUOTES).build();
+    private static final JsonMapper EXPECTED =
+            JsonMapper.builder().enable(JsonReadFeature.ALLOW_SINGLE_QUOTES).build();
 
     // WatchOptions(running, logOffset, streamOffset, getProgress, onlyResult, noLogs)
     private static final WatchOptions FROM_START = new WatchOptions(false, 0, 0, false, false, false);
@@ -60,11 +61,11 @@ class WatchStreamTest {
     private static final WatchOptions NO_LOGS = new WatchOptions(false, 0, 0, false, false, true);
 
     /** Streams here tell nobody what they send. */
-    private static final WatchStream.Listener UNHEARD = new WatchStream.Listener() {
-    };
+    private static final WatchStream.Listener UNHEARD = new WatchStream.Listener() {};
 
     /** The clock of the tests that subscribe by hand. */
     private final VirtualTimeScheduler vts = VirtualTimeScheduler.create();
+
     private final Hub hub = new Hub();
 
     // ---------------------------------------------------------------- first update
@@ -113,7 +114,8 @@ class WatchStreamTest {
 
         watching(FROM_START)
                 .expectSubscription()
-                .assertNext(update -> assertThat(json(update).get("log_offset").asLong()).isEqualTo(7))
+                .assertNext(update ->
+                        assertThat(json(update).get("log_offset").asLong()).isEqualTo(7))
                 .expectNoEvent(Duration.ofMillis(10))
                 .then(() -> hub.log("one\n").publish())
                 .expectNoEvent(Duration.ofMillis(10))
@@ -171,7 +173,8 @@ class WatchStreamTest {
         vts.advanceTimeBy(Duration.ofSeconds(1));
         watching.dispose();
 
-        assertThat(updates).allSatisfy(update -> assertThat(update.get("type").asString()).isEqualTo("update"));
+        assertThat(updates)
+                .allSatisfy(update -> assertThat(update.get("type").asString()).isEqualTo("update"));
         StringBuilder received = new StringBuilder();
         for (JsonNode update : updates) {
             received.append(update.get("new_logs").asString());
@@ -181,7 +184,8 @@ class WatchStreamTest {
         }
         assertThat(received.toString()).isEqualTo(written.toString());
         for (int i = 1; i < times.size(); i++) {
-            assertThat(times.get(i) - times.get(i - 1)).as("time between updates %d and %d", i - 1, i)
+            assertThat(times.get(i) - times.get(i - 1))
+                    .as("time between updates %d and %d", i - 1, i)
                     .isGreaterThanOrEqualTo(CADENCE.toMillis());
         }
         // 420 ms of writes: the first update at once, then one per 100 ms.
@@ -225,7 +229,8 @@ class WatchStreamTest {
         List<WatchEvent> made = new ArrayList<>();
         // Unbounded demand, as a server's send prefetch gives: only writability holds updates back.
         Disposable stream = hub.watch(FROM_START, vts, PING, LIFETIME, writable::get)
-                .filter(event -> event.id() != null).subscribe(made::add);
+                .filter(event -> event.id() != null)
+                .subscribe(made::add);
         assertThat(made).hasSize(1);
         writable.set(false);
         for (int i = 1; i <= 100; i++) { // 15 s of a line every 150 ms, while the connection is full
@@ -351,7 +356,8 @@ class WatchStreamTest {
                 .assertNext(is("{'type': 'update', 'new_result_stream': 'c', 'stream_offset': 3}"))
                 .expectNoEvent(Duration.ofSeconds(1))
                 .then(() -> hub.log("bye\n").completed("{'answer': 42}").publish())
-                .assertNext(is("{'type': 'update', 'completed': true, 'only_result': {'answer': 42}, 'stream_offset': 3}"))
+                .assertNext(
+                        is("{'type': 'update', 'completed': true, 'only_result': {'answer': 42}, 'stream_offset': 3}"))
                 .verifyComplete();
     }
 
@@ -369,7 +375,8 @@ class WatchStreamTest {
                 .then(() -> hub.log("last\n").completed("'ok'").publish())
                 .assertNext(update -> {
                     JsonNode json = json(update);
-                    assertThat(json.propertyNames()).containsExactlyInAnyOrder("type", "completed", "job", "stream_offset");
+                    assertThat(json.propertyNames())
+                            .containsExactlyInAnyOrder("type", "completed", "job", "stream_offset");
                     assertThat(json.get("completed").asBoolean()).isTrue();
                     assertThat((Object) json.get("job")).isEqualTo(hub.job);
                 })
@@ -386,18 +393,29 @@ class WatchStreamTest {
                 .expectSubscription()
                 .expectNextCount(1)
                 .expectNoEvent(Duration.ofSeconds(1))
-                .then(() -> hub.log("done\n").chunks("r").completed("{'answer': 42}").publish())
+                .then(() -> hub.log("done\n")
+                        .chunks("r")
+                        .completed("{'answer': 42}")
+                        .publish())
                 .assertNext(update -> {
                     JsonNode json = json(update);
-                    assertThat(json.propertyNames()).containsExactlyInAnyOrder("type", "completed", "new_logs",
-                            "log_offset", "new_result_stream", "stream_offset", "job");
+                    assertThat(json.propertyNames())
+                            .containsExactlyInAnyOrder(
+                                    "type",
+                                    "completed",
+                                    "new_logs",
+                                    "log_offset",
+                                    "new_result_stream",
+                                    "stream_offset",
+                                    "job");
                     assertThat(json.get("completed").asBoolean()).isTrue();
                     assertThat(json.get("new_logs").asString()).isEqualTo("done\n");
                     assertThat(json.get("log_offset").asLong()).isEqualTo(14);
                     assertThat(json.get("new_result_stream").asString()).isEqualTo("r");
                     assertThat(json.get("stream_offset").asLong()).isEqualTo(1);
                     assertThat((Object) json.get("job")).isEqualTo(hub.job);
-                    assertThat(json.get("job").get("result").get("answer").asInt()).isEqualTo(42);
+                    assertThat(json.get("job").get("result").get("answer").asInt())
+                            .isEqualTo(42);
                     assertThat(update.last()).isTrue();
                 })
                 .verifyComplete();
@@ -472,9 +490,8 @@ class WatchStreamTest {
     void pingsEvery5sThenTimeoutAt60sEndsTheStream() {
         hub.running().publish();
 
-        StepVerifier.Step<WatchEvent> step = watching(KNOWS_IT_RUNS)
-                .expectSubscription()
-                .expectNextCount(1);
+        StepVerifier.Step<WatchEvent> step =
+                watching(KNOWS_IT_RUNS).expectSubscription().expectNextCount(1);
         for (int second = 5; second < 60; second += 5) {
             step = step.expectNoEvent(PING.minusMillis(1))
                     .thenAwait(Duration.ofMillis(1))
@@ -606,18 +623,26 @@ class WatchStreamTest {
         Disposable first = hub.watch(relay, FROM_START, vts).subscribe(early::add);
         Disposable second = hub.watch(relay, FROM_START, vts).subscribe(late::add);
         assertThat(hub.subscribers()).as("one subscription for the loop").isEqualTo(1);
-        assertThat(late).as("a later watcher, to which the relay replays nothing, hears the state at once")
-                .singleElement().satisfies(is("{'type': 'update', 'completed': false, 'new_logs': 'a', 'log_offset': 2,"
+        assertThat(late)
+                .as("a later watcher, to which the relay replays nothing, hears the state at once")
+                .singleElement()
+                .satisfies(is("{'type': 'update', 'completed': false, 'new_logs': 'a', 'log_offset': 2,"
                         + " 'stream_offset': 0}"));
         hub.log("b").publish();
         vts.advanceTimeBy(CADENCE);
-        assertThat(early).extracting(event -> json(event).path("new_logs").asString()).containsExactly("a", "b");
-        assertThat(late).extracting(event -> json(event).path("new_logs").asString()).containsExactly("a", "b");
+        assertThat(early)
+                .extracting(event -> json(event).path("new_logs").asString())
+                .containsExactly("a", "b");
+        assertThat(late)
+                .extracting(event -> json(event).path("new_logs").asString())
+                .containsExactly("a", "b");
 
         first.dispose();
         assertThat(hub.subscribers()).isEqualTo(1);
         second.dispose();
-        assertThat(hub.subscribers()).as("the last watcher of the loop lets go of the hub").isZero();
+        assertThat(hub.subscribers())
+                .as("the last watcher of the loop lets go of the hub")
+                .isZero();
     }
 
     @Test
@@ -718,9 +743,14 @@ class WatchStreamTest {
                 StringBuilder written = new StringBuilder();
                 racing.publish();
                 StringBuilder received = new StringBuilder();
-                Flux<WatchEvent> stream = new WatchStream(racing.sink.asFlux(), racing.current::get,
-                        watcher(FROM_START), () -> true, new WatchStream.Settings(Duration.ofMillis(1), PING, LIFETIME, RETRY, clock),
-                        Mono.never(), UNHEARD);
+                Flux<WatchEvent> stream = new WatchStream(
+                        racing.sink.asFlux(),
+                        racing.current::get,
+                        watcher(FROM_START),
+                        () -> true,
+                        new WatchStream.Settings(Duration.ofMillis(1), PING, LIFETIME, RETRY, clock),
+                        Mono.never(),
+                        UNHEARD);
                 Thread writer = new Thread(() -> {
                     for (int i = 0; i < 200; i++) {
                         String line = "line " + i + "\n";
@@ -731,13 +761,18 @@ class WatchStreamTest {
                 });
                 writer.start();
                 List<WatchEvent> events = stream.doOnNext(event -> {
-                    JsonNode update = json(event);
-                    if (update.has("new_logs")) {
-                        received.append(update.get("new_logs").asString());
-                    }
-                }).collectList().block(STUCK);
+                            JsonNode update = json(event);
+                            if (update.has("new_logs")) {
+                                received.append(update.get("new_logs").asString());
+                            }
+                        })
+                        .collectList()
+                        .block(STUCK);
                 writer.join();
-                assertThat(events).as("round %d", round).last().satisfies(event -> assertThat(event.last()).isTrue());
+                assertThat(events)
+                        .as("round %d", round)
+                        .last()
+                        .satisfies(event -> assertThat(event.last()).isTrue());
                 assertThat(received.toString()).as("round %d", round).isEqualTo(written.toString());
             }
         } finally {
@@ -836,8 +871,8 @@ class WatchStreamTest {
             return watch(options, scheduler, ping, lifetime, () -> true);
         }
 
-        Flux<WatchEvent> watch(WatchOptions options, Scheduler scheduler, Duration ping, Duration lifetime,
-                BooleanSupplier writable) {
+        Flux<WatchEvent> watch(
+                WatchOptions options, Scheduler scheduler, Duration ping, Duration lifetime, BooleanSupplier writable) {
             return watch(sink.asFlux(), options, scheduler, ping, lifetime, writable);
         }
 
@@ -846,10 +881,20 @@ class WatchStreamTest {
             return watch(changes, options, scheduler, PING, LIFETIME, () -> true);
         }
 
-        private Flux<WatchEvent> watch(Flux<HubState> changes, WatchOptions options, Scheduler scheduler, Duration ping,
-                Duration lifetime, BooleanSupplier writable) {
-            return new WatchStream(changes, current::get, watcher(options), writable,
-                    new WatchStream.Settings(CADENCE, ping, lifetime, RETRY, scheduler), Mono.never(),
+        private Flux<WatchEvent> watch(
+                Flux<HubState> changes,
+                WatchOptions options,
+                Scheduler scheduler,
+                Duration ping,
+                Duration lifetime,
+                BooleanSupplier writable) {
+            return new WatchStream(
+                    changes,
+                    current::get,
+                    watcher(options),
+                    writable,
+                    new WatchStream.Settings(CADENCE, ping, lifetime, RETRY, scheduler),
+                    Mono.never(),
                     UNHEARD);
         }
 
@@ -897,11 +942,21 @@ class WatchStreamTest {
 
         HubState publish() {
             String text = log.toString();
-            return publish(new HubState(HubState.Status.READY, null, ++version, state,
-                    progress == null ? null : MAPPER.readTree(progress), progress,
-                    text.codePointCount(0, text.length()), LogWindow.at(0).append(0, text, 1_000_000),
-                    chunks.size(), ChunkWindow.at(0).append(0, List.copyOf(chunks), 1024),
-                    job, result, HubState.newEncodings(), "incarnation-1"));
+            return publish(new HubState(
+                    HubState.Status.READY,
+                    null,
+                    ++version,
+                    state,
+                    progress == null ? null : MAPPER.readTree(progress),
+                    progress,
+                    text.codePointCount(0, text.length()),
+                    LogWindow.at(0).append(0, text, 1_000_000),
+                    chunks.size(),
+                    ChunkWindow.at(0).append(0, List.copyOf(chunks), 1024),
+                    job,
+                    result,
+                    HubState.newEncodings(),
+                    "incarnation-1"));
         }
 
         HubState publish(HubState next) {
@@ -931,7 +986,10 @@ class WatchStreamTest {
         }
 
         List<JsonNode> updates() {
-            return events.stream().filter(event -> event.id() != null).map(WatchStreamTest::json).toList();
+            return events.stream()
+                    .filter(event -> event.id() != null)
+                    .map(WatchStreamTest::json)
+                    .toList();
         }
     }
 

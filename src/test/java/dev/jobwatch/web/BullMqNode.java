@@ -23,8 +23,7 @@ final class BullMqNode {
     /** The newest BullMQ (6.x), installed under an npm alias beside the ioredis it no longer brings. */
     static final String LATEST = "bullmq-latest";
 
-    private BullMqNode() {
-    }
+    private BullMqNode() {}
 
     /** Skips the calling test (or fails it in CI) when Node or the pinned BullMQ package is missing. */
     static void require() {
@@ -46,7 +45,8 @@ final class BullMqNode {
      * package; its errors go to the test's.
      */
     static Process start(String script, String bullmqPackage, Map<String, String> environment) throws IOException {
-        ProcessBuilder builder = new ProcessBuilder("node", script).directory(PROJECT.toFile())
+        ProcessBuilder builder = new ProcessBuilder("node", script)
+                .directory(PROJECT.toFile())
                 .redirectError(ProcessBuilder.Redirect.INHERIT);
         builder.environment().putAll(environment);
         builder.environment().put("BULLMQ_PACKAGE", bullmqPackage);

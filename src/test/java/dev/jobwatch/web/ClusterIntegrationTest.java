@@ -44,27 +44,49 @@ class ClusterIntegrationTest {
             }
             WebClient http = WebClient.create("http://localhost:" + server.port());
             Mono<Void> failover = Mono.fromRunnable(() -> {
-                // Replication is asynchronous: let the replica hold what was acknowledged, as a
-                // deployment would with WAIT or min-replicas settings, then stop the master.
-                probeConnection.sync().getConnection("127.0.0.1", master).waitForReplication(1, 5_000);
-                cluster.killMaster(master);
-            }).subscribeOn(Schedulers.boundedElastic()).then();
+                        // Replication is asynchronous: let the replica hold what was acknowledged, as a
+                        // deployment would with WAIT or min-replicas settings, then stop the master.
+                        probeConnection
+                                .sync()
+                                .getConnection("127.0.0.1", master)
+                                .waitForReplication(1, 5_000);
+                        cluster.killMaster(master);
+                    })
+                    .subscribeOn(Schedulers.boundedElastic())
+                    .then();
             Mono<Void> writing = Flux.range(0, ROWS)
                     .buffer(20)
                     .delayElements(Duration.ofMillis(50))
                     .index()
                     .concatMap(batch -> (batch.getT1() == ROWS / 40 ? failover : Mono.<Void>empty())
                             .thenMany(Flux.fromIterable(batch.getT2()))
-                            .concatMap(n -> post(http, api.job("failover") + "/logs", token, MediaType.TEXT_PLAIN,
+                            .concatMap(n -> post(
+                                    http,
+                                    api.job("failover") + "/logs",
+                                    token,
+                                    MediaType.TEXT_PLAIN,
                                     "row " + n + " ✓")))
-                    .then(post(http, api.job("failover") + "/complete", token, MediaType.APPLICATION_JSON,
+                    .then(post(
+                            http,
+                            api.job("failover") + "/complete",
+                            token,
+                            MediaType.APPLICATION_JSON,
                             "{\"success\":true}"));
 
-            Mono.when(Flux.fromIterable(followers).flatMap(SseClient.Follower::run).then(), writing)
+            Mono.when(
+                            Flux.fromIterable(followers)
+                                    .flatMap(SseClient.Follower::run)
+                                    .then(),
+                            writing)
                     .block(Duration.ofMinutes(3));
 
             String log = (String) api.get("/api/w/" + api.namespace + "/jobs_u/get/failover", WorkerApiClient.PRODUCER)
-                    .expectStatus().isOk().expectBody(Map.class).returnResult().getResponseBody().get("logs");
+                    .expectStatus()
+                    .isOk()
+                    .expectBody(Map.class)
+                    .returnResult()
+                    .getResponseBody()
+                    .get("logs");
             for (int n = 0; n < ROWS; n++) {
                 assertThat(log).as("row %d, accepted, is in the log", n).contains("row " + n + " ✓\n");
             }
@@ -78,11 +100,13 @@ class ClusterIntegrationTest {
 
     /** Posts until the pod takes it: during the failover it answers 503, which means "try again". */
     private static Mono<Void> post(WebClient http, String path, String token, MediaType type, String body) {
-        return http.post().uri(path)
+        return http.post()
+                .uri(path)
                 .header("Authorization", "Bearer " + token)
                 .contentType(type)
                 .bodyValue(body)
-                .retrieve().toBodilessEntity()
+                .retrieve()
+                .toBodilessEntity()
                 .retryWhen(Retry.fixedDelay(300, Duration.ofMillis(100)))
                 .then();
     }

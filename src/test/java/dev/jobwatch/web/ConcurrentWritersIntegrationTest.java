@@ -39,11 +39,14 @@ class ConcurrentWritersIntegrationTest {
         WebClient http = WebClient.create("http://localhost:" + port);
 
         List<Integer> statuses = Flux.range(0, WRITERS * ROWS)
-                .flatMap(n -> http.post().uri(api.job("busy") + "/logs")
-                        .header("Authorization", "Bearer " + token)
-                        .contentType(MediaType.TEXT_PLAIN)
-                        .bodyValue(row(n % WRITERS, n / WRITERS))
-                        .exchangeToMono(response -> response.releaseBody().thenReturn(response.statusCode().value())),
+                .flatMap(
+                        n -> http.post()
+                                .uri(api.job("busy") + "/logs")
+                                .header("Authorization", "Bearer " + token)
+                                .contentType(MediaType.TEXT_PLAIN)
+                                .bodyValue(row(n % WRITERS, n / WRITERS))
+                                .exchangeToMono(response -> response.releaseBody()
+                                        .thenReturn(response.statusCode().value())),
                         WRITERS)
                 .collectList()
                 .block(Duration.ofMinutes(2));
@@ -60,7 +63,9 @@ class ConcurrentWritersIntegrationTest {
                 break;
             }
             log.append(slice.text());
-            assertThat(slice.end()).isEqualTo(offset + slice.text().codePointCount(0, slice.text().length()));
+            assertThat(slice.end())
+                    .isEqualTo(
+                            offset + slice.text().codePointCount(0, slice.text().length()));
             offset = slice.end();
         }
         String[] lines = log.toString().split("\n");
@@ -68,7 +73,9 @@ class ConcurrentWritersIntegrationTest {
         Map<Integer, List<Integer>> seenByWriter = new HashMap<>();
         for (String line : lines) {
             String[] parts = line.split(" ");
-            seenByWriter.computeIfAbsent(Integer.parseInt(parts[1]), w -> new ArrayList<>()).add(Integer.parseInt(parts[3]));
+            seenByWriter
+                    .computeIfAbsent(Integer.parseInt(parts[1]), w -> new ArrayList<>())
+                    .add(Integer.parseInt(parts[3]));
         }
         assertThat(seenByWriter).hasSize(WRITERS);
         seenByWriter.values().forEach(rows -> assertThat(rows).hasSize(ROWS).doesNotHaveDuplicates());

@@ -33,14 +33,16 @@ class ConnectionBurstIntegrationTest {
     private static final int CONNECTIONS = 20_000;
     /** Most connections the test holds at once: this process's file limit is 20,000, its jars included. */
     private static final int OPEN_AT_ONCE = 15_000;
+
     private static final int JOBS = 100;
     private static final int THREADS = 8;
 
     @Test
     void aBurstOfTwentyThousandDroppedConnectionsLeavesNoStreamHubSubscriptionSocketOrBufferBehind() throws Exception {
         try (TestRedis redis = new TestRedis();
-                PodProcess pod = new PodProcess(List.of("-Dio.netty.leakDetection.level=paranoid",
-                        "-Dio.netty.leakDetection.targetRecords=0"), redis.url(),
+                PodProcess pod = new PodProcess(
+                        List.of("-Dio.netty.leakDetection.level=paranoid", "-Dio.netty.leakDetection.targetRecords=0"),
+                        redis.url(),
                         "jobwatch.watch.linger=200ms");
                 RedisClient client = RedisClient.create(redis.url());
                 StatefulRedisConnection<String, String> probe = client.connect()) {
@@ -83,14 +85,21 @@ class ConnectionBurstIntegrationTest {
             long burst = System.nanoTime() - start;
 
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-                assertThat(pod.metric("jobwatch_streams_open", "")).as("streams open").isZero();
+                assertThat(pod.metric("jobwatch_streams_open", ""))
+                        .as("streams open")
+                        .isZero();
                 assertThat(pod.metric("jobwatch_hubs_open", "")).as("hubs open").isZero();
-                assertThat(pod.metric("jobwatch_subscriptions_open", "")).as("job subscriptions").isZero();
-                assertThat(probe.sync().pubsubChannels("*" + api.namespace + "*")).as("Redis channels").isEmpty();
+                assertThat(pod.metric("jobwatch_subscriptions_open", ""))
+                        .as("job subscriptions")
+                        .isZero();
+                assertThat(probe.sync().pubsubChannels("*" + api.namespace + "*"))
+                        .as("Redis channels")
+                        .isEmpty();
             });
             long settled = System.nanoTime() - start;
-            await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-                    assertThat(pod.openFiles()).as("the pod's open files, beside a few kept-alive metrics connections")
+            await().atMost(Duration.ofSeconds(30))
+                    .untilAsserted(() -> assertThat(pod.openFiles())
+                            .as("the pod's open files, beside a few kept-alive metrics connections")
                             .isLessThanOrEqualTo(filesBefore + 20));
 
             pod.collectGarbage();
@@ -99,14 +108,24 @@ class ConnectionBurstIntegrationTest {
             Flux<JsonNode> after = sse.updates(api.namespace, "after", "").cache();
             after.blockFirst(Duration.ofSeconds(20));
             api.log("after", token, "the pod still serves");
-            api.post(api.job("after") + "/complete", token, MediaType.APPLICATION_JSON, "{\"success\":true}").expectStatus().isOk();
-            assertThat(after.map(update -> update.path("new_logs").asString("")).collectList().block(Duration.ofSeconds(20)))
+            api.post(api.job("after") + "/complete", token, MediaType.APPLICATION_JSON, "{\"success\":true}")
+                    .expectStatus()
+                    .isOk();
+            assertThat(after.map(update -> update.path("new_logs").asString(""))
+                            .collectList()
+                            .block(Duration.ofSeconds(20)))
                     .containsSubsequence("the pod still serves\n");
 
-            System.out.printf("Connection burst: %d connections opened and dropped in %d ms (%d streams open once all were "
-                    + "opened); streams, hubs and subscriptions back to zero %d ms after the burst began; pod files %d "
-                    + "before, %d after; direct buffers %.1f MB%n", opened.get(), burst / 1_000_000, streamsAtOnce,
-                    settled / 1_000_000, filesBefore, pod.openFiles(),
+            System.out.printf(
+                    "Connection burst: %d connections opened and dropped in %d ms (%d streams open once all were "
+                            + "opened); streams, hubs and subscriptions back to zero %d ms after the burst began; pod files %d "
+                            + "before, %d after; direct buffers %.1f MB%n",
+                    opened.get(),
+                    burst / 1_000_000,
+                    streamsAtOnce,
+                    settled / 1_000_000,
+                    filesBefore,
+                    pod.openFiles(),
                     pod.metric("jvm_buffer_memory_used_bytes", "id=\"direct\"") / 1e6);
             assertThat(opened.get()).isEqualTo(CONNECTIONS);
             assertThat(pod.log()).as("Netty's leak detector").doesNotContain("LEAK:");

@@ -24,8 +24,8 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.web.reactive.function.client.WebClientResponseException;
@@ -40,6 +40,7 @@ class ConnectionLimitsIntegrationTest {
 
     /** Watchers here come without a token: open watching is set, not assumed to be the default. */
     private static final String OPEN_WATCHING = "jobwatch.watch.auth=open";
+
     private static final Duration DEADLINE = Duration.ofSeconds(20);
 
     @RegisterExtension
@@ -47,8 +48,12 @@ class ConnectionLimitsIntegrationTest {
 
     @Test
     void connectionsThatDoNotBringARequestAreClosedButStreamsAndKeptAliveConnectionsStay() throws Exception {
-        try (TestServer server = new TestServer(redis.url(), OPEN_WATCHING, "jobwatch.http.header-timeout=1s",
-                "jobwatch.http.idle-timeout=3s", "jobwatch.watch.ping=300ms")) {
+        try (TestServer server = new TestServer(
+                redis.url(),
+                OPEN_WATCHING,
+                "jobwatch.http.header-timeout=1s",
+                "jobwatch.http.idle-timeout=3s",
+                "jobwatch.watch.ping=300ms")) {
             WorkerApiClient api = new WorkerApiClient(server.port());
             api.add("kept");
             String get = "GET /api/w/" + api.namespace + "/jobs_u/getupdate/kept HTTP/1.1\r\nHost: localhost\r\n\r\n";
@@ -62,7 +67,8 @@ class ConnectionLimitsIntegrationTest {
                 closed.add(closedAfter(server, "GET /".getBytes(StandardCharsets.US_ASCII), later));
             }
             for (CompletableFuture<Long> connection : closed) {
-                assertThat(connection.get(DEADLINE.toSeconds(), TimeUnit.SECONDS)).as("ms until the server closed it")
+                assertThat(connection.get(DEADLINE.toSeconds(), TimeUnit.SECONDS))
+                        .as("ms until the server closed it")
                         .isBetween(900L, 2_900L);
             }
 
@@ -72,23 +78,32 @@ class ConnectionLimitsIntegrationTest {
                 out.write(get.getBytes(StandardCharsets.US_ASCII));
                 assertThat(response(in)).startsWith("HTTP/1.1 200");
                 // The client pauses longer than the header timeout but within the idle one: the connection stays.
-                String second = CompletableFuture.supplyAsync(() -> {
-                    try {
-                        out.write(get.getBytes(StandardCharsets.US_ASCII));
-                        return response(in);
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e);
-                    }
-                }, CompletableFuture.delayedExecutor(1_800, TimeUnit.MILLISECONDS)).get(10, TimeUnit.SECONDS);
-                assertThat(second).as("a second request on the kept-alive connection").startsWith("HTTP/1.1 200");
+                String second = CompletableFuture.supplyAsync(
+                                () -> {
+                                    try {
+                                        out.write(get.getBytes(StandardCharsets.US_ASCII));
+                                        return response(in);
+                                    } catch (IOException e) {
+                                        throw new UncheckedIOException(e);
+                                    }
+                                },
+                                CompletableFuture.delayedExecutor(1_800, TimeUnit.MILLISECONDS))
+                        .get(10, TimeUnit.SECONDS);
+                assertThat(second)
+                        .as("a second request on the kept-alive connection")
+                        .startsWith("HTTP/1.1 200");
                 long start = System.nanoTime();
-                assertThat(in.read()).as("then, idle for longer than the idle timeout, it is closed").isEqualTo(-1);
-                assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isBetween(2_500L, 5_000L);
+                assertThat(in.read())
+                        .as("then, idle for longer than the idle timeout, it is closed")
+                        .isEqualTo(-1);
+                assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start))
+                        .isBetween(2_500L, 5_000L);
             }
 
             AtomicInteger pings = new AtomicInteger();
             List<String> types = new CopyOnWriteArrayList<>();
-            Disposable stream = new SseClient(server.port()).events(api.namespace, "kept", "", null, null)
+            Disposable stream = new SseClient(server.port())
+                    .events(api.namespace, "kept", "", null, null)
                     .subscribe(event -> {
                         types.add(event.data());
                         if (event.data().contains("\"ping\"")) {
@@ -97,8 +112,12 @@ class ConnectionLimitsIntegrationTest {
                     });
             try {
                 await().atMost(DEADLINE).until(() -> pings.get() >= 15);
-                assertThat(types).as("a stream far past both timeouts is still served").doesNotContain("closed")
-                        .first().asString().contains("\"update\"");
+                assertThat(types)
+                        .as("a stream far past both timeouts is still served")
+                        .doesNotContain("closed")
+                        .first()
+                        .asString()
+                        .contains("\"update\"");
                 assertThat(server.bean(WatchService.class).openStreams()).isEqualTo(1);
             } finally {
                 stream.dispose();
@@ -109,10 +128,14 @@ class ConnectionLimitsIntegrationTest {
     @Test
     void aPodTakesWhatItsHeapHoldsUnlessSetAndAClientNoMoreThanItsCap(CapturedOutput output) {
         int fromHeap = StreamCapacity.forHeap(Runtime.getRuntime().maxMemory());
-        try (TestServer server = new TestServer(redis.url(), OPEN_WATCHING, "jobwatch.http.max-streams-per-client=2",
+        try (TestServer server = new TestServer(
+                redis.url(),
+                OPEN_WATCHING,
+                "jobwatch.http.max-streams-per-client=2",
                 "jobwatch.http.trusted-proxies=1")) {
             assertThat(server.bean(WatchProperties.class).maxStreams()).isEqualTo(fromHeap);
-            assertThat(output.getAll()).contains("This pod takes at most " + fromHeap + " SSE streams (JOBWATCH_WATCH_MAX_STREAMS unset");
+            assertThat(output.getAll())
+                    .contains("This pod takes at most " + fromHeap + " SSE streams (JOBWATCH_WATCH_MAX_STREAMS unset");
 
             WorkerApiClient api = new WorkerApiClient(server.port());
             api.add("shared");
@@ -125,30 +148,44 @@ class ConnectionLimitsIntegrationTest {
             for (String forwarded : List.of("10.0.0.1", "6.6.6.6, 10.0.0.1", "7.7.7.7, 10.0.0.1", "10.0.0.2")) {
                 boolean[] first = {true};
                 streams.add(sse.events(shared, headers -> headers.set("X-Forwarded-For", forwarded))
-                        .subscribe(event -> {
-                            if (first[0]) {
-                                first[0] = false;
-                                admitted.incrementAndGet();
-                            }
-                        }, error -> refused.add(((WebClientResponseException) error).getStatusCode().value())));
+                        .subscribe(
+                                event -> {
+                                    if (first[0]) {
+                                        first[0] = false;
+                                        admitted.incrementAndGet();
+                                    }
+                                },
+                                error -> refused.add(((WebClientResponseException) error)
+                                        .getStatusCode()
+                                        .value())));
                 await().atMost(DEADLINE).until(() -> admitted.get() + refused.size() == streams.size());
             }
             assertThat(admitted).as("10.0.0.1 twice and 10.0.0.2 once").hasValue(3);
             assertThat(refused).containsExactly(429);
-            api.http.get().uri(shared).header("X-Forwarded-For", "10.0.0.1").exchange()
-                    .expectStatus().isEqualTo(429)
-                    .expectBody(String.class).isEqualTo("This client holds its maximum of 2 open streams: close one before opening another");
+            api.http
+                    .get()
+                    .uri(shared)
+                    .header("X-Forwarded-For", "10.0.0.1")
+                    .exchange()
+                    .expectStatus()
+                    .isEqualTo(429)
+                    .expectBody(String.class)
+                    .isEqualTo("This client holds its maximum of 2 open streams: close one before opening another");
 
             streams.get(0).dispose();
             WatchService watch = server.bean(WatchService.class);
             await().atMost(DEADLINE).until(() -> watch.openStreams() == 2);
-            assertThat(sse.events(shared, headers -> headers.set("X-Forwarded-For", "10.0.0.1")).blockFirst(DEADLINE))
-                    .as("a slot given back is taken again").isNotNull();
+            assertThat(sse.events(shared, headers -> headers.set("X-Forwarded-For", "10.0.0.1"))
+                            .blockFirst(DEADLINE))
+                    .as("a slot given back is taken again")
+                    .isNotNull();
             streams.forEach(Disposable::dispose);
             await().atMost(DEADLINE).until(() -> watch.openStreams() == 0);
         }
         try (TestServer server = new TestServer(redis.url(), "jobwatch.watch.max-streams=7")) {
-            assertThat(server.bean(WatchProperties.class).maxStreams()).as("a setting wins").isEqualTo(7);
+            assertThat(server.bean(WatchProperties.class).maxStreams())
+                    .as("a setting wins")
+                    .isEqualTo(7);
         }
     }
 
@@ -162,7 +199,8 @@ class ConnectionLimitsIntegrationTest {
      * Opens a connection, sends {@code first}, then (with {@code drip}) one byte of a request line at a
      * time on that executor, and completes with the milliseconds until the server closed the connection.
      */
-    private static CompletableFuture<Long> closedAfter(TestServer server, byte[] first, Executor drip) throws IOException {
+    private static CompletableFuture<Long> closedAfter(TestServer server, byte[] first, Executor drip)
+            throws IOException {
         Socket socket = socket(server);
         long start = System.nanoTime();
         socket.getOutputStream().write(first);
@@ -184,14 +222,16 @@ class ConnectionLimitsIntegrationTest {
 
     private static void dripFrom(Socket socket, int index, Executor drip) {
         byte[] line = "api/w/x/jobs_u/getupdate/y HTTP/1.1\r\n".getBytes(StandardCharsets.US_ASCII);
-        CompletableFuture.runAsync(() -> {
-            try {
-                socket.getOutputStream().write(line[index % line.length]);
-                dripFrom(socket, index + 1, drip);
-            } catch (IOException e) {
-                // The server closed the connection: the drip ends.
-            }
-        }, drip);
+        CompletableFuture.runAsync(
+                () -> {
+                    try {
+                        socket.getOutputStream().write(line[index % line.length]);
+                        dripFrom(socket, index + 1, drip);
+                    } catch (IOException e) {
+                        // The server closed the connection: the drip ends.
+                    }
+                },
+                drip);
     }
 
     /** One response with a Content-Length body, read off a raw connection. */
@@ -205,8 +245,11 @@ class ConnectionLimitsIntegrationTest {
             head.write(b);
         }
         String headers = head.toString(StandardCharsets.US_ASCII);
-        int length = headers.lines().filter(line -> line.toLowerCase().startsWith("content-length:"))
-                .map(line -> Integer.parseInt(line.substring(15).trim())).findFirst().orElse(0);
+        int length = headers.lines()
+                .filter(line -> line.toLowerCase().startsWith("content-length:"))
+                .map(line -> Integer.parseInt(line.substring(15).trim()))
+                .findFirst()
+                .orElse(0);
         return headers + new String(in.readNBytes(length), StandardCharsets.UTF_8);
     }
 }

@@ -87,25 +87,28 @@ final class DroppingProxy implements AutoCloseable {
     }
 
     private void pump(Socket from, Socket to, ByteArrayOutputStream copy) {
-        Thread pump = new Thread(() -> {
-            byte[] buffer = new byte[8192];
-            try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
-                for (int n; (n = in.read(buffer)) >= 0;) {
-                    out.write(buffer, 0, n);
-                    out.flush();
-                    if (copy != null) {
-                        synchronized (copy) {
-                            copy.write(buffer, 0, Math.min(n, Math.max(0, KEPT_BYTES - copy.size())));
+        Thread pump = new Thread(
+                () -> {
+                    byte[] buffer = new byte[8192];
+                    try (InputStream in = from.getInputStream();
+                            OutputStream out = to.getOutputStream()) {
+                        for (int n; (n = in.read(buffer)) >= 0; ) {
+                            out.write(buffer, 0, n);
+                            out.flush();
+                            if (copy != null) {
+                                synchronized (copy) {
+                                    copy.write(buffer, 0, Math.min(n, Math.max(0, KEPT_BYTES - copy.size())));
+                                }
+                            }
                         }
+                    } catch (IOException e) {
+                        // one side went away: close both below
+                    } finally {
+                        closeQuietly(from);
+                        closeQuietly(to);
                     }
-                }
-            } catch (IOException e) {
-                // one side went away: close both below
-            } finally {
-                closeQuietly(from);
-                closeQuietly(to);
-            }
-        }, "dropping-proxy-pump");
+                },
+                "dropping-proxy-pump");
         pump.setDaemon(true);
         pump.start();
     }

@@ -56,21 +56,31 @@ class JobPageBrowserIntegrationTest {
                 String watchToken = (String) added.get("watch_token");
 
                 Map<String, String> env = Map.of(
-                        "BASE_URL", "http://127.0.0.1:" + port,
-                        "PAGE_URL", "http://127.0.0.1:" + proxy.port(),
-                        "NAMESPACE", api.namespace,
-                        "JOB_ID", "page-1",
-                        "JOB_TOKEN", jobToken,
-                        "WATCH_TOKEN", watchToken,
-                        "PRODUCER_TOKEN", WorkerApiClient.PRODUCER,
-                        "SCREENSHOT", Path.of("target/job-page.png").toAbsolutePath().toString(),
-                        "CHROMIUM", CHROMIUM.toString());
+                        "BASE_URL",
+                        "http://127.0.0.1:" + port,
+                        "PAGE_URL",
+                        "http://127.0.0.1:" + proxy.port(),
+                        "NAMESPACE",
+                        api.namespace,
+                        "JOB_ID",
+                        "page-1",
+                        "JOB_TOKEN",
+                        jobToken,
+                        "WATCH_TOKEN",
+                        watchToken,
+                        "PRODUCER_TOKEN",
+                        WorkerApiClient.PRODUCER,
+                        "SCREENSHOT",
+                        Path.of("target/job-page.png").toAbsolutePath().toString(),
+                        "CHROMIUM",
+                        CHROMIUM.toString());
                 Process script = start(env);
                 List<String> output = new ArrayList<>();
                 int sentBeforeDrop = 0;
-                try (BufferedReader out = new BufferedReader(new InputStreamReader(script.getInputStream(), StandardCharsets.UTF_8));
+                try (BufferedReader out = new BufferedReader(
+                                new InputStreamReader(script.getInputStream(), StandardCharsets.UTF_8));
                         Writer in = new OutputStreamWriter(script.getOutputStream(), StandardCharsets.UTF_8)) {
-                    for (String line; (line = out.readLine()) != null;) {
+                    for (String line; (line = out.readLine()) != null; ) {
                         output.add(line);
                         System.out.println("job-page.test.mjs: " + line);
                         if (line.equals("RESTART")) {
@@ -91,10 +101,12 @@ class JobPageBrowserIntegrationTest {
                     script.destroyForcibly();
                     fail("job-page.test.mjs did not end within " + SCRIPT_MINUTES + " minutes");
                 }
-                assertThat(script.exitValue()).as("job-page.test.mjs exit status; its output:\n%s",
-                        String.join("\n", output)).isZero();
+                assertThat(script.exitValue())
+                        .as("job-page.test.mjs exit status; its output:\n%s", String.join("\n", output))
+                        .isZero();
                 assertThat(output).contains("RESTART", "DROP", "PASSED");
-                assertThat(proxy.sentByClients().substring(sentBeforeDrop)).as("the browser came back after the drop with the id of the last event it had")
+                assertThat(proxy.sentByClients().substring(sentBeforeDrop))
+                        .as("the browser came back after the drop with the id of the last event it had")
                         .containsPattern("(?i)\r\nLast-Event-ID: \\d+:\\d+:1\r\n");
             } finally {
                 server.close();

@@ -30,7 +30,8 @@ class LosslessWatchIntegrationTest {
     @Test
     void everyWatcherEndsWithExactlyTheJobsLog() {
         try (TestRedis redis = new TestRedis();
-                TestServer server = new TestServer(redis.url(), "jobwatch.watch.lifetime=3s", "jobwatch.watch.spread=1s")) {
+                TestServer server =
+                        new TestServer(redis.url(), "jobwatch.watch.lifetime=3s", "jobwatch.watch.spread=1s")) {
             WorkerApiClient api = new WorkerApiClient(server.port());
             SseClient sse = new SseClient(server.port());
             String token = api.add("lossless");
@@ -41,7 +42,8 @@ class LosslessWatchIntegrationTest {
                 StringBuilder row = new StringBuilder();
                 int length = random.nextInt(40);
                 for (int c = 0; c < length; c++) {
-                    row.appendCodePoint(ALPHABET.codePointAt(ALPHABET.offsetByCodePoints(0, random.nextInt(ALPHABET.codePointCount(0, ALPHABET.length())))));
+                    row.appendCodePoint(ALPHABET.codePointAt(ALPHABET.offsetByCodePoints(
+                            0, random.nextInt(ALPHABET.codePointCount(0, ALPHABET.length())))));
                 }
                 rows.add(row.toString());
                 log.append(row).append('\n');
@@ -55,46 +57,56 @@ class LosslessWatchIntegrationTest {
                     .buffer(50)
                     .delayElements(Duration.ofMillis(50))
                     .concatMapIterable(batch -> batch)
-                    .concatMap(row -> http.post().uri(api.job("lossless") + "/logs")
+                    .concatMap(row -> http.post()
+                            .uri(api.job("lossless") + "/logs")
                             .header("Authorization", "Bearer " + token)
                             .contentType(MediaType.TEXT_PLAIN)
                             .bodyValue(row)
-                            .retrieve().toBodilessEntity()
+                            .retrieve()
+                            .toBodilessEntity()
                             .doOnNext(ok -> written.addAndGet(row.codePointCount(0, row.length()) + 1)))
-                    .then(http.post().uri(api.job("lossless") + "/complete")
+                    .then(http.post()
+                            .uri(api.job("lossless") + "/complete")
                             .header("Authorization", "Bearer " + token)
                             .contentType(MediaType.APPLICATION_JSON)
                             .bodyValue("{\"success\":true,\"result\":\"done\"}")
-                            .retrieve().toBodilessEntity().then());
+                            .retrieve()
+                            .toBodilessEntity()
+                            .then());
 
             List<Mono<SseClient.Follower>> followers = new ArrayList<>();
             for (int w = 0; w < WATCHERS; w++) {
                 int index = w;
                 long seed = random.nextLong();
-                followers.add(Mono.delay(Duration.ofMillis(150L * w))
-                        .flatMap(tick -> {
-                            Random own = new Random(seed);
-                            long start = (long) (own.nextDouble() * written.get());
-                            SseClient.Follower follower = new SseClient.Follower(() -> sse, api.namespace, "lossless", start,
-                                    index % 2 == 0, 5 + own.nextInt(30));
-                            return follower.run().thenReturn(follower);
-                        }));
+                followers.add(Mono.delay(Duration.ofMillis(150L * w)).flatMap(tick -> {
+                    Random own = new Random(seed);
+                    long start = (long) (own.nextDouble() * written.get());
+                    SseClient.Follower follower = new SseClient.Follower(
+                            () -> sse, api.namespace, "lossless", start, index % 2 == 0, 5 + own.nextInt(30));
+                    return follower.run().thenReturn(follower);
+                }));
             }
 
-            List<SseClient.Follower> done = Mono.zip(writer.thenReturn(true), Flux.merge(followers).collectList())
+            List<SseClient.Follower> done = Mono.zip(
+                            writer.thenReturn(true), Flux.merge(followers).collectList())
                     .map(both -> both.getT2())
                     .block(Duration.ofMinutes(4));
 
             assertThat(done).hasSize(WATCHERS);
             for (SseClient.Follower follower : done) {
                 String expected = whole.substring(whole.offsetByCodePoints(0, (int) follower.start()));
-                assertThat(follower.text()).as("watcher from offset %d", follower.start()).isEqualTo(expected);
+                assertThat(follower.text())
+                        .as("watcher from offset %d", follower.start())
+                        .isEqualTo(expected);
                 assertThat(follower.completedEvents()).isEqualTo(1);
-                assertThat(follower.completion().get("job").get("result").stringValue()).isEqualTo("done");
+                assertThat(follower.completion().get("job").get("result").stringValue())
+                        .isEqualTo("done");
             }
-            assertThat(done).filteredOn(SseClient.Follower::byLastEventId)
+            assertThat(done)
+                    .filteredOn(SseClient.Follower::byLastEventId)
                     .anySatisfy(follower -> assertThat(follower.reconnects()).isGreaterThan(2));
-            assertThat(done).filteredOn(follower -> !follower.byLastEventId())
+            assertThat(done)
+                    .filteredOn(follower -> !follower.byLastEventId())
                     .anySatisfy(follower -> assertThat(follower.reconnects()).isGreaterThan(2));
         }
     }

@@ -22,14 +22,16 @@ class LostNotificationIntegrationTest {
     void aRowWhoseNotificationIsLostStillReachesTheWatcher() throws IOException {
         try (TestRedis redis = new TestRedis();
                 TestServer server = new TestServer(redis.url(), "jobwatch.watch.recheck=300ms");
-                RedisClient client = RedisClient.create(redis.url()); var probe = client.connect()) {
+                RedisClient client = RedisClient.create(redis.url());
+                var probe = client.connect()) {
             WorkerApiClient api = new WorkerApiClient(server.port());
             String token = api.add("quiet");
             String keys = "jobwatch:{" + api.namespace + "/quiet}:";
             String incarnation = probe.sync().hget(keys + "job", "inc");
             String script = new ClassPathResource("scripts/log.lua").getContentAsString(StandardCharsets.UTF_8);
 
-            StepVerifier.create(new SseClient(server.port()).updates(api.namespace, "quiet", "")
+            StepVerifier.create(new SseClient(server.port())
+                            .updates(api.namespace, "quiet", "")
                             .map(update -> update.path("new_logs").asString(""))
                             .filter(logs -> !logs.isEmpty())
                             .scan(new StringBuilder(), StringBuilder::append)
@@ -38,10 +40,18 @@ class LostNotificationIntegrationTest {
                             .take(1))
                     .then(() -> api.log("quiet", token, "heard"))
                     // The same write as the worker route makes, but announced on a channel nobody hears.
-                    .then(() -> probe.sync().eval(script, ScriptOutputType.VALUE,
-                            new String[] {keys + "job", keys + "log", keys + "stream", keys + "nobody-listens"},
-                            Long.toString(System.currentTimeMillis()), "60000", "PUBLISH", "lost é😀", "8",
-                            Integer.toString(1 << 24), incarnation))
+                    .then(() -> probe.sync()
+                            .eval(
+                                    script,
+                                    ScriptOutputType.VALUE,
+                                    new String[] {keys + "job", keys + "log", keys + "stream", keys + "nobody-listens"},
+                                    Long.toString(System.currentTimeMillis()),
+                                    "60000",
+                                    "PUBLISH",
+                                    "lost é😀",
+                                    "8",
+                                    Integer.toString(1 << 24),
+                                    incarnation))
                     .expectNext("heard\nlost é😀\n")
                     .expectComplete()
                     .verify(Duration.ofSeconds(20));

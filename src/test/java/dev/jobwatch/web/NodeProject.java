@@ -14,8 +14,7 @@ import org.junit.jupiter.api.Assumptions;
  */
 final class NodeProject {
 
-    private NodeProject() {
-    }
+    private NodeProject() {}
 
     /**
      * @param project the project's folder, with its {@code setup.sh}
@@ -25,13 +24,18 @@ final class NodeProject {
     static void require(Path project, String module, String needs) {
         boolean node;
         try {
-            Process version = new ProcessBuilder("node", "--version").redirectErrorStream(true).start();
+            Process version = new ProcessBuilder("node", "--version")
+                    .redirectErrorStream(true)
+                    .start();
             node = version.waitFor(20, TimeUnit.SECONDS) && version.exitValue() == 0;
         } catch (IOException | InterruptedException e) {
             node = false;
         }
         boolean installed = Files.isDirectory(project.resolve("node_modules").resolve(module));
-        String setup = Path.of("").toAbsolutePath().relativize(project.resolve("setup.sh")).toString();
+        String setup = Path.of("")
+                .toAbsolutePath()
+                .relativize(project.resolve("setup.sh"))
+                .toString();
         String missing = !node ? "node is not on the PATH" : !installed ? "run " + setup + " (npm ci)" : null;
         if (missing != null) {
             if ("1".equals(System.getenv("JOBWATCH_REQUIRE_NODE"))) {

@@ -70,7 +70,9 @@ class OpenApiDocumentIntegrationTest {
         ParseOptions options = new ParseOptions();
         options.setResolve(true);
         SwaggerParseResult parsed = new OpenAPIV3Parser().readLocation(DOCUMENT, null, options);
-        assertThat(parsed.getMessages()).as("what swagger-parser finds wrong in " + DOCUMENT).isEmpty();
+        assertThat(parsed.getMessages())
+                .as("what swagger-parser finds wrong in " + DOCUMENT)
+                .isEmpty();
         assertThat(parsed.getOpenAPI()).isNotNull();
         return parsed.getOpenAPI();
     }
@@ -78,8 +80,10 @@ class OpenApiDocumentIntegrationTest {
     @Test
     void theDocumentNamesEveryRouteTheRouterServesAndNoOther() {
         Set<String> documented = new TreeSet<>();
-        document().getPaths().forEach((path, item) -> item.readOperationsMap()
-                .forEach((method, operation) -> documented.add(method.name() + " " + placeholders(path))));
+        document()
+                .getPaths()
+                .forEach((path, item) -> item.readOperationsMap()
+                        .forEach((method, operation) -> documented.add(method.name() + " " + placeholders(path))));
         Set<String> served = new TreeSet<>();
         routers.forEach(router -> router.accept(new Routes(served)));
 
@@ -89,20 +93,30 @@ class OpenApiDocumentIntegrationTest {
 
     @Test
     void everyDocumentedOperationIsAnsweredByItsRouteNotByTheFallback() {
-        document().getPaths().forEach((path, item) -> item.readOperationsMap().forEach((method, operation) -> {
-            String uri = path.replaceAll("\\{[^}]+}", "x-1-y");
-            var answer = api.http.method(HttpMethod.valueOf(method.name())).uri(uri)
-                    .header("Authorization", "Bearer " + PRODUCER).exchange().returnResult(String.class);
-            assertThat(answer.getStatus().value() == 404 && "Not found".equals(answer.getResponseBody().blockFirst()))
-                    .as(method + " " + path + " reaches a route").isFalse();
-        }));
+        document()
+                .getPaths()
+                .forEach((path, item) -> item.readOperationsMap().forEach((method, operation) -> {
+                    String uri = path.replaceAll("\\{[^}]+}", "x-1-y");
+                    var answer = api.http
+                            .method(HttpMethod.valueOf(method.name()))
+                            .uri(uri)
+                            .header("Authorization", "Bearer " + PRODUCER)
+                            .exchange()
+                            .returnResult(String.class);
+                    assertThat(answer.getStatus().value() == 404
+                                    && "Not found"
+                                            .equals(answer.getResponseBody().blockFirst()))
+                            .as(method + " " + path + " reaches a route")
+                            .isFalse();
+                }));
     }
 
     @Test
     void theDocumentsExamplesValidateAgainstTheirSchemas() {
         int examples = 0;
         for (Map.Entry<String, PathItem> path : document().getPaths().entrySet()) {
-            for (Map.Entry<PathItem.HttpMethod, Operation> operation : path.getValue().readOperationsMap().entrySet()) {
+            for (Map.Entry<PathItem.HttpMethod, Operation> operation :
+                    path.getValue().readOperationsMap().entrySet()) {
                 for (var response : operation.getValue().getResponses().entrySet()) {
                     if (response.getValue().getContent() == null) {
                         continue;
@@ -111,7 +125,12 @@ class OpenApiDocumentIntegrationTest {
                         Object example = content.getValue().getExample();
                         if (example != null) {
                             JsonNode node = SseClient.JSON.readTree(Json.pretty(example));
-                            assertValid(path.getKey(), operation.getKey().name(), response.getKey(), content.getKey(), node);
+                            assertValid(
+                                    path.getKey(),
+                                    operation.getKey().name(),
+                                    response.getKey(),
+                                    content.getKey(),
+                                    node);
                             examples++;
                         }
                     }
@@ -124,76 +143,157 @@ class OpenApiDocumentIntegrationTest {
     /** So that a pointer that finds no schema, or a schema that takes anything, cannot pass the tests above. */
     @Test
     void theSchemasRefuseWrongAnswers() {
-        assertThat(errors("/api/w/{workspace}/jobs_u/completed/get_result_maybe/{id}", "get", "200", JSON,
-                SseClient.JSON.readTree("{\"completed\":\"yes\",\"result\":null}"))).isNotEmpty();
-        assertThat(errors("/api/w/{workspace}/jobs_u/get/{id}", "get", "200", JSON,
-                SseClient.JSON.readTree("{\"type\":\"CompletedJob\",\"id\":\"x\"}"))).isNotEmpty();
-        assertThat(errors("/api/w/{workspace}/job_metrics/get_progress/{id}", "get", "200", JSON,
-                SseClient.JSON.readTree("\"42\""))).isNotEmpty();
+        assertThat(errors(
+                        "/api/w/{workspace}/jobs_u/completed/get_result_maybe/{id}",
+                        "get",
+                        "200",
+                        JSON,
+                        SseClient.JSON.readTree("{\"completed\":\"yes\",\"result\":null}")))
+                .isNotEmpty();
+        assertThat(errors(
+                        "/api/w/{workspace}/jobs_u/get/{id}",
+                        "get",
+                        "200",
+                        JSON,
+                        SseClient.JSON.readTree("{\"type\":\"CompletedJob\",\"id\":\"x\"}")))
+                .isNotEmpty();
+        assertThat(errors(
+                        "/api/w/{workspace}/job_metrics/get_progress/{id}",
+                        "get",
+                        "200",
+                        JSON,
+                        SseClient.JSON.readTree("\"42\"")))
+                .isNotEmpty();
     }
 
     @Test
     void answersValidateAgainstTheirSchemas() {
         String ws = "/api/w/" + api.namespace;
-        JsonNode added = post(api.jobs(), MediaType.APPLICATION_JSON,
+        JsonNode added = post(
+                api.jobs(),
+                MediaType.APPLICATION_JSON,
                 "[{\"name\":\"doc\",\"data\":{\"n\":1},\"id\":\"doc-1\",\"parent_job\":\"root\",\"labels\":[\"a\"]},"
                         + "{\"id\":\"doc-2\"}]");
         assertValid("/queues/{queueName}/jobs", "post", "200", JSON, added);
         String token = added.get(0).get("token").stringValue();
 
-        Function<String, JsonNode> get = path -> SseClient.JSON.readTree(api.get(path, PRODUCER).expectStatus().isOk()
-                .expectBody(String.class).returnResult().getResponseBody());
+        Function<String, JsonNode> get = path -> SseClient.JSON.readTree(api.get(path, PRODUCER)
+                .expectStatus()
+                .isOk()
+                .expectBody(String.class)
+                .returnResult()
+                .getResponseBody());
         assertValid("/queues/{queueName}/jobs", "get", "200", JSON, get.apply(api.jobs()));
         assertValid("/queues/{queueName}/jobs/{jobId}", "get", "200", JSON, get.apply(api.job("doc-1")));
         assertValid("/api/w/{workspace}/jobs_u/get/{id}", "get", "200", JSON, get.apply(ws + "/jobs_u/get/doc-1"));
-        assertValid("/api/w/{workspace}/jobs_u/completed/get_result_maybe/{id}", "get", "200", JSON,
+        assertValid(
+                "/api/w/{workspace}/jobs_u/completed/get_result_maybe/{id}",
+                "get",
+                "200",
+                JSON,
                 get.apply(ws + "/jobs_u/completed/get_result_maybe/doc-1"));
-        assertValid("/api/w/{workspace}/job_metrics/get_progress/{id}", "get", "200", JSON,
+        assertValid(
+                "/api/w/{workspace}/job_metrics/get_progress/{id}",
+                "get",
+                "200",
+                JSON,
                 get.apply(ws + "/job_metrics/get_progress/doc-1"));
 
         api.post(api.job("doc-1") + "/start", token, null, null).expectStatus().isOk();
         api.log("doc-1", token, "héllo 🎉");
-        api.post(api.job("doc-1") + "/progress", token, MediaType.APPLICATION_JSON, "40").expectStatus().isOk();
-        api.post(api.job("doc-1") + "/stream", token, MediaType.TEXT_PLAIN, "chunk").expectStatus().isOk();
+        api.post(api.job("doc-1") + "/progress", token, MediaType.APPLICATION_JSON, "40")
+                .expectStatus()
+                .isOk();
+        api.post(api.job("doc-1") + "/stream", token, MediaType.TEXT_PLAIN, "chunk")
+                .expectStatus()
+                .isOk();
         assertValid("/queues/{queueName}/jobs/{jobId}/logs", "get", "200", JSON, get.apply(api.job("doc-1") + "/logs"));
-        assertValid("/api/w/{workspace}/jobs_u/getupdate/{id}", "get", "200", JSON,
+        assertValid(
+                "/api/w/{workspace}/jobs_u/getupdate/{id}",
+                "get",
+                "200",
+                JSON,
                 get.apply(ws + "/jobs_u/getupdate/doc-1?get_progress=true"));
         assertValid("/api/w/{workspace}/jobs_u/get/{id}", "get", "200", JSON, get.apply(ws + "/jobs_u/get/doc-1"));
-        assertValid("/api/w/{workspace}/job_metrics/get_progress/{id}", "get", "200", JSON,
+        assertValid(
+                "/api/w/{workspace}/job_metrics/get_progress/{id}",
+                "get",
+                "200",
+                JSON,
                 get.apply(ws + "/job_metrics/get_progress/doc-1"));
 
-        api.post(api.job("doc-1") + "/complete", token, MediaType.APPLICATION_JSON,
-                "{\"success\":true,\"result\":{\"answer\":42}}").expectStatus().isOk();
+        api.post(
+                        api.job("doc-1") + "/complete",
+                        token,
+                        MediaType.APPLICATION_JSON,
+                        "{\"success\":true,\"result\":{\"answer\":42}}")
+                .expectStatus()
+                .isOk();
         api.post(ws + "/jobs_u/queue/cancel/doc-2", PRODUCER, MediaType.APPLICATION_JSON, "{\"reason\":\"r\"}")
-                .expectStatus().isOk();
+                .expectStatus()
+                .isOk();
         for (String id : List.of("doc-1", "doc-2")) {
             assertValid("/api/w/{workspace}/jobs_u/get/{id}", "get", "200", JSON, get.apply(ws + "/jobs_u/get/" + id));
-            assertValid("/api/w/{workspace}/jobs_u/completed/get/{id}", "get", "200", JSON,
+            assertValid(
+                    "/api/w/{workspace}/jobs_u/completed/get/{id}",
+                    "get",
+                    "200",
+                    JSON,
                     get.apply(ws + "/jobs_u/completed/get/" + id));
-            assertValid("/api/w/{workspace}/jobs_u/completed/get_result_maybe/{id}", "get", "200", JSON,
+            assertValid(
+                    "/api/w/{workspace}/jobs_u/completed/get_result_maybe/{id}",
+                    "get",
+                    "200",
+                    JSON,
                     get.apply(ws + "/jobs_u/completed/get_result_maybe/" + id));
-            assertValid("/api/w/{workspace}/jobs_u/completed/get_timing/{id}", "get", "200", JSON,
+            assertValid(
+                    "/api/w/{workspace}/jobs_u/completed/get_timing/{id}",
+                    "get",
+                    "200",
+                    JSON,
                     get.apply(ws + "/jobs_u/completed/get_timing/" + id));
-            assertValid("/api/w/{workspace}/jobs_u/get_root_job_id/{id}", "get", "200", JSON,
+            assertValid(
+                    "/api/w/{workspace}/jobs_u/get_root_job_id/{id}",
+                    "get",
+                    "200",
+                    JSON,
                     get.apply(ws + "/jobs_u/get_root_job_id/" + id));
-            assertValid("/api/w/{workspace}/jobs_u/getupdate/{id}", "get", "200", JSON,
+            assertValid(
+                    "/api/w/{workspace}/jobs_u/getupdate/{id}",
+                    "get",
+                    "200",
+                    JSON,
                     get.apply(ws + "/jobs_u/getupdate/" + id));
             assertValid("/queues/{queueName}/jobs/{jobId}", "get", "200", JSON, get.apply(api.job(id)));
         }
-        assertValid("/api/w/{workspace}/jobs_u/completed/get_result/{id}", "get", "200", JSON,
+        assertValid(
+                "/api/w/{workspace}/jobs_u/completed/get_result/{id}",
+                "get",
+                "200",
+                JSON,
                 get.apply(ws + "/jobs_u/completed/get_result/doc-1"));
-        assertValid("/api/w/{workspace}/jobs_u/get_args/{id}", "get", "200", JSON, get.apply(ws + "/jobs_u/get_args/doc-1"));
+        assertValid(
+                "/api/w/{workspace}/jobs_u/get_args/{id}",
+                "get",
+                "200",
+                JSON,
+                get.apply(ws + "/jobs_u/get_args/doc-1"));
         assertValid("/queues/{queueName}/jobs", "get", "200", JSON, get.apply(api.jobs()));
     }
 
     private JsonNode post(String path, MediaType type, String body) {
-        return SseClient.JSON.readTree(api.post(path, PRODUCER, type, body).expectStatus().isOk()
-                .expectBody(String.class).returnResult().getResponseBody());
+        return SseClient.JSON.readTree(api.post(path, PRODUCER, type, body)
+                .expectStatus()
+                .isOk()
+                .expectBody(String.class)
+                .returnResult()
+                .getResponseBody());
     }
 
     /** {@code body} is valid against the schema the document gives this answer, found by JSON pointer. */
     private void assertValid(String path, String method, String status, String mediaType, JsonNode body) {
-        assertThat(errors(path, method, status, mediaType, body)).as(method + " " + path + " " + status + " answered " + body)
+        assertThat(errors(path, method, status, mediaType, body))
+                .as(method + " " + path + " " + status + " answered " + body)
                 .isEmpty();
     }
 
@@ -229,8 +329,7 @@ class OpenApiDocumentIntegrationTest {
         }
 
         @Override
-        public void endNested(RequestPredicate predicate) {
-        }
+        public void endNested(RequestPredicate predicate) {}
 
         @Override
         public void resources(Function<ServerRequest, Mono<Resource>> lookup) {
@@ -238,8 +337,7 @@ class OpenApiDocumentIntegrationTest {
         }
 
         @Override
-        public void attributes(Map<String, Object> attributes) {
-        }
+        public void attributes(Map<String, Object> attributes) {}
 
         @Override
         public void unknown(RouterFunction<?> router) {
@@ -263,52 +361,40 @@ class OpenApiDocumentIntegrationTest {
         }
 
         @Override
-        public void pathExtension(String extension) {
-        }
+        public void pathExtension(String extension) {}
 
         @Override
-        public void header(String name, String value) {
-        }
+        public void header(String name, String value) {}
 
         @Override
-        public void queryParam(String name, String value) {
-        }
+        public void queryParam(String name, String value) {}
 
         @Override
-        public void version(String version) {
-        }
+        public void version(String version) {}
 
         @Override
-        public void startAnd() {
-        }
+        public void startAnd() {}
 
         @Override
-        public void and() {
-        }
+        public void and() {}
 
         @Override
-        public void endAnd() {
-        }
+        public void endAnd() {}
 
         @Override
-        public void startOr() {
-        }
+        public void startOr() {}
 
         @Override
-        public void or() {
-        }
+        public void or() {}
 
         @Override
-        public void endOr() {
-        }
+        public void endOr() {}
 
         @Override
-        public void startNegate() {
-        }
+        public void startNegate() {}
 
         @Override
-        public void endNegate() {
-        }
+        public void endNegate() {}
 
         @Override
         public void unknown(RequestPredicate predicate) {

@@ -25,23 +25,30 @@ class RedisOutageIntegrationTest {
 
     @Test
     void redisDownGives503AndTheServerRecoversWhenItReturns() {
-        try (TestRedis redis = new TestRedis(); TestServer server = new TestServer(redis.url(), "jobwatch.redis.timeout=1s")) {
+        try (TestRedis redis = new TestRedis();
+                TestServer server = new TestServer(redis.url(), "jobwatch.redis.timeout=1s")) {
             WorkerApiClient api = new WorkerApiClient(server.port());
             String token = api.add("before");
 
             redis.stop();
-            await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
-                    api.post(api.job("before") + "/logs", token, MediaType.TEXT_PLAIN, "lost?")
-                            .expectStatus().isEqualTo(503)
-                            .expectBody(String.class).isEqualTo("Redis is unavailable; try again shortly"));
+            await().atMost(Duration.ofSeconds(20))
+                    .untilAsserted(() -> api.post(api.job("before") + "/logs", token, MediaType.TEXT_PLAIN, "lost?")
+                            .expectStatus()
+                            .isEqualTo(503)
+                            .expectBody(String.class)
+                            .isEqualTo("Redis is unavailable; try again shortly"));
             api.get(api.job("before"), WorkerApiClient.PRODUCER).expectStatus().isEqualTo(503);
 
             redis.start();
-            await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
-                    api.get(api.job("nothing-yet"), WorkerApiClient.PRODUCER).expectStatus().isNotFound());
+            await().atMost(Duration.ofSeconds(20))
+                    .untilAsserted(() -> api.get(api.job("nothing-yet"), WorkerApiClient.PRODUCER)
+                            .expectStatus()
+                            .isNotFound());
             String after = api.add("after");
             api.log("after", after, "written after the restart");
-            api.post(api.job("after") + "/complete", after, MediaType.APPLICATION_JSON, "{\"success\":true}").expectStatus().isOk();
+            api.post(api.job("after") + "/complete", after, MediaType.APPLICATION_JSON, "{\"success\":true}")
+                    .expectStatus()
+                    .isOk();
         }
     }
 
@@ -53,10 +60,13 @@ class RedisOutageIntegrationTest {
     @Test
     void watchersKeepTheirStreamThroughARedisRestartAndEndWithExactlyTheAcceptedRows() {
         try (TestRedis redis = TestRedis.persistent();
-                TestServer server = new TestServer(redis.url(), "jobwatch.redis.timeout=1s", "jobwatch.watch.lifetime=5m")) {
+                TestServer server =
+                        new TestServer(redis.url(), "jobwatch.redis.timeout=1s", "jobwatch.watch.lifetime=5m")) {
             WorkerApiClient api = new WorkerApiClient(server.port());
             String token = api.add("restarted");
-            api.post(api.job("restarted") + "/start", token, null, null).expectStatus().isOk();
+            api.post(api.job("restarted") + "/start", token, null, null)
+                    .expectStatus()
+                    .isOk();
             List<Watch> watchers = new ArrayList<>();
             SseClient sse = new SseClient(server.port());
             for (int i = 0; i < 10; i++) {
@@ -74,10 +84,13 @@ class RedisOutageIntegrationTest {
             long downSince = System.nanoTime();
             while (System.nanoTime() - downSince < Duration.ofSeconds(2).toNanos()) {
                 String text = "while Redis is away " + row++;
-                assertThat(write(api, token, text)).as("a write while Redis is away").isEqualTo(503);
+                assertThat(write(api, token, text))
+                        .as("a write while Redis is away")
+                        .isEqualTo(503);
                 rejected.add(text);
             }
-            assertThat(watchers).as("no watcher lost its stream while Redis was away")
+            assertThat(watchers)
+                    .as("no watcher lost its stream while Redis was away")
                     .allSatisfy(watch -> assertThat(watch.ended()).isFalse());
 
             long backAt = System.nanoTime();
@@ -97,19 +110,38 @@ class RedisOutageIntegrationTest {
 
             String expected = String.join("\n", accepted) + "\n";
             long pause = watchers.get(0).firstUpdateAfter(backAt) - backAt;
-            System.out.printf("Redis restart: %d writes got 503 while it was away; watchers heard again %d ms after it "
-                    + "started%n", rejected.size(), Duration.ofNanos(pause).toMillis());
+            System.out.printf(
+                    "Redis restart: %d writes got 503 while it was away; watchers heard again %d ms after it "
+                            + "started%n",
+                    rejected.size(), Duration.ofNanos(pause).toMillis());
             for (Watch watch : watchers) {
-                assertThat(watch.subscriptions.get()).as("the one SSE connection lasted").isEqualTo(1);
+                assertThat(watch.subscriptions.get())
+                        .as("the one SSE connection lasted")
+                        .isEqualTo(1);
                 assertThat(watch.error).isNull();
-                assertThat(watch.types()).as("only updates and pings, then the completion").isSubsetOf("update", "ping");
-                assertThat(watch.events.get(watch.events.size() - 1).path("completed").asBoolean()).isTrue();
+                assertThat(watch.types())
+                        .as("only updates and pings, then the completion")
+                        .isSubsetOf("update", "ping");
+                assertThat(watch.events
+                                .get(watch.events.size() - 1)
+                                .path("completed")
+                                .asBoolean())
+                        .isTrue();
                 assertThat(watch.text()).isEqualTo(expected);
             }
-            Map<String, Object> job = api.http.get().uri("/api/w/" + api.namespace + "/jobs_u/get/restarted").header("Authorization", "Bearer " + WorkerApiClient.PRODUCER).exchange()
-                    .expectStatus().isOk()
-                    .expectBody(new ParameterizedTypeReference<Map<String, Object>>() {}).returnResult().getResponseBody();
-            assertThat(job.get("logs")).as("the stored log holds the accepted rows alone").isEqualTo(expected);
+            Map<String, Object> job = api.http
+                    .get()
+                    .uri("/api/w/" + api.namespace + "/jobs_u/get/restarted")
+                    .header("Authorization", "Bearer " + WorkerApiClient.PRODUCER)
+                    .exchange()
+                    .expectStatus()
+                    .isOk()
+                    .expectBody(new ParameterizedTypeReference<Map<String, Object>>() {})
+                    .returnResult()
+                    .getResponseBody();
+            assertThat(job.get("logs"))
+                    .as("the stored log holds the accepted rows alone")
+                    .isEqualTo(expected);
             assertThat(api.rows("restarted", 0, 100).get("count")).isEqualTo(100);
             watchers.forEach(Watch::close);
         }
@@ -119,7 +151,8 @@ class RedisOutageIntegrationTest {
     @Test
     void watchersOfAJobThatARestartedRedisLostAreToldNotFound() {
         try (TestRedis redis = new TestRedis();
-                TestServer server = new TestServer(redis.url(), "jobwatch.redis.timeout=1s", "jobwatch.watch.lifetime=5m")) {
+                TestServer server =
+                        new TestServer(redis.url(), "jobwatch.redis.timeout=1s", "jobwatch.watch.lifetime=5m")) {
             WorkerApiClient api = new WorkerApiClient(server.port());
             String token = api.add("forgotten");
             api.log("forgotten", token, "only in memory");
@@ -132,33 +165,55 @@ class RedisOutageIntegrationTest {
             await().atMost(DEADLINE).until(watch::ended);
             assertThat(watch.types()).last().isEqualTo("notfound");
             assertThat(watch.text()).isEqualTo("only in memory\n");
-            api.post(api.job("forgotten") + "/logs", token, MediaType.TEXT_PLAIN, "late").expectStatus().isNotFound();
+            api.post(api.job("forgotten") + "/logs", token, MediaType.TEXT_PLAIN, "late")
+                    .expectStatus()
+                    .isNotFound();
         }
     }
 
     /** The pod starts before Redis, as happens when both are deployed at once, and needs no restart. */
     @Test
     void aServerStartedBeforeRedisIsUnreadyAnswers503AndRecoversWhenRedisAppears() {
-        try (TestRedis redis = TestRedis.notStarted(); TestServer server = new TestServer(redis.url(), "jobwatch.redis.timeout=1s")) {
+        try (TestRedis redis = TestRedis.notStarted();
+                TestServer server = new TestServer(redis.url(), "jobwatch.redis.timeout=1s")) {
             WorkerApiClient api = new WorkerApiClient(server.port());
-            api.http.get().uri("/actuator/health/liveness").exchange().expectStatus().isOk();
-            api.http.get().uri("/actuator/health/readiness").exchange().expectStatus().isEqualTo(503);
+            api.http
+                    .get()
+                    .uri("/actuator/health/liveness")
+                    .exchange()
+                    .expectStatus()
+                    .isOk();
+            api.http
+                    .get()
+                    .uri("/actuator/health/readiness")
+                    .exchange()
+                    .expectStatus()
+                    .isEqualTo(503);
             api.post(api.jobs(), WorkerApiClient.PRODUCER, MediaType.APPLICATION_JSON, "[{\"id\":\"early\"}]")
-                    .expectStatus().isEqualTo(503);
+                    .expectStatus()
+                    .isEqualTo(503);
             StepVerifier.create(new SseClient(server.port()).updates(api.namespace, "early", ""))
-                    .assertNext(event -> assertThat(event.get("type").stringValue()).isEqualTo("error"))
+                    .assertNext(
+                            event -> assertThat(event.get("type").stringValue()).isEqualTo("error"))
                     .expectComplete()
                     .verify(DEADLINE);
 
             redis.start();
 
-            await().atMost(DEADLINE).untilAsserted(() ->
-                    api.http.get().uri("/actuator/health/readiness").exchange().expectStatus().isOk());
+            await().atMost(DEADLINE)
+                    .untilAsserted(() -> api.http
+                            .get()
+                            .uri("/actuator/health/readiness")
+                            .exchange()
+                            .expectStatus()
+                            .isOk());
             String token = api.add("early");
             Watch watch = new Watch(new SseClient(server.port()), api.namespace, "early");
             await().atMost(DEADLINE).until(() -> !watch.events.isEmpty());
             api.log("early", token, "Redis came after the server");
-            api.post(api.job("early") + "/complete", token, MediaType.APPLICATION_JSON, "{\"success\":true}").expectStatus().isOk();
+            api.post(api.job("early") + "/complete", token, MediaType.APPLICATION_JSON, "{\"success\":true}")
+                    .expectStatus()
+                    .isOk();
             await().atMost(DEADLINE).until(watch::ended);
             assertThat(watch.text()).isEqualTo("Redis came after the server\n");
             assertThat(watch.types()).isSubsetOf("update", "ping");
@@ -168,9 +223,15 @@ class RedisOutageIntegrationTest {
     /** Posts a row ({@code null}: completes the job) and gives back the status. */
     private static int write(WorkerApiClient api, String token, String row) {
         return (row == null
-                ? api.post(api.job("restarted") + "/complete", token, MediaType.APPLICATION_JSON, "{\"success\":true}")
-                : api.post(api.job("restarted") + "/logs", token, MediaType.TEXT_PLAIN, row))
-                .returnResult(String.class).getStatus().value();
+                        ? api.post(
+                                api.job("restarted") + "/complete",
+                                token,
+                                MediaType.APPLICATION_JSON,
+                                "{\"success\":true}")
+                        : api.post(api.job("restarted") + "/logs", token, MediaType.TEXT_PLAIN, row))
+                .returnResult(String.class)
+                .getStatus()
+                .value();
     }
 
     private static String writeAccepted(WorkerApiClient api, String token, String row) {
@@ -191,15 +252,18 @@ class RedisOutageIntegrationTest {
         Watch(SseClient sse, String namespace, String id) {
             stream = sse.updates(namespace, id, "")
                     .doOnSubscribe(subscription -> subscriptions.incrementAndGet())
-                    .subscribe(event -> {
-                        if (event.has("new_logs")) {
-                            logsAt.add(System.nanoTime());
-                        }
-                        events.add(event);
-                    }, failure -> {
-                        error = failure;
-                        ended = true;
-                    }, () -> ended = true);
+                    .subscribe(
+                            event -> {
+                                if (event.has("new_logs")) {
+                                    logsAt.add(System.nanoTime());
+                                }
+                                events.add(event);
+                            },
+                            failure -> {
+                                error = failure;
+                                ended = true;
+                            },
+                            () -> ended = true);
         }
 
         long firstUpdateAfter(long nanos) {

@@ -27,15 +27,20 @@ class SlowWatcherIntegrationTest {
 
     /** How long the slow watcher does not read; the figure. */
     private static final Duration STALL = Duration.ofSeconds(60);
+
     private static final int ROW = 60_000;
     private static final int ROWS = 50 * 1024 * 1024 / ROW;
     private static final int FAST_WATCHERS = 4;
 
     @Test
-    void aWatcherThatStopsReadingHoldsBoundedMemoryWhileOthersKeepTheirCadenceAndThenCatchesUpExactly() throws Exception {
+    void aWatcherThatStopsReadingHoldsBoundedMemoryWhileOthersKeepTheirCadenceAndThenCatchesUpExactly()
+            throws Exception {
         try (TestRedis redis = new TestRedis();
-                PodProcess pod = new PodProcess(List.of("-Xmx256m"), redis.url(),
-                        "jobwatch.watch.lifetime=10m", "jobwatch.retention.log=64MB")) {
+                PodProcess pod = new PodProcess(
+                        List.of("-Xmx256m"),
+                        redis.url(),
+                        "jobwatch.watch.lifetime=10m",
+                        "jobwatch.retention.log=64MB")) {
             WorkerApiClient api = new WorkerApiClient(pod.port());
             String token = api.add("verbose");
             SseClient sse = new SseClient(pod.port());
@@ -60,7 +65,8 @@ class SlowWatcherIntegrationTest {
                     length.addAndGet(added.length());
                 }));
             }
-            await().atMost(Duration.ofSeconds(30)).until(() -> updateTimes.stream().noneMatch(List::isEmpty));
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> updateTimes.stream().noneMatch(List::isEmpty));
             Memory before = memory(pod);
 
             try (SseClient.Raw slow = sse.raw(SseClient.path(api.namespace, "verbose", ""), null, 4096)) {
@@ -83,11 +89,14 @@ class SlowWatcherIntegrationTest {
                     pace(Math.min(due, System.nanoTime() + 1_000_000_000L));
                 }
                 api.post(api.job("verbose") + "/complete", token, MediaType.APPLICATION_JSON, "{\"success\":true}")
-                        .expectStatus().isOk();
+                        .expectStatus()
+                        .isOk();
 
                 long resumed = System.nanoTime();
-                List<JsonNode> caughtUp = slow.readToEnd().stream().filter(event -> event.data() != null)
-                        .map(event -> SseClient.JSON.readTree(event.data())).toList();
+                List<JsonNode> caughtUp = slow.readToEnd().stream()
+                        .filter(event -> event.data() != null)
+                        .map(event -> SseClient.JSON.readTree(event.data()))
+                        .toList();
                 long caughtUpIn = System.nanoTime() - resumed;
 
                 StringBuilder slowText = new StringBuilder();
@@ -105,27 +114,43 @@ class SlowWatcherIntegrationTest {
                     }
                 }
                 Memory peak = samples.stream().reduce(before, Memory::max);
-                System.out.printf("Slow watcher: %.1f MB written in %d s while it did not read; pod heap used %d MB before, "
+                System.out.printf(
+                        "Slow watcher: %.1f MB written in %d s while it did not read; pod heap used %d MB before, "
                                 + "%d MB at most (-Xmx256m); direct buffers %d MB before, %d MB at most; other watchers' "
                                 + "longest gap between updates %d ms; the slow one caught up %d updates, %.1f MB, in %d ms%n",
-                        written.length() / 1e6, STALL.toSeconds(), before.heap >> 20, peak.heap >> 20, before.direct >> 20,
-                        peak.direct >> 20, maxGap / 1_000_000, caughtUp.size(), slowText.length() / 1e6,
+                        written.length() / 1e6,
+                        STALL.toSeconds(),
+                        before.heap >> 20,
+                        peak.heap >> 20,
+                        before.direct >> 20,
+                        peak.direct >> 20,
+                        maxGap / 1_000_000,
+                        caughtUp.size(),
+                        slowText.length() / 1e6,
                         caughtUpIn / 1_000_000);
 
                 assertThat(pod.log()).doesNotContain("OutOfMemoryError");
-                assertThat(peak.direct - before.direct).as("direct memory the slow watcher held").isLessThan(6L << 20);
-                assertThat(Duration.ofNanos(maxGap)).as("longest gap between another watcher's updates")
+                assertThat(peak.direct - before.direct)
+                        .as("direct memory the slow watcher held")
+                        .isLessThan(6L << 20);
+                assertThat(Duration.ofNanos(maxGap))
+                        .as("longest gap between another watcher's updates")
                         .isLessThan(Duration.ofSeconds(2));
                 CRC32 expected = new CRC32();
                 expected.update(written.toString().getBytes(StandardCharsets.UTF_8));
                 for (int i = 0; i < FAST_WATCHERS; i++) {
                     assertThat(lengths.get(i).get()).isEqualTo(written.length());
                     synchronized (digests.get(i)) {
-                        assertThat(digests.get(i).getValue()).as("another watcher's log digest").isEqualTo(expected.getValue());
+                        assertThat(digests.get(i).getValue())
+                                .as("another watcher's log digest")
+                                .isEqualTo(expected.getValue());
                     }
                 }
-                assertThat(caughtUp.get(caughtUp.size() - 1).path("completed").asBoolean()).isTrue();
-                assertThat(slowText.toString()).as("the slow watcher's log, byte for byte").isEqualTo(written.toString());
+                assertThat(caughtUp.get(caughtUp.size() - 1).path("completed").asBoolean())
+                        .isTrue();
+                assertThat(slowText.toString())
+                        .as("the slow watcher's log, byte for byte")
+                        .isEqualTo(written.toString());
             }
         }
     }
@@ -146,7 +171,7 @@ class SlowWatcherIntegrationTest {
     }
 
     private static Memory memory(PodProcess pod) {
-        return new Memory((long) pod.metric("jvm_memory_used_bytes", "area=\"heap\""),
-                (long) pod.metric("jvm_buffer_memory_used_bytes", "id=\"direct\""));
+        return new Memory((long) pod.metric("jvm_memory_used_bytes", "area=\"heap\""), (long)
+                pod.metric("jvm_buffer_memory_used_bytes", "id=\"direct\""));
     }
 }

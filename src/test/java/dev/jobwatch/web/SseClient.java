@@ -47,8 +47,8 @@ public final class SseClient {
 
     public static final JsonMapper JSON = JsonMapper.builder().build();
 
-    private static final ParameterizedTypeReference<ServerSentEvent<String>> EVENT = new ParameterizedTypeReference<>() {
-    };
+    private static final ParameterizedTypeReference<ServerSentEvent<String>> EVENT =
+            new ParameterizedTypeReference<>() {};
 
     private final int port;
     private final WebClient http;
@@ -83,7 +83,8 @@ public final class SseClient {
     }
 
     /** The events of one job's stream; {@code lastEventId} and {@code token} may be null. */
-    public Flux<ServerSentEvent<String>> events(String workspace, String id, String query, String lastEventId, String token) {
+    public Flux<ServerSentEvent<String>> events(
+            String workspace, String id, String query, String lastEventId, String token) {
         return events(path(workspace, id, query), headers -> {
             if (lastEventId != null) {
                 headers.set("Last-Event-ID", lastEventId);
@@ -105,15 +106,21 @@ public final class SseClient {
     }
 
     /** A stream's answer as it opens: its status and headers, with its first event; the connection is then closed. */
-    public record Opened(HttpStatusCode status, HttpHeaders headers, ServerSentEvent<String> first) {
-    }
+    public record Opened(HttpStatusCode status, HttpHeaders headers, ServerSentEvent<String> first) {}
 
     /** Opens an SSE request with the headers {@code headers} sets, to see its status, headers and first event. */
     public Mono<Opened> open(String pathAndQuery, Consumer<HttpHeaders> headers) {
-        return http.get().uri(pathAndQuery).headers(headers).exchangeToMono(response -> response.statusCode().isError()
-                ? response.createError()
-                : response.bodyToFlux(EVENT).next()
-                        .map(first -> new Opened(response.statusCode(), response.headers().asHttpHeaders(), first)));
+        return http.get()
+                .uri(pathAndQuery)
+                .headers(headers)
+                .exchangeToMono(response -> response.statusCode().isError()
+                        ? response.createError()
+                        : response.bodyToFlux(EVENT)
+                                .next()
+                                .map(first -> new Opened(
+                                        response.statusCode(),
+                                        response.headers().asHttpHeaders(),
+                                        first)));
     }
 
     // ---------------------------------------------------------------- followed
@@ -144,7 +151,12 @@ public final class SseClient {
          * @param start the number of log characters the watcher already has when it joins
          * @param eventsPerSession how many events it takes before it reconnects on its own
          */
-        public Follower(Supplier<SseClient> pods, String namespace, String id, long start, boolean byLastEventId,
+        public Follower(
+                Supplier<SseClient> pods,
+                String namespace,
+                String id,
+                long start,
+                boolean byLastEventId,
                 int eventsPerSession) {
             this.pods = pods;
             this.namespace = namespace;
@@ -158,16 +170,19 @@ public final class SseClient {
         /** Follows the job until an update says it completed. */
         public Mono<Void> run() {
             return Mono.defer(() -> {
-                reconnects++;
-                String query = byLastEventId ? "log_offset=" + (start + 1) : "log_offset=" + logOffset;
-                Flux<ServerSentEvent<String>> events = pods.get().events(namespace, id, query, byLastEventId ? lastId : null,
-                        WorkerApiClient.PRODUCER);
-                return events.take(eventsPerSession)
-                        .doOnNext(this::apply)
-                        .then()
-                        // A pod that went away mid-stream: come back through another one.
-                        .onErrorResume(error -> Mono.delay(Duration.ofMillis(100)).then());
-            }).repeat(() -> completedEvents == 0).then();
+                        reconnects++;
+                        String query = byLastEventId ? "log_offset=" + (start + 1) : "log_offset=" + logOffset;
+                        Flux<ServerSentEvent<String>> events = pods.get()
+                                .events(namespace, id, query, byLastEventId ? lastId : null, WorkerApiClient.PRODUCER);
+                        return events.take(eventsPerSession)
+                                .doOnNext(this::apply)
+                                .then()
+                                // A pod that went away mid-stream: come back through another one.
+                                .onErrorResume(error ->
+                                        Mono.delay(Duration.ofMillis(100)).then());
+                    })
+                    .repeat(() -> completedEvents == 0)
+                    .then();
         }
 
         public long start() {
@@ -255,9 +270,11 @@ public final class SseClient {
                 // A connect may wait seconds while the server's accept queue is full (the kernel retries the SYN).
                 socket.connect(new InetSocketAddress("127.0.0.1", port), 60_000);
                 socket.setSoTimeout(60_000);
-                socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                        + "Authorization: Bearer " + WorkerApiClient.PRODUCER + "\r\n"
-                        + "Accept: text/event-stream\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                socket.getOutputStream()
+                        .write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                        + "Authorization: Bearer " + WorkerApiClient.PRODUCER + "\r\n"
+                                        + "Accept: text/event-stream\r\n\r\n")
+                                .getBytes(StandardCharsets.US_ASCII));
                 socket.getOutputStream().flush();
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
@@ -354,7 +371,8 @@ public final class SseClient {
             if (line.isEmpty()) {
                 if (event != null) {
                     events.add(event.data(data == null ? null : data.toString())
-                            .comment(comment == null ? null : comment.toString()).build());
+                            .comment(comment == null ? null : comment.toString())
+                            .build());
                 }
                 event = null;
                 data = null;
@@ -368,8 +386,14 @@ public final class SseClient {
             String field = colon < 0 ? line : line.substring(0, colon);
             String value = colon < 0 ? "" : line.substring(line.startsWith(" ", colon + 1) ? colon + 2 : colon + 1);
             switch (field) {
-                case "" -> comment = comment == null ? new StringBuilder(value) : comment.append('\n').append(value);
-                case "data" -> data = data == null ? new StringBuilder(value) : data.append('\n').append(value);
+                case "" ->
+                    comment = comment == null
+                            ? new StringBuilder(value)
+                            : comment.append('\n').append(value);
+                case "data" ->
+                    data = data == null
+                            ? new StringBuilder(value)
+                            : data.append('\n').append(value);
                 case "id" -> event.id(value);
                 case "event" -> event.event(value);
                 default -> {

@@ -19,10 +19,18 @@ class SseClientTest {
                 + "event: custom\r\ndata: one\r\ndata:two\r\nretry: 10\r\n\r\n"
                 + "data:never ended";
 
-        assertThat(SseClient.parse(wire)).usingRecursiveFieldByFieldElementComparator().containsExactly(
-                ServerSentEvent.<String>builder().id("9:0:0").data("{\"type\":\"update\"}").build(),
-                ServerSentEvent.<String>builder().comment("ping").build(),
-                ServerSentEvent.<String>builder().event("custom").data("one\ntwo").build());
+        assertThat(SseClient.parse(wire))
+                .usingRecursiveFieldByFieldElementComparator()
+                .containsExactly(
+                        ServerSentEvent.<String>builder()
+                                .id("9:0:0")
+                                .data("{\"type\":\"update\"}")
+                                .build(),
+                        ServerSentEvent.<String>builder().comment("ping").build(),
+                        ServerSentEvent.<String>builder()
+                                .event("custom")
+                                .data("one\ntwo")
+                                .build());
     }
 
     @Test
@@ -31,6 +39,8 @@ class SseClientTest {
 
         assertThat(new String(SseClient.rawEvent(body), StandardCharsets.UTF_8)).isEqualTo("data:é1\n\n");
         assertThat(new String(SseClient.rawEvent(body), StandardCharsets.UTF_8)).isEqualTo("data:2\n\n");
-        assertThat(new String(SseClient.rawEvent(body), StandardCharsets.UTF_8)).as("up to the body's end").isEqualTo("data:3");
+        assertThat(new String(SseClient.rawEvent(body), StandardCharsets.UTF_8))
+                .as("up to the body's end")
+                .isEqualTo("data:3");
     }
 }

@@ -9,7 +9,6 @@ import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import reactor.test.StepVerifier;
-import tools.jackson.databind.JsonNode;
 
 /** Each transport a pod may be told to use serves workers and watchers alike, on loops of its own name. */
 class TransportIntegrationTest {
@@ -18,11 +17,13 @@ class TransportIntegrationTest {
     @ValueSource(strings = {"nio", "epoll", "io_uring"})
     void aWatcherHearsEveryRowOnEachTransport(String transport) {
         try (TestRedis redis = new TestRedis();
-                TestServer server = new TestServer(redis.url(), "jobwatch.transport=" + transport, "jobwatch.io-threads=2")) {
+                TestServer server =
+                        new TestServer(redis.url(), "jobwatch.transport=" + transport, "jobwatch.io-threads=2")) {
             WorkerApiClient api = new WorkerApiClient(server.port());
             String token = api.add("moved");
 
-            StepVerifier.create(new SseClient(server.port()).updates(api.namespace, "moved", "")
+            StepVerifier.create(new SseClient(server.port())
+                            .updates(api.namespace, "moved", "")
                             .map(update -> update.path("new_logs").asString(""))
                             .filter(logs -> !logs.isEmpty())
                             .take(1))
@@ -31,8 +32,10 @@ class TransportIntegrationTest {
                     .expectComplete()
                     .verify(Duration.ofSeconds(30));
 
-            List<String> loops = Thread.getAllStackTraces().keySet().stream().map(Thread::getName)
-                    .filter(name -> name.startsWith("jobwatch-http-" + transport + "-")).toList();
+            List<String> loops = Thread.getAllStackTraces().keySet().stream()
+                    .map(Thread::getName)
+                    .filter(name -> name.startsWith("jobwatch-http-" + transport + "-"))
+                    .toList();
             assertThat(loops).as("the server's own event loops").isNotEmpty();
         }
     }

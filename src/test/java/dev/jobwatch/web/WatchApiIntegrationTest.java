@@ -38,15 +38,19 @@ class WatchApiIntegrationTest {
         String token = api.add("fresh");
         api.log("fresh", token, "hello é");
 
-        SseClient.Opened opened = sse.open(SseClient.path(api.namespace, "fresh", ""),
-                headers -> headers.setBearerAuth(WorkerApiClient.PRODUCER)).block(DEADLINE);
+        SseClient.Opened opened = sse.open(
+                        SseClient.path(api.namespace, "fresh", ""),
+                        headers -> headers.setBearerAuth(WorkerApiClient.PRODUCER))
+                .block(DEADLINE);
         assertThat(opened.status().value()).isEqualTo(200);
         assertThat(opened.headers().getContentType().isCompatibleWith(MediaType.TEXT_EVENT_STREAM))
-                .as("content type %s", opened.headers().getContentType()).isTrue();
+                .as("content type %s", opened.headers().getContentType())
+                .isTrue();
         assertThat(opened.headers().get("Cache-Control")).containsExactly("no-cache");
         assertThat(opened.headers().get("X-Accel-Buffering")).containsExactly("no");
 
-        StepVerifier.create(sse.events(api.namespace, "fresh", "", null, WorkerApiClient.PRODUCER).take(1))
+        StepVerifier.create(sse.events(api.namespace, "fresh", "", null, WorkerApiClient.PRODUCER)
+                        .take(1))
                 .assertNext(event -> {
                     JsonNode update = SseClient.JSON.readTree(event.data());
                     assertThat(update.get("type").stringValue()).isEqualTo("update");
@@ -64,20 +68,32 @@ class WatchApiIntegrationTest {
     @Test
     void aWatcherSeesRunningOnceEveryRowAndChunkAndTheJobOnceAtTheEnd() {
         String token = api.add("full");
-        Flux<JsonNode> updates = sse.updates(api.namespace, "full", "get_progress=true").cache();
+        Flux<JsonNode> updates =
+                sse.updates(api.namespace, "full", "get_progress=true").cache();
         StepVerifier.create(updates.take(1)).expectNextCount(1).verifyComplete();
 
         api.post(api.job("full") + "/start", token, null, null).expectStatus().isOk();
         // Reads of a fast job may merge start and completion; the watcher is told only what it could see.
         updates.filter(update -> update.path("running").asBoolean(false)).blockFirst(DEADLINE);
-        api.post(api.job("full") + "/progress", token, MediaType.APPLICATION_JSON, "30").expectStatus().isOk();
+        api.post(api.job("full") + "/progress", token, MediaType.APPLICATION_JSON, "30")
+                .expectStatus()
+                .isOk();
         for (int i = 0; i < 20; i++) {
             api.log("full", token, "row " + i + " 😀");
         }
-        api.post(api.job("full") + "/stream", token, MediaType.TEXT_PLAIN, "part 1,").expectStatus().isOk();
-        api.post(api.job("full") + "/stream", token, MediaType.TEXT_PLAIN, "part 2").expectStatus().isOk();
-        api.post(api.job("full") + "/complete", token, MediaType.APPLICATION_JSON,
-                "{\"success\":true,\"result\":{\"answer\":42}}").expectStatus().isOk();
+        api.post(api.job("full") + "/stream", token, MediaType.TEXT_PLAIN, "part 1,")
+                .expectStatus()
+                .isOk();
+        api.post(api.job("full") + "/stream", token, MediaType.TEXT_PLAIN, "part 2")
+                .expectStatus()
+                .isOk();
+        api.post(
+                        api.job("full") + "/complete",
+                        token,
+                        MediaType.APPLICATION_JSON,
+                        "{\"success\":true,\"result\":{\"answer\":42}}")
+                .expectStatus()
+                .isOk();
 
         List<JsonNode> all = updates.collectList().block(DEADLINE);
         StringBuilder logs = new StringBuilder();
@@ -100,7 +116,9 @@ class WatchApiIntegrationTest {
         assertThat(stream.toString()).isEqualTo("part 1,part 2");
         assertThat(runningSeen).isEqualTo(1);
         assertThat(jobsSeen).isEqualTo(1);
-        assertThat(all).anySatisfy(update -> assertThat(update.path("progress").asInt(-1)).isEqualTo(30));
+        assertThat(all)
+                .anySatisfy(
+                        update -> assertThat(update.path("progress").asInt(-1)).isEqualTo(30));
         assertThat(last.get("completed").booleanValue()).isTrue();
         assertThat(last.get("log_offset").longValue()).isEqualTo(expected.codePointCount(0, expected.length()) + 1);
         assertThat(last.get("stream_offset").longValue()).isEqualTo(2);
@@ -114,13 +132,24 @@ class WatchApiIntegrationTest {
         String token = api.add("shaped");
         api.post(api.job("shaped") + "/start", token, null, null).expectStatus().isOk();
         api.log("shaped", token, "a row");
-        api.post(api.job("shaped") + "/progress", token, MediaType.APPLICATION_JSON, "70").expectStatus().isOk();
-        api.post(api.job("shaped") + "/stream", token, MediaType.TEXT_PLAIN, "partial").expectStatus().isOk();
-        api.post(api.job("shaped") + "/complete", token, MediaType.APPLICATION_JSON, "{\"success\":true,\"result\":[1,2]}")
-                .expectStatus().isOk();
+        api.post(api.job("shaped") + "/progress", token, MediaType.APPLICATION_JSON, "70")
+                .expectStatus()
+                .isOk();
+        api.post(api.job("shaped") + "/stream", token, MediaType.TEXT_PLAIN, "partial")
+                .expectStatus()
+                .isOk();
+        api.post(
+                        api.job("shaped") + "/complete",
+                        token,
+                        MediaType.APPLICATION_JSON,
+                        "{\"success\":true,\"result\":[1,2]}")
+                .expectStatus()
+                .isOk();
 
-        JsonNode onlyResult = sse.updates(api.namespace, "shaped", "only_result=true").blockLast(DEADLINE);
-        assertThat(names(onlyResult)).containsExactlyInAnyOrder("type", "completed", "only_result", "new_result_stream", "stream_offset");
+        JsonNode onlyResult =
+                sse.updates(api.namespace, "shaped", "only_result=true").blockLast(DEADLINE);
+        assertThat(names(onlyResult))
+                .containsExactlyInAnyOrder("type", "completed", "only_result", "new_result_stream", "stream_offset");
         assertThat(onlyResult.get("only_result").toString()).isEqualTo("[1,2]");
 
         JsonNode noLogs = sse.updates(api.namespace, "shaped", "no_logs=true").blockLast(DEADLINE);
@@ -129,12 +158,14 @@ class WatchApiIntegrationTest {
         assertThat(noLogs.has("progress")).isFalse();
         assertThat(noLogs.get("job").get("success").booleanValue()).isTrue();
 
-        JsonNode withProgress = sse.updates(api.namespace, "shaped", "get_progress=true&running=true").blockLast(DEADLINE);
+        JsonNode withProgress = sse.updates(api.namespace, "shaped", "get_progress=true&running=true")
+                .blockLast(DEADLINE);
         assertThat(withProgress.get("progress").intValue()).isEqualTo(70);
         assertThat(withProgress.has("running")).isFalse();
         assertThat(withProgress.get("new_logs").stringValue()).isEqualTo("a row\n");
 
-        JsonNode fromOffset = sse.updates(api.namespace, "shaped", "log_offset=3&stream_offset=1").blockLast(DEADLINE);
+        JsonNode fromOffset = sse.updates(api.namespace, "shaped", "log_offset=3&stream_offset=1")
+                .blockLast(DEADLINE);
         assertThat(fromOffset.get("new_logs").stringValue()).isEqualTo("row\n");
         assertThat(fromOffset.has("new_result_stream")).isFalse();
     }
@@ -156,18 +187,30 @@ class WatchApiIntegrationTest {
                 .assertNext(event -> assertThat(event.toString()).isEqualTo("{\"type\":\"notfound\"}"))
                 .expectComplete()
                 .verify(DEADLINE);
-        api.get("/api/w/" + api.namespace + "/jobs_u/getupdate/ghost", WorkerApiClient.PRODUCER).expectStatus().isNotFound();
-        api.get("/api/w/" + api.namespace + "/jobs_u/get/ghost", WorkerApiClient.PRODUCER).expectStatus().isNotFound();
+        api.get("/api/w/" + api.namespace + "/jobs_u/getupdate/ghost", WorkerApiClient.PRODUCER)
+                .expectStatus()
+                .isNotFound();
+        api.get("/api/w/" + api.namespace + "/jobs_u/get/ghost", WorkerApiClient.PRODUCER)
+                .expectStatus()
+                .isNotFound();
     }
 
     @Test
     void badArgumentsAreRefusedBeforeTheStreamStarts() {
         api.add("args");
-        api.get("/api/w/" + api.namespace + "/jobs_u/getupdate_sse/args?log_offset=-1", WorkerApiClient.PRODUCER).expectStatus().isBadRequest()
-                .expectBody(String.class).isEqualTo("Invalid log_offset: use a whole number, 0 or more");
-        api.get("/api/w/" + api.namespace + "/jobs_u/getupdate_sse/args?running=maybe", WorkerApiClient.PRODUCER).expectStatus().isBadRequest()
-                .expectBody(String.class).isEqualTo("Invalid running: use true or false");
-        api.get("/api/w/xy/jobs_u/getupdate_sse/args", WorkerApiClient.PRODUCER).expectStatus().isBadRequest();
+        api.get("/api/w/" + api.namespace + "/jobs_u/getupdate_sse/args?log_offset=-1", WorkerApiClient.PRODUCER)
+                .expectStatus()
+                .isBadRequest()
+                .expectBody(String.class)
+                .isEqualTo("Invalid log_offset: use a whole number, 0 or more");
+        api.get("/api/w/" + api.namespace + "/jobs_u/getupdate_sse/args?running=maybe", WorkerApiClient.PRODUCER)
+                .expectStatus()
+                .isBadRequest()
+                .expectBody(String.class)
+                .isEqualTo("Invalid running: use true or false");
+        api.get("/api/w/xy/jobs_u/getupdate_sse/args", WorkerApiClient.PRODUCER)
+                .expectStatus()
+                .isBadRequest();
     }
 
     @Test
@@ -176,14 +219,29 @@ class WatchApiIntegrationTest {
         api.log("polled", token, "first");
         api.log("polled", token, "second");
 
-        Map<String, Object> update = api.get("/api/w/" + api.namespace + "/jobs_u/getupdate/polled?log_offset=7", WorkerApiClient.PRODUCER)
-                .expectStatus().isOk().expectBody(Map.class).returnResult().getResponseBody();
-        assertThat(update).containsEntry("new_logs", "second\n").containsEntry("log_offset", 14)
-                .containsEntry("completed", false).doesNotContainKeys("type", "job");
+        Map<String, Object> update = api.get(
+                        "/api/w/" + api.namespace + "/jobs_u/getupdate/polled?log_offset=7", WorkerApiClient.PRODUCER)
+                .expectStatus()
+                .isOk()
+                .expectBody(Map.class)
+                .returnResult()
+                .getResponseBody();
+        assertThat(update)
+                .containsEntry("new_logs", "second\n")
+                .containsEntry("log_offset", 14)
+                .containsEntry("completed", false)
+                .doesNotContainKeys("type", "job");
 
-        api.post(api.job("polled") + "/complete", token, MediaType.APPLICATION_JSON, "{\"success\":false}").expectStatus().isOk();
-        Map<String, Object> done = api.get("/api/w/" + api.namespace + "/jobs_u/getupdate/polled?log_offset=14", WorkerApiClient.PRODUCER)
-                .expectStatus().isOk().expectBody(Map.class).returnResult().getResponseBody();
+        api.post(api.job("polled") + "/complete", token, MediaType.APPLICATION_JSON, "{\"success\":false}")
+                .expectStatus()
+                .isOk();
+        Map<String, Object> done = api.get(
+                        "/api/w/" + api.namespace + "/jobs_u/getupdate/polled?log_offset=14", WorkerApiClient.PRODUCER)
+                .expectStatus()
+                .isOk()
+                .expectBody(Map.class)
+                .returnResult()
+                .getResponseBody();
         assertThat(done).containsEntry("completed", true).doesNotContainKeys("type", "job", "new_logs");
     }
 
@@ -194,8 +252,15 @@ class WatchApiIntegrationTest {
         api.log("whole", token, "two 日本");
 
         Map<String, Object> job = api.get("/api/w/" + api.namespace + "/jobs_u/get/whole", WorkerApiClient.PRODUCER)
-                .expectStatus().isOk().expectBody(Map.class).returnResult().getResponseBody();
-        assertThat(job).containsEntry("id", "whole").containsEntry("type", "QueuedJob").containsEntry("logs", "one\ntwo 日本\n");
+                .expectStatus()
+                .isOk()
+                .expectBody(Map.class)
+                .returnResult()
+                .getResponseBody();
+        assertThat(job)
+                .containsEntry("id", "whole")
+                .containsEntry("type", "QueuedJob")
+                .containsEntry("logs", "one\ntwo 日本\n");
         assertThat(api.document("whole")).doesNotContainKey("logs");
     }
 

@@ -18,7 +18,8 @@ public final class WorkerApiClient {
     public final String namespace = "t-" + UUID.randomUUID();
 
     public WorkerApiClient(int port) {
-        this.http = WebTestClient.bindToServer().baseUrl("http://localhost:" + port).build();
+        this.http =
+                WebTestClient.bindToServer().baseUrl("http://localhost:" + port).build();
     }
 
     public String jobs() {
@@ -36,14 +37,17 @@ public final class WorkerApiClient {
 
     /** Adds one job with that id and gives back the job as the add answers it, with its {@code token} and {@code watch_token}. */
     public Map<String, Object> added(String id) {
-        List<Map<String, Object>> added = http.post().uri(jobs())
+        List<Map<String, Object>> added = http.post()
+                .uri(jobs())
                 .header("Authorization", "Bearer " + PRODUCER)
                 .contentType(MediaType.APPLICATION_JSON)
                 .bodyValue("[{\"name\":\"test\",\"data\":{\"n\":1},\"id\":\"" + id + "\"}]")
                 .exchange()
-                .expectStatus().isOk()
+                .expectStatus()
+                .isOk()
                 .expectBody(new ParameterizedTypeReference<List<Map<String, Object>>>() {})
-                .returnResult().getResponseBody();
+                .returnResult()
+                .getResponseBody();
         assertThat(added).hasSize(1);
         return added.get(0);
     }
@@ -73,15 +77,21 @@ public final class WorkerApiClient {
 
     /** The job object as a producer reads it. */
     Map<String, Object> document(String id) {
-        return get(job(id), PRODUCER).expectStatus().isOk()
+        return get(job(id), PRODUCER)
+                .expectStatus()
+                .isOk()
                 .expectBody(new ParameterizedTypeReference<Map<String, Object>>() {})
-                .returnResult().getResponseBody();
+                .returnResult()
+                .getResponseBody();
     }
 
     /** The log rows as a producer reads them: {@code count} and {@code logs}. */
     Map<String, Object> rows(String id, long start, long length) {
-        return get(job(id) + "/logs?start=" + start + "&length=" + length, PRODUCER).expectStatus().isOk()
+        return get(job(id) + "/logs?start=" + start + "&length=" + length, PRODUCER)
+                .expectStatus()
+                .isOk()
                 .expectBody(new ParameterizedTypeReference<Map<String, Object>>() {})
-                .returnResult().getResponseBody();
+                .returnResult()
+                .getResponseBody();
     }
 }

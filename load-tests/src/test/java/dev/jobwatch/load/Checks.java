@@ -9,8 +9,7 @@ import java.util.function.BiFunction;
 /** A check of a response body or SSE message by a Java function, whose message shows in Gatling's error table. */
 final class Checks {
 
-    private Checks() {
-    }
+    private Checks() {}
 
     /**
      * Passes when {@code verdict} answers {@link Watch#OK}; otherwise fails the request or SSE check with the

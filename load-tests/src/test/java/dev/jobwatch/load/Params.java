@@ -10,8 +10,7 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 final class Params {
 
-    private Params() {
-    }
+    private Params() {}
 
     /** The server, e.g. {@code http://localhost:8080}; no trailing slash. */
     static String base() {
@@ -87,11 +86,13 @@ final class Params {
                 return Duration.ofMillis(Math.round(Double.parseDouble(value.substring(0, value.length() - 1)) * 1000));
             }
             if (value.endsWith("m")) {
-                return Duration.ofMillis(Math.round(Double.parseDouble(value.substring(0, value.length() - 1)) * 60_000));
+                return Duration.ofMillis(
+                        Math.round(Double.parseDouble(value.substring(0, value.length() - 1)) * 60_000));
             }
             return Duration.ofMillis(Math.round(Double.parseDouble(value) * 1000));
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("-D" + name + " must be a duration such as 500ms, 5s or 2m, not " + text, e);
+            throw new IllegalArgumentException(
+                    "-D" + name + " must be a duration such as 500ms, 5s or 2m, not " + text, e);
         }
     }
 

@@ -26,14 +26,16 @@ public class ReconnectStormSimulation extends WatchRunSimulation {
     private static final Duration DURATION = Params.duration("duration", LONGEST_STREAM.multipliedBy(2));
 
     public ReconnectStormSimulation() {
-        super(new WatchRun("storm", 1, 50, 20, DURATION,
-                (int) Math.max(1, DURATION.toMillis() / Math.max(1, LONGEST_STREAM.toMillis()))));
+        super(new WatchRun("storm", 1, 50, 20, DURATION, (int)
+                Math.max(1, DURATION.toMillis() / Math.max(1, LONGEST_STREAM.toMillis()))));
     }
 
     @Override
     public void before() {
-        System.out.printf("%s: expects the server's JOBWATCH_WATCH_LIFETIME=%ss and JOBWATCH_WATCH_SPREAD=%ss"
-                + " (-Dlifetime, -Dspread)%n", getClass().getSimpleName(), LIFETIME.toMillis() / 1000.0, SPREAD.toMillis() / 1000.0);
+        System.out.printf(
+                "%s: expects the server's JOBWATCH_WATCH_LIFETIME=%ss and JOBWATCH_WATCH_SPREAD=%ss"
+                        + " (-Dlifetime, -Dspread)%n",
+                getClass().getSimpleName(), LIFETIME.toMillis() / 1000.0, SPREAD.toMillis() / 1000.0);
         super.before();
     }
 }

@@ -34,7 +34,8 @@ final class Rows {
 
     /** Row {@code index} (0-based) of job {@code id}, without the newline the server adds. */
     String row(String id, int index) {
-        StringBuilder row = new StringBuilder(length + 16).append(id).append(" row ").append(String.format("%07d", index));
+        StringBuilder row =
+                new StringBuilder(length + 16).append(id).append(" row ").append(String.format("%07d", index));
         if (unicode) {
             row.append(UNICODE);
         }

@@ -20,15 +20,15 @@ import java.util.List;
 final class Setup {
 
     /** A job as the add route answered it: its job token (worker routes) and its watch token (watchers). */
-    record Job(String namespace, String id, String token, String watchToken) {
-    }
+    record Job(String namespace, String id, String token, String watchToken) {}
 
     static final ObjectMapper JSON = new ObjectMapper();
     private static final int BATCH = 500;
 
     private final String base;
     private final String producerToken;
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient client =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     Setup(String base, String producerToken) {
         this.base = base;
@@ -39,8 +39,12 @@ final class Setup {
     void requireReady() {
         HttpResponse<String> response;
         try {
-            response = client.send(HttpRequest.newBuilder(URI.create(base + "/actuator/health/readiness"))
-                    .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
+            response = client.send(
+                    HttpRequest.newBuilder(URI.create(base + "/actuator/health/readiness"))
+                            .timeout(Duration.ofSeconds(10))
+                            .GET()
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             throw new IllegalStateException("jobwatch does not answer at " + base + " (-Dbase): " + e, e);
         } catch (InterruptedException e) {
@@ -48,8 +52,8 @@ final class Setup {
             throw new IllegalStateException(e);
         }
         if (response.statusCode() != 200) {
-            throw new IllegalStateException("jobwatch at " + base + " is not ready: " + response.statusCode() + " "
-                    + response.body());
+            throw new IllegalStateException(
+                    "jobwatch at " + base + " is not ready: " + response.statusCode() + " " + response.body());
         }
     }
 
@@ -59,7 +63,11 @@ final class Setup {
         for (int from = 0; from < ids.size(); from += BATCH) {
             ArrayNode batch = JSON.createArrayNode();
             for (String id : ids.subList(from, Math.min(ids.size(), from + BATCH))) {
-                batch.addObject().put("name", name).put("id", id).putObject("data").put("load_test", true);
+                batch.addObject()
+                        .put("name", name)
+                        .put("id", id)
+                        .putObject("data")
+                        .put("load_test", true);
             }
             JsonNode added = send("POST", "/queues/" + namespace + "/jobs", batch.toString());
             if (!added.isArray() || added.size() != batch.size()) {
@@ -68,7 +76,9 @@ final class Setup {
             for (JsonNode job : added) {
                 String token = job.path("token").asText("");
                 String watchToken = job.path("watch_token").asText("");
-                if (token.isEmpty() || watchToken.isEmpty() || !"queued".equals(job.path("state").asText())) {
+                if (token.isEmpty()
+                        || watchToken.isEmpty()
+                        || !"queued".equals(job.path("state").asText())) {
                     throw new IllegalStateException("an added job lacks its tokens or is not queued: " + job);
                 }
                 jobs.add(new Job(namespace, job.path("id").asText(), token, watchToken));
@@ -88,8 +98,9 @@ final class Setup {
         try {
             HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != 200) {
-                throw new IllegalStateException(method + " " + path + " answered " + response.statusCode() + ": "
-                        + response.body() + (response.statusCode() == 401 ? " (pass the producer token as -Dtoken)" : ""));
+                throw new IllegalStateException(
+                        method + " " + path + " answered " + response.statusCode() + ": " + response.body()
+                                + (response.statusCode() == 401 ? " (pass the producer token as -Dtoken)" : ""));
             }
             return JSON.readTree(response.body());
         } catch (IOException e) {

@@ -58,6 +58,7 @@ final class Watch {
         final LongAdder pings = new LongAdder();
         /** Events other than pings that Gatling held back because no check was waiting when they came. */
         final LongAdder heldEvents = new LongAdder();
+
         final LongAdder verified = new LongAdder();
         final AtomicInteger mostConnections = new AtomicInteger();
         final AtomicInteger fewestTimeouts = new AtomicInteger(Integer.MAX_VALUE);
@@ -89,30 +90,46 @@ final class Watch {
 
         String summary(int watchers) {
             StringBuilder text = new StringBuilder()
-                    .append("watchers verified: ").append(verified.sum()).append('/').append(watchers)
-                    .append(", connections: ").append(connections.sum())
-                    .append(" (most by one watcher: ").append(mostConnections.get()).append(')')
-                    .append(", timeouts: ").append(timeouts.sum())
+                    .append("watchers verified: ")
+                    .append(verified.sum())
+                    .append('/')
+                    .append(watchers)
+                    .append(", connections: ")
+                    .append(connections.sum())
+                    .append(" (most by one watcher: ")
+                    .append(mostConnections.get())
+                    .append(')')
+                    .append(", timeouts: ")
+                    .append(timeouts.sum())
                     .append(" (fewest for one watcher: ")
-                    .append(fewestTimeouts.get() == Integer.MAX_VALUE ? 0 : fewestTimeouts.get()).append(')')
-                    .append(", updates: ").append(updates.sum())
-                    .append(", pings: ").append(pings.sum())
+                    .append(fewestTimeouts.get() == Integer.MAX_VALUE ? 0 : fewestTimeouts.get())
+                    .append(')')
+                    .append(", updates: ")
+                    .append(updates.sum())
+                    .append(", pings: ")
+                    .append(pings.sum())
                     .append(", other events held back by Gatling (checked, no report entry): ")
                     .append(heldEvents.sum());
             List<Double> lags = new ArrayList<>(completionLags);
             if (!lags.isEmpty()) {
                 Collections.sort(lags);
                 text.append("\n  completed heard after the complete call, as the watcher's check saw it")
-                        .append(" (ms, over watchers): min ").append(percentile(lags, 0))
-                        .append(", p50 ").append(percentile(lags, 50))
-                        .append(", p99 ").append(percentile(lags, 99))
-                        .append(", max ").append(percentile(lags, 100));
+                        .append(" (ms, over watchers): min ")
+                        .append(percentile(lags, 0))
+                        .append(", p50 ")
+                        .append(percentile(lags, 50))
+                        .append(", p99 ")
+                        .append(percentile(lags, 99))
+                        .append(", max ")
+                        .append(percentile(lags, 100));
             }
             List<Double> rates = new ArrayList<>(writeRates);
             if (!rates.isEmpty()) {
                 Collections.sort(rates);
-                text.append("\n  writers' achieved rows/s: min ").append(String.format("%.1f", rates.get(0)))
-                        .append(", max ").append(String.format("%.1f", rates.get(rates.size() - 1)));
+                text.append("\n  writers' achieved rows/s: min ")
+                        .append(String.format("%.1f", rates.get(0)))
+                        .append(", max ")
+                        .append(String.format("%.1f", rates.get(rates.size() - 1)));
             }
             synchronized (this) {
                 for (String problem : problems) {
@@ -145,12 +162,19 @@ final class Watch {
     private int connectionUpdates;
     /** What ended the current connection ({@code completed} or {@code timeout}); null while it runs. */
     private String ended;
+
     private int timeouts;
     private boolean completed;
     private String problem;
 
-    Watch(Setup.Job job, String expectedLog, JsonNode expectedResult, Resume resume, int maxConnections,
-            int minTimeouts, Totals totals) {
+    Watch(
+            Setup.Job job,
+            String expectedLog,
+            JsonNode expectedResult,
+            Resume resume,
+            int maxConnections,
+            int minTimeouts,
+            Totals totals) {
         this.job = job;
         this.expected = expectedLog;
         this.expectedPoints = expectedLog.codePointCount(0, expectedLog.length());
@@ -274,8 +298,9 @@ final class Watch {
             return fail("never heard completed");
         }
         if (timeouts < minTimeouts) {
-            return fail("heard " + timeouts + " timeouts, at least " + minTimeouts + " expected: start the server with a"
-                    + " short JOBWATCH_WATCH_LIFETIME (e.g. 5s) and pass it as -Dlifetime");
+            return fail(
+                    "heard " + timeouts + " timeouts, at least " + minTimeouts + " expected: start the server with a"
+                            + " short JOBWATCH_WATCH_LIFETIME (e.g. 5s) and pass it as -Dlifetime");
         }
         JsonNode poll;
         try {
@@ -283,7 +308,8 @@ final class Watch {
         } catch (IOException e) {
             return fail("the poll answered no JSON: " + clip(body));
         }
-        if (!poll.path("completed").asBoolean(false) || poll.path("log_offset").asLong(-1) != expectedPoints + 1
+        if (!poll.path("completed").asBoolean(false)
+                || poll.path("log_offset").asLong(-1) != expectedPoints + 1
                 || !poll.path("new_logs").asText("").isEmpty()) {
             return fail("the poll at log_offset " + logOffset + " answered " + clip(body) + ", expected completed with"
                     + " log_offset " + (expectedPoints + 1) + " and no new logs");
@@ -322,8 +348,8 @@ final class Watch {
                 String wrong = update(event, id, connectionUpdates == 0);
                 connectionUpdates++;
                 if (wrong != null) {
-                    return wrong + " (connection " + connections + ", update " + connectionUpdates + ": " + clip(message)
-                            + ")";
+                    return wrong + " (connection " + connections + ", update " + connectionUpdates + ": "
+                            + clip(message) + ")";
                 }
                 if (completed) {
                     ended = "completed";
@@ -357,7 +383,8 @@ final class Watch {
             String text = newLogs.asText();
             if (!expected.startsWith(text, charPos)) {
                 return "new_logs at code point " + pointPos + " is " + clip(text) + " but the log there is "
-                        + clip(expected.substring(charPos, Math.min(expected.length(), charPos + Math.max(40, text.length()))));
+                        + clip(expected.substring(
+                                charPos, Math.min(expected.length(), charPos + Math.max(40, text.length()))));
             }
             charPos += text.length();
             pointPos += text.codePointCount(0, text.length());
@@ -365,8 +392,8 @@ final class Watch {
         JsonNode offset = update.get("log_offset");
         if (offset != null) {
             if (offset.asLong() != pointPos + 1) {
-                return "log_offset " + offset.asLong() + " but " + pointPos + " code points heard (expected " + (pointPos + 1)
-                        + ")";
+                return "log_offset " + offset.asLong() + " but " + pointPos + " code points heard (expected "
+                        + (pointPos + 1) + ")";
             }
             logOffset = offset.asLong();
         }
@@ -398,8 +425,10 @@ final class Watch {
                 return "completed with log_offset " + logOffset + ", expected " + (expectedPoints + 1);
             }
             JsonNode done = update.path("job");
-            if (!"CompletedJob".equals(done.path("type").asText()) || !done.path("success").asBoolean(false)
-                    || !expectedResult.equals(done.path("result")) || done.path("progress").asLong(-1) != 100
+            if (!"CompletedJob".equals(done.path("type").asText())
+                    || !done.path("success").asBoolean(false)
+                    || !expectedResult.equals(done.path("result"))
+                    || done.path("progress").asLong(-1) != 100
                     || !job.id().equals(done.path("id").asText())) {
                 return "the completed job is not " + job.id() + " CompletedJob, success, result " + expectedResult
                         + ", progress 100";

@@ -102,8 +102,11 @@ final class WatchRun {
             throw new IllegalArgumentException("-Drate must be above 0");
         }
         this.duration = Params.duration("duration", duration);
-        int count = Params.integer("rows", (int) Math.max(1, Math.round(this.rate * this.duration.toMillis() / 1000.0)));
-        this.rows = new Rows(Params.positive("rows", count), Params.positive("rowLength", Params.integer("rowLength", 64)),
+        int count =
+                Params.integer("rows", (int) Math.max(1, Math.round(this.rate * this.duration.toMillis() / 1000.0)));
+        this.rows = new Rows(
+                Params.positive("rows", count),
+                Params.positive("rowLength", Params.integer("rowLength", 64)),
                 Params.flag("unicode", false));
         this.minTimeouts = Params.integer("minTimeouts", minTimeouts);
         this.progressEvery = Math.max(1, (int) Math.round(this.rate));
@@ -129,9 +132,18 @@ final class WatchRun {
             ids.add("job-" + i);
         }
         added = setup.addJobs(namespace, ids, simulation);
-        System.out.printf("%s: %s, namespace %s: %d job(s) x %d watcher(s), %d rows of %d code points per job at %.1f rows/s,"
-                        + " resume by %s%s%n", simulation, base, namespace, jobs, watchers, rows.count(),
-                rows.row("job-0", 0).codePointCount(0, rows.row("job-0", 0).length()), rate, resume,
+        System.out.printf(
+                "%s: %s, namespace %s: %d job(s) x %d watcher(s), %d rows of %d code points per job at %.1f rows/s,"
+                        + " resume by %s%s%n",
+                simulation,
+                base,
+                namespace,
+                jobs,
+                watchers,
+                rows.count(),
+                rows.row("job-0", 0).codePointCount(0, rows.row("job-0", 0).length()),
+                rate,
+                resume,
                 minTimeouts > 0 ? ", each watcher must hear " + minTimeouts + "+ timeouts" : "");
     }
 
@@ -142,7 +154,9 @@ final class WatchRun {
 
     List<PopulationBuilder> populations() {
         int totalWatchers = jobs * watchers;
-        OpenInjectionStep watchersIn = ramp.isZero() ? atOnceUsers(totalWatchers) : rampUsers(totalWatchers).during(ramp);
+        OpenInjectionStep watchersIn = ramp.isZero()
+                ? atOnceUsers(totalWatchers)
+                : rampUsers(totalWatchers).during(ramp);
         return List.of(
                 scenario("watchers").exec(watcher()).injectOpen(watchersIn).protocols(protocol()),
                 scenario("writers").exec(writer()).injectOpen(atOnceUsers(jobs)).protocols(protocol()));
@@ -180,42 +194,61 @@ final class WatchRun {
         // ends a connection is an update entry too, and only the simulation's totals tell them apart.
         SseMessageCheck update = sse.checkMessage(UPDATE)
                 .matching(bodyString().transform(Watch::isPing).is(false))
-                .check(Checks.body("update checked", (message, session) -> watch(session).event(message)));
+                .check(Checks.body(
+                        "update checked", (message, session) -> watch(session).event(message)));
         return exec(session -> {
-            int index = nextWatcher.getAndIncrement();
-            Setup.Job job = added.get(index % added.size());
-            Watch watch = new Watch(job, rows.log(job.id()), result(job.id(), rows.count()), Watch.Resume.of(resume, index),
-                    maxConnections, minTimeouts, totals);
-            return session.set("watch", watch).set("watchToken", job.watchToken());
-        })
-                .asLongAs(session -> !watch(session).finished()).on(
-                        exec(session -> {
+                    int index = nextWatcher.getAndIncrement();
+                    Setup.Job job = added.get(index % added.size());
+                    Watch watch = new Watch(
+                            job,
+                            rows.log(job.id()),
+                            result(job.id(), rows.count()),
+                            Watch.Resume.of(resume, index),
+                            maxConnections,
+                            minTimeouts,
+                            totals);
+                    return session.set("watch", watch).set("watchToken", job.watchToken());
+                })
+                .asLongAs(session -> !watch(session).finished())
+                .on(exec(session -> {
                             watch(session).connecting();
                             return session;
                         })
-                                .doIfOrElse(session -> watch(session).resumesByHeader())
-                                .then(exec(connect(wait, update)
-                                        .header("Last-Event-ID", session -> watch(session).lastEventId())))
-                                .orElse(exec(connect(wait, update)))
-                                .asLongAs(WatchRun::streaming).on(exec(Collections.nCopies(CHECKS_PER_TURN,
-                                        exec(held()).doIf(WatchRun::streaming)
-                                                .then(exec(sse(UPDATE).setCheck().await(wait).on(update))))))
-                                .exec(held())
-                                // After completed or timeout a browser's EventSource must close the stream
-                                // itself, or it reconnects on its own; the watcher does the same.
-                                .exec(sse(CLOSE).close())
-                                .exec(session -> {
-                                    if (session.isFailed()) {
-                                        watch(session).failed(
-                                                "Gatling failed its stream or a check on it (see Gatling's errors)");
-                                    }
-                                    watch(session).closed();
-                                    return session;
-                                }))
-                .exec(http(VERIFY_WATCHER).get(session -> watch(session).pollPath())
+                        .doIfOrElse(session -> watch(session).resumesByHeader())
+                        .then(exec(connect(wait, update)
+                                .header(
+                                        "Last-Event-ID",
+                                        session -> watch(session).lastEventId())))
+                        .orElse(exec(connect(wait, update)))
+                        .asLongAs(WatchRun::streaming)
+                        .on(exec(Collections.nCopies(
+                                CHECKS_PER_TURN,
+                                exec(held())
+                                        .doIf(WatchRun::streaming)
+                                        .then(exec(sse(UPDATE)
+                                                .setCheck()
+                                                .await(wait)
+                                                .on(update))))))
+                        .exec(held())
+                        // After completed or timeout a browser's EventSource must close the stream
+                        // itself, or it reconnects on its own; the watcher does the same.
+                        .exec(sse(CLOSE).close())
+                        .exec(session -> {
+                            if (session.isFailed()) {
+                                watch(session)
+                                        .failed("Gatling failed its stream or a check on it (see Gatling's errors)");
+                            }
+                            watch(session).closed();
+                            return session;
+                        }))
+                .exec(http(VERIFY_WATCHER)
+                        .get(session -> watch(session).pollPath())
                         .header("Authorization", "Bearer #{watchToken}")
-                        .check(status().is(200),
-                                Checks.body("watcher verified", (body, session) -> watch(session).verify(body))));
+                        .check(
+                                status().is(200),
+                                Checks.body(
+                                        "watcher verified",
+                                        (body, session) -> watch(session).verify(body))));
     }
 
     /**
@@ -223,9 +256,11 @@ final class WatchRun {
      * fails the request on any status but 200 or another content type.
      */
     private SseConnectActionBuilder connect(Duration wait, SseMessageCheck update) {
-        return sse(WATCH).get(session -> watch(session).streamPath())
+        return sse(WATCH)
+                .get(session -> watch(session).streamPath())
                 .header("Authorization", "Bearer #{watchToken}")
-                .await(wait).on(update);
+                .await(wait)
+                .on(update);
     }
 
     /**
@@ -234,7 +269,8 @@ final class WatchRun {
      */
     private static ActionBuilder held() {
         return sse.processUnmatchedMessages((messages, session) -> {
-            watch(session).held(messages.stream().map(SseInboundMessage::message).toList());
+            watch(session)
+                    .held(messages.stream().map(SseInboundMessage::message).toList());
             return session;
         });
     }
@@ -243,21 +279,29 @@ final class WatchRun {
         Duration interval = Duration.ofNanos(Math.round(1_000_000_000L / rate));
         String jobPath = "/queues/#{ns}/jobs/#{jobId}";
         return exec(session -> {
-            Setup.Job job = added.get(nextWriter.getAndIncrement());
-            return session.set("ns", job.namespace()).set("jobId", job.id()).set("jobToken", job.token())
-                    .set("watchToken", job.watchToken());
-        })
+                    Setup.Job job = added.get(nextWriter.getAndIncrement());
+                    return session.set("ns", job.namespace())
+                            .set("jobId", job.id())
+                            .set("jobToken", job.token())
+                            .set("watchToken", job.watchToken());
+                })
                 .pause(warmup.plus(ramp))
                 .exec(session -> session.set("writeStart", System.nanoTime()))
                 .exec(worker("start", jobPath + "/start", null, null))
-                .repeat(rows.count(), "row").on(
-                        pace(interval)
-                                .exec(worker("log row", jobPath + "/logs", "text/plain; charset=UTF-8",
-                                        session -> rows.row(session.getString("jobId"), session.getInt("row"))))
-                                .doIf(session -> (session.getInt("row") + 1) % progressEvery == 0
-                                        && session.getInt("row") + 1 < rows.count())
-                                .then(exec(worker("progress", jobPath + "/progress", "application/json",
-                                        session -> String.valueOf((session.getInt("row") + 1) * 100L / rows.count())))))
+                .repeat(rows.count(), "row")
+                .on(pace(interval)
+                        .exec(worker(
+                                "log row",
+                                jobPath + "/logs",
+                                "text/plain; charset=UTF-8",
+                                session -> rows.row(session.getString("jobId"), session.getInt("row"))))
+                        .doIf(session -> (session.getInt("row") + 1) % progressEvery == 0
+                                && session.getInt("row") + 1 < rows.count())
+                        .then(exec(worker(
+                                "progress",
+                                jobPath + "/progress",
+                                "application/json",
+                                session -> String.valueOf((session.getInt("row") + 1) * 100L / rows.count())))))
                 .exec(session -> {
                     totals.writeRates.add(rows.count() / ((System.nanoTime() - session.getLong("writeStart")) / 1e9));
                     return session;
@@ -266,22 +310,32 @@ final class WatchRun {
                 .exec(session -> {
                     totals.completeSent.put(session.getString("jobId"), System.nanoTime());
                     if (jobs == 1) {
-                        System.out.println("writer: completing " + session.getString("jobId") + " at " + java.time.Instant.now());
+                        System.out.println(
+                                "writer: completing " + session.getString("jobId") + " at " + java.time.Instant.now());
                     }
                     return session;
                 })
-                .exec(worker("complete", jobPath + "/complete", "application/json",
-                        session -> "{\"success\":true,\"result\":" + result(session.getString("jobId"), rows.count()) + "}"))
-                .exec(http(VERIFY_JOB).get("/api/w/#{ns}/jobs_u/get/#{jobId}")
+                .exec(worker(
+                        "complete",
+                        jobPath + "/complete",
+                        "application/json",
+                        session -> "{\"success\":true,\"result\":" + result(session.getString("jobId"), rows.count())
+                                + "}"))
+                .exec(http(VERIFY_JOB)
+                        .get("/api/w/#{ns}/jobs_u/get/#{jobId}")
                         .header("Authorization", "Bearer #{watchToken}")
-                        .check(status().is(200),
-                                Checks.body("job checked", (body, session) -> verifyJob(body, session.getString("jobId")))));
+                        .check(
+                                status().is(200),
+                                Checks.body(
+                                        "job checked",
+                                        (body, session) -> verifyJob(body, session.getString("jobId")))));
     }
 
     /** A worker route with the job token, checked for 200 and {@code OK}. */
-    static HttpRequestActionBuilder worker(String name, String path, String type,
-            java.util.function.Function<Session, String> body) {
-        HttpRequestActionBuilder request = http(name).post(path)
+    static HttpRequestActionBuilder worker(
+            String name, String path, String type, java.util.function.Function<Session, String> body) {
+        HttpRequestActionBuilder request = http(name)
+                .post(path)
                 .header("Authorization", "Bearer #{jobToken}")
                 .check(ok());
         if (type != null) {
@@ -302,14 +356,17 @@ final class WatchRun {
             return "not JSON: " + Watch.clip(body);
         }
         String log = rows.log(id);
-        if (!"CompletedJob".equals(job.path("type").asText()) || !"completed".equals(job.path("state").asText())
-                || !job.path("success").asBoolean(false) || !result(id, rows.count()).equals(job.path("result"))
+        if (!"CompletedJob".equals(job.path("type").asText())
+                || !"completed".equals(job.path("state").asText())
+                || !job.path("success").asBoolean(false)
+                || !result(id, rows.count()).equals(job.path("result"))
                 || job.path("progress").asLong(-1) != 100) {
             return id + " is not completed with success, the writer's result and progress 100: " + Watch.clip(body);
         }
         String logs = job.path("logs").asText(null);
         if (!log.equals(logs)) {
-            return id + "'s log holds " + (logs == null ? "nothing" : logs.codePointCount(0, logs.length()) + " code points")
+            return id + "'s log holds "
+                    + (logs == null ? "nothing" : logs.codePointCount(0, logs.length()) + " code points")
                     + ", expected the " + rows.count() + " rows written (" + rows.logLength(id) + " code points)";
         }
         return Watch.OK;

@@ -41,8 +41,8 @@ public class WorkerApiSimulation extends Simulation {
     private final Duration duration = Params.duration("duration", Duration.ofSeconds(5));
     private final int logs = Params.integer("logs", 3);
     private final int p99 = Params.integer("p99ms", 0);
-    private final Rows rows = new Rows(logs, Params.positive("rowLength", Params.integer("rowLength", 64)),
-            Params.flag("unicode", false));
+    private final Rows rows = new Rows(
+            logs, Params.positive("rowLength", Params.integer("rowLength", 64)), Params.flag("unicode", false));
     private final AtomicInteger started = new AtomicInteger();
     private final LongAdder verified = new LongAdder();
 
@@ -50,7 +50,9 @@ public class WorkerApiSimulation extends Simulation {
         if (!(rate > 0) || logs < 0 || logs > 100) {
             throw new IllegalArgumentException("-Drate must be above 0 and -Dlogs 0 to 100");
         }
-        HttpProtocolBuilder protocol = http.baseUrl(base).disableWarmUp().userAgentHeader("jobwatch-load-tests")
+        HttpProtocolBuilder protocol = http.baseUrl(base)
+                .disableWarmUp()
+                .userAgentHeader("jobwatch-load-tests")
                 .disableCaching();
         List<Assertion> assertions = new ArrayList<>();
         assertions.add(global().failedRequests().count().is(0L));
@@ -58,52 +60,63 @@ public class WorkerApiSimulation extends Simulation {
         if (p99 > 0) {
             assertions.add(global().responseTime().percentile(99).lte(p99));
         }
-        setUp(scenario("workers").exec(job()).injectOpen(constantUsersPerSec(rate).during(duration)).protocols(protocol))
+        setUp(scenario("workers")
+                        .exec(job())
+                        .injectOpen(constantUsersPerSec(rate).during(duration))
+                        .protocols(protocol))
                 .assertions(assertions);
     }
 
     @Override
     public void before() {
         new Setup(base, token).requireReady();
-        System.out.printf("WorkerApiSimulation: %s, namespace %s: %.1f jobs/s for %ss, %d log rows each%n", base, namespace,
-                rate, duration.toMillis() / 1000.0, logs);
+        System.out.printf(
+                "WorkerApiSimulation: %s, namespace %s: %.1f jobs/s for %ss, %d log rows each%n",
+                base, namespace, rate, duration.toMillis() / 1000.0, logs);
     }
 
     @Override
     public void after() {
-        System.out.printf("WorkerApiSimulation: jobs started %d, verified completed with their logs %d%n", started.get(),
-                verified.sum());
+        System.out.printf(
+                "WorkerApiSimulation: jobs started %d, verified completed with their logs %d%n",
+                started.get(), verified.sum());
     }
 
     private ChainBuilder job() {
         String jobPath = "/queues/#{ns}/jobs/#{jobId}";
         return exec(session -> {
-            int n = started.getAndIncrement();
-            return session.set("ns", namespace).set("jobId", "w-" + n).set("n", n);
-        })
+                    int n = started.getAndIncrement();
+                    return session.set("ns", namespace).set("jobId", "w-" + n).set("n", n);
+                })
                 .exec(producer(http("add").post("/queues/#{ns}/jobs"))
                         .header("Content-Type", "application/json")
                         .body(StringBody("[{\"name\":\"work\",\"id\":\"#{jobId}\",\"data\":{\"n\":#{n}}}]"))
-                        .check(status().is(200),
+                        .check(
+                                status().is(200),
                                 jsonPath("$[0].id").isEL("#{jobId}"),
                                 jsonPath("$[0].state").is("queued"),
                                 jsonPath("$[0].token").saveAs("jobToken")))
                 .exitHereIfFailed()
                 .exec(WatchRun.worker("start", jobPath + "/start", null, null))
                 .exec(WatchRun.worker("progress", jobPath + "/progress", "application/json", session -> "50"))
-                .repeat(logs, "row").on(
-                        exec(WatchRun.worker("logs", jobPath + "/logs", "text/plain; charset=UTF-8",
-                                session -> rows.row(session.getString("jobId"), session.getInt("row")))))
+                .repeat(logs, "row")
+                .on(exec(WatchRun.worker(
+                        "logs",
+                        jobPath + "/logs",
+                        "text/plain; charset=UTF-8",
+                        session -> rows.row(session.getString("jobId"), session.getInt("row")))))
                 .exec(WatchRun.worker("stream", jobPath + "/stream", "text/plain; charset=UTF-8", session -> "chunk"))
-                .exec(WatchRun.worker("complete", jobPath + "/complete", "application/json",
+                .exec(WatchRun.worker(
+                        "complete",
+                        jobPath + "/complete",
+                        "application/json",
                         session -> "{\"success\":true,\"result\":{\"n\":" + session.getInt("n") + "}}"))
                 .exec(producer(http("job state").get(jobPath))
-                        .check(status().is(200),
-                                Checks.body("job checked", this::checkJob)))
-                .exec(http("read logs").get(jobPath + "/logs?start=0&length=" + Math.max(1, logs))
+                        .check(status().is(200), Checks.body("job checked", this::checkJob)))
+                .exec(http("read logs")
+                        .get(jobPath + "/logs?start=0&length=" + Math.max(1, logs))
                         .header("Authorization", "Bearer #{jobToken}")
-                        .check(status().is(200),
-                                Checks.body("logs checked", this::checkLogs)));
+                        .check(status().is(200), Checks.body("logs checked", this::checkLogs)));
     }
 
     private HttpRequestActionBuilder producer(HttpRequestActionBuilder request) {
@@ -117,12 +130,18 @@ public class WorkerApiSimulation extends Simulation {
         } catch (IOException e) {
             return "not JSON: " + Watch.clip(body);
         }
-        boolean right = "CompletedJob".equals(job.path("type").asText()) && "completed".equals(job.path("state").asText())
-                && job.path("success").asBoolean(false) && job.path("result").path("n").asInt(-1) == session.getInt("n")
-                && job.path("progress").asInt(-1) == 50 && session.getString("jobId").equals(job.path("id").asText())
-                && namespace.equals(job.path("workspace_id").asText()) && !job.path("started_at").isNull();
-        return right ? Watch.OK : "not completed with success, result {n:" + session.getInt("n") + "}, progress 50: "
-                + Watch.clip(body);
+        boolean right = "CompletedJob".equals(job.path("type").asText())
+                && "completed".equals(job.path("state").asText())
+                && job.path("success").asBoolean(false)
+                && job.path("result").path("n").asInt(-1) == session.getInt("n")
+                && job.path("progress").asInt(-1) == 50
+                && session.getString("jobId").equals(job.path("id").asText())
+                && namespace.equals(job.path("workspace_id").asText())
+                && !job.path("started_at").isNull();
+        return right
+                ? Watch.OK
+                : "not completed with success, result {n:" + session.getInt("n") + "}, progress 50: "
+                        + Watch.clip(body);
     }
 
     private String checkLogs(String body, Session session) {

@@ -53,8 +53,8 @@ public final class BullMqChangeFeed implements ChangeFeed {
     private final Map<String, QueueReader> readers = new ConcurrentHashMap<>();
 
     /** @param block how long one XREAD waits; less than the command timeout, so it never times out */
-    public BullMqChangeFeed(RedisConnections connections, BullMqQueues queues, Duration block, Duration logPoll,
-            Scheduler scheduler) {
+    public BullMqChangeFeed(
+            RedisConnections connections, BullMqQueues queues, Duration block, Duration logPoll, Scheduler scheduler) {
         this.connections = connections;
         this.redis = connections.commands();
         this.queues = queues;
@@ -75,28 +75,30 @@ public final class BullMqChangeFeed implements ChangeFeed {
             return Flux.just(0L).concatWith(Flux.never());
         }
         String queue = BullMqQueues.queue(ref.namespace());
-        return Flux.<Long>create(sink -> {
-            readers.compute(queue, (name, reader) -> {
-                QueueReader chosen = reader == null ? new QueueReader(name) : reader;
-                chosen.jobs.put(ref.id(), sink);
-                if (reader == null) {
-                    chosen.start();
-                } else if (chosen.ready) {
-                    sink.next(0L);
-                }
-                return chosen;
-            });
-            sink.onDispose(() -> readers.computeIfPresent(queue, (name, reader) -> {
-                // A newer subscriber of the same job (a hub that replaced this one) keeps its place.
-                reader.jobs.remove(ref.id(), sink);
-                reader.logLengths.remove(ref.id());
-                if (reader.jobs.isEmpty()) {
-                    reader.stop();
-                    return null;
-                }
-                return reader;
-            }));
-        }, FluxSink.OverflowStrategy.LATEST);
+        return Flux.<Long>create(
+                sink -> {
+                    readers.compute(queue, (name, reader) -> {
+                        QueueReader chosen = reader == null ? new QueueReader(name) : reader;
+                        chosen.jobs.put(ref.id(), sink);
+                        if (reader == null) {
+                            chosen.start();
+                        } else if (chosen.ready) {
+                            sink.next(0L);
+                        }
+                        return chosen;
+                    });
+                    sink.onDispose(() -> readers.computeIfPresent(queue, (name, reader) -> {
+                        // A newer subscriber of the same job (a hub that replaced this one) keeps its place.
+                        reader.jobs.remove(ref.id(), sink);
+                        reader.logLengths.remove(ref.id());
+                        if (reader.jobs.isEmpty()) {
+                            reader.stop();
+                            return null;
+                        }
+                        return reader;
+                    }));
+                },
+                FluxSink.OverflowStrategy.LATEST);
     }
 
     @Override
@@ -125,7 +127,8 @@ public final class BullMqChangeFeed implements ChangeFeed {
         void start() {
             reading = Flux.usingWhen(connections.dedicated(), this::read, RedisConnections.Dedicated::close)
                     .doOnError(this::failed)
-                    .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(100)).maxBackoff(Duration.ofSeconds(2))
+                    .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(100))
+                            .maxBackoff(Duration.ofSeconds(2))
                             .scheduler(scheduler))
                     .subscribe();
             polling = Flux.interval(logPoll, logPoll, scheduler)
@@ -141,15 +144,22 @@ public final class BullMqChangeFeed implements ChangeFeed {
 
         /** From the stream's last entry (or where the reader was), then every event, for as long as it lives. */
         private Flux<Void> read(RedisConnections.Dedicated connection) {
-            Mono<String> from = lastId != null ? Mono.just(lastId)
-                    : connection.commands().xrevrange(events, Range.create("-", "+"), Limit.from(1))
-                            .next().map(StreamMessage::getId).defaultIfEmpty("0-0");
+            Mono<String> from = lastId != null
+                    ? Mono.just(lastId)
+                    : connection
+                            .commands()
+                            .xrevrange(events, Range.create("-", "+"), Limit.from(1))
+                            .next()
+                            .map(StreamMessage::getId)
+                            .defaultIfEmpty("0-0");
             return from.flatMapMany(id -> {
                 lastId = id;
                 ready = true;
                 everReady = true;
                 wakeAll();
-                return Flux.defer(() -> connection.commands().xread(
+                return Flux.defer(() -> connection
+                                .commands()
+                                .xread(
                                         XReadArgs.Builder.block(block).count(EVENTS_PER_READ),
                                         XReadArgs.StreamOffset.from(events, lastId))
                                 .doOnNext(this::heard)
@@ -184,15 +194,17 @@ public final class BullMqChangeFeed implements ChangeFeed {
         /** A job whose log got longer (or is checked for the first time) is woken. */
         private Mono<Void> checkLogs() {
             return Flux.fromIterable(jobs.keySet())
-                    .flatMap(id -> redis.flatMap(commands -> commands.llen(queues.logs(queue, id)))
-                            .doOnNext(length -> {
-                                Long before = logLengths.put(id, length);
-                                FluxSink<Long> sink = jobs.get(id);
-                                if (!length.equals(before) && sink != null) {
-                                    sink.next(1L);
-                                }
-                            })
-                            .onErrorResume(error -> Mono.empty()), LOG_CHECKS_IN_FLIGHT)
+                    .flatMap(
+                            id -> redis.flatMap(commands -> commands.llen(queues.logs(queue, id)))
+                                    .doOnNext(length -> {
+                                        Long before = logLengths.put(id, length);
+                                        FluxSink<Long> sink = jobs.get(id);
+                                        if (!length.equals(before) && sink != null) {
+                                            sink.next(1L);
+                                        }
+                                    })
+                                    .onErrorResume(error -> Mono.empty()),
+                            LOG_CHECKS_IN_FLIGHT)
                     .then();
         }
     }

@@ -64,7 +64,10 @@ public final class BullMqJobStore implements JobReads, JobReports {
         List<String> args = new ArrayList<>(held.end().args());
         args.add(Integer.toString(LogMarks.WALK_ROWS));
         args.add(Integer.toString(LogMarks.WALK_BYTES));
-        return redis.<List<Object>>script(jobScript, ScriptOutputType.MULTI, new String[] {queues.job(ref), queues.logs(ref)},
+        return redis.<List<Object>>script(
+                        jobScript,
+                        ScriptOutputType.MULTI,
+                        new String[] {queues.job(ref), queues.logs(ref)},
                         args.toArray(String[]::new))
                 .map(BullMqReplies.JobReply::decode)
                 .flatMap(reply -> switch (reply.status()) {
@@ -86,18 +89,23 @@ public final class BullMqJobStore implements JobReads, JobReports {
      */
     @Override
     public Mono<LogRows> logRows(JobRef ref, Credential credential, long start, int length) {
-        Mono<Void> allowed = credential instanceof Credential.Producer ? queues.served(ref) : requireLock(ref, credential);
-        return allowed.then(redis.<List<Object>>script(logRowsScript, ScriptOutputType.MULTI,
-                        new String[] {queues.job(ref), queues.logs(ref)}, Long.toString(start), Integer.toString(length)))
+        Mono<Void> allowed =
+                credential instanceof Credential.Producer ? queues.served(ref) : requireLock(ref, credential);
+        return allowed.then(redis.<List<Object>>script(
+                        logRowsScript,
+                        ScriptOutputType.MULTI,
+                        new String[] {queues.job(ref), queues.logs(ref)},
+                        Long.toString(start),
+                        Integer.toString(length)))
                 .map(BullMqReplies.LogRowsReply::decode)
-                .flatMap(reply -> reply.status() == ScriptStatus.OK ? Mono.just(new LogRows(reply.count(), reply.rows()))
+                .flatMap(reply -> reply.status() == ScriptStatus.OK
+                        ? Mono.just(new LogRows(reply.count(), reply.rows()))
                         : Mono.error(reply.status().failure()));
     }
 
     @Override
     public Mono<LogSlice> readLog(JobRef ref, long fromOffset, int maxRows, int maxBytes) {
-        return read(ref, "", fromOffset, maxRows, maxBytes, 0)
-                .map(read -> new LogSlice(read.log(), read.logEnd()));
+        return read(ref, "", fromOffset, maxRows, maxBytes, 0).map(read -> new LogSlice(read.log(), read.logEnd()));
     }
 
     @Override
@@ -107,24 +115,45 @@ public final class BullMqJobStore implements JobReads, JobReports {
 
     @Override
     public Mono<WatchRead> watch(JobRef ref, long knownVersion, long logFrom, long chunksFrom, WatchPage page) {
-        return read(ref, knownVersion < 0 ? "" : String.format("%012x", knownVersion), logFrom, page.rows(),
-                page.bytes(), page.window());
+        return read(
+                ref,
+                knownVersion < 0 ? "" : String.format("%012x", knownVersion),
+                logFrom,
+                page.rows(),
+                page.bytes(),
+                page.window());
     }
 
     /** Sets the progress as BullMQ's {@code job.updateProgress} does. */
     @Override
     public Mono<Void> progress(JobRef ref, Credential credential, Mono<String> json) {
         String queue = BullMqQueues.queue(ref.namespace());
-        return locked(ref, credential, json, (token, progress) -> redis.<String>script(progressScript,
-                ScriptOutputType.VALUE, new String[] {queues.job(ref), queues.events(queue), queues.meta(queue),
-                        queues.lock(ref)}, ref.id(), progress, token));
+        return locked(
+                ref,
+                credential,
+                json,
+                (token, progress) -> redis.<String>script(
+                        progressScript,
+                        ScriptOutputType.VALUE,
+                        new String[] {queues.job(ref), queues.events(queue), queues.meta(queue), queues.lock(ref)},
+                        ref.id(),
+                        progress,
+                        token));
     }
 
     /** Appends a row as BullMQ's {@code job.log} does, keeping the job's {@code keepLogs}. */
     @Override
     public Mono<Void> appendLog(JobRef ref, Credential credential, Mono<String> row) {
-        return locked(ref, credential, row, (token, text) -> redis.<String>script(addLogScript, ScriptOutputType.VALUE,
-                new String[] {queues.job(ref), queues.logs(ref), queues.lock(ref)}, text, token));
+        return locked(
+                ref,
+                credential,
+                row,
+                (token, text) -> redis.<String>script(
+                        addLogScript,
+                        ScriptOutputType.VALUE,
+                        new String[] {queues.job(ref), queues.logs(ref), queues.lock(ref)},
+                        text,
+                        token));
     }
 
     private interface LockedWrite {
@@ -159,13 +188,20 @@ public final class BullMqJobStore implements JobReads, JobReports {
     /** One bounded script call, and another from where it got for as long as it answers {@code MORE}. */
     private Mono<WatchRead> walk(JobRef ref, String knownVersion, long logFrom, int rows, int bytes, long window) {
         LogMarks.Held held = marks.get(ref);
-        List<String> args = new ArrayList<>(List.of(knownVersion, Long.toString(logFrom), Integer.toString(rows),
-                Integer.toString(bytes), Long.toString(window)));
+        List<String> args = new ArrayList<>(List.of(
+                knownVersion,
+                Long.toString(logFrom),
+                Integer.toString(rows),
+                Integer.toString(bytes),
+                Long.toString(window)));
         args.addAll(held.end().args());
         args.addAll(held.read().args());
         args.add(Integer.toString(LogMarks.WALK_ROWS));
         args.add(Integer.toString(LogMarks.WALK_BYTES));
-        return redis.<List<Object>>script(watchScript, ScriptOutputType.MULTI, new String[] {queues.job(ref), queues.logs(ref)},
+        return redis.<List<Object>>script(
+                        watchScript,
+                        ScriptOutputType.MULTI,
+                        new String[] {queues.job(ref), queues.logs(ref)},
                         args.toArray(String[]::new))
                 .map(BullMqReplies.WatchReply::decode)
                 .flatMap(reply -> switch (reply.status()) {
@@ -191,8 +227,17 @@ public final class BullMqJobStore implements JobReads, JobReports {
             int skip = i == 0 ? (int) Math.max(0, reply.logFrom() - reply.begin()) : 0;
             log.append(row, row.offsetByCodePoints(0, skip), row.length());
         }
-        return new WatchRead(reply.version(), JobState.fromWire(reply.state()), reply.progress(), reply.logLength(), 0,
-                reply.logFrom(), log.toString(), 0, List.of(), null);
+        return new WatchRead(
+                reply.version(),
+                JobState.fromWire(reply.state()),
+                reply.progress(),
+                reply.logLength(),
+                0,
+                reply.logFrom(),
+                log.toString(),
+                0,
+                List.of(),
+                null);
     }
 
     private Job job(JobRef ref, Map<String, String> hash, long rows, long length) {
@@ -202,19 +247,35 @@ public final class BullMqJobStore implements JobReads, JobReports {
         meta.set("opts", json(hash.get("opts"), mapper.createObjectNode()));
         Long finishedOn = time(hash.get("finishedOn"));
         Long processedOn = time(hash.get("processedOn"));
-        JobState state = finishedOn != null ? JobState.COMPLETED : processedOn != null ? JobState.RUNNING : JobState.QUEUED;
+        JobState state =
+                finishedOn != null ? JobState.COMPLETED : processedOn != null ? JobState.RUNNING : JobState.QUEUED;
         Boolean success = null;
         String result = null;
         if (finishedOn != null) {
             // A failed attempt that was retried leaves its failedReason; a success always sets returnvalue.
             success = hash.containsKey("returnvalue") || !hash.containsKey("failedReason");
-            result = success ? mapper.writeValueAsString(json(hash.get("returnvalue"), mapper.nullNode()))
+            result = success
+                    ? mapper.writeValueAsString(json(hash.get("returnvalue"), mapper.nullNode()))
                     : failure(hash.get("failedReason"));
         }
         Long timestamp = time(hash.get("timestamp"));
-        return new Job(ref, state, mapper.writeValueAsString(meta), timestamp == null ? 0 : timestamp, processedOn,
-                finishedOn, success, result, false, null, null, hash.get("progress"),
-                new Job.LogCounters(length, rows, 0, 0), 0, 0, null);
+        return new Job(
+                ref,
+                state,
+                mapper.writeValueAsString(meta),
+                timestamp == null ? 0 : timestamp,
+                processedOn,
+                finishedOn,
+                success,
+                result,
+                false,
+                null,
+                null,
+                hash.get("progress"),
+                new Job.LogCounters(length, rows, 0, 0),
+                0,
+                0,
+                null);
     }
 
     /** A failed job's result as Windmill gives an error: {@code {"error": {"name", "message"}}}. */

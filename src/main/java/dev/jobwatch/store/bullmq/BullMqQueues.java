@@ -21,8 +21,11 @@ public record BullMqQueues(String prefix, Set<String> queues, boolean all) {
 
     public static BullMqQueues of(BullMqProperties properties) {
         String queues = properties.queues().trim();
-        Set<String> names = queues.equals("*") ? Set.of()
-                : Arrays.stream(queues.split(",")).map(String::trim).filter(name -> !name.isEmpty())
+        Set<String> names = queues.equals("*")
+                ? Set.of()
+                : Arrays.stream(queues.split(","))
+                        .map(String::trim)
+                        .filter(name -> !name.isEmpty())
                         .collect(Collectors.toUnmodifiableSet());
         return new BullMqQueues(properties.prefix(), names, queues.equals("*"));
     }

@@ -9,8 +9,7 @@ import java.util.Map;
 /** The replies of the BullMQ source's read scripts, each decoded here into a record with named fields. */
 final class BullMqReplies {
 
-    private BullMqReplies() {
-    }
+    private BullMqReplies() {}
 
     /**
      * {@code bullmq/job.lua}: {@code {'OK', logRows, logLength, end (3), field, value...}} |
@@ -32,8 +31,12 @@ final class BullMqReplies {
                     for (int i = 6; i + 1 < reply.size(); i += 2) {
                         hash.put((String) reply.get(i), (String) reply.get(i + 1));
                     }
-                    yield new JobReply(status, ScriptReplies.number(reply.get(1)), ScriptReplies.number(reply.get(2)),
-                            mark(reply, 3), hash);
+                    yield new JobReply(
+                            status,
+                            ScriptReplies.number(reply.get(1)),
+                            ScriptReplies.number(reply.get(2)),
+                            mark(reply, 3),
+                            hash);
                 }
                 default -> new JobReply(status, 0, 0, LogMarks.Mark.START, Map.of());
             };
@@ -50,8 +53,11 @@ final class BullMqReplies {
 
         static LogRowsReply decode(List<Object> reply) {
             ScriptStatus status = ScriptStatus.of(reply.get(0));
-            return status != ScriptStatus.OK ? new LogRowsReply(status, 0, List.of())
-                    : new LogRowsReply(status, ScriptReplies.number(reply.get(1)),
+            return status != ScriptStatus.OK
+                    ? new LogRowsReply(status, 0, List.of())
+                    : new LogRowsReply(
+                            status,
+                            ScriptReplies.number(reply.get(1)),
                             ScriptReplies.texts(reply.subList(2, reply.size())));
         }
     }
@@ -70,8 +76,17 @@ final class BullMqReplies {
      * @param read      where the rows returned end, or how far the walk to {@code logFrom} got
      * @param rows      the rows from the one that holds {@code logFrom}
      */
-    record WatchReply(ScriptStatus status, String state, long version, String progress, long logLength,
-            long logFrom, long begin, LogMarks.Mark end, LogMarks.Mark read, List<String> rows) {
+    record WatchReply(
+            ScriptStatus status,
+            String state,
+            long version,
+            String progress,
+            long logLength,
+            long logFrom,
+            long begin,
+            LogMarks.Mark end,
+            LogMarks.Mark read,
+            List<String> rows) {
 
         private static final int FIRST_ROW = 13;
 
@@ -79,10 +94,18 @@ final class BullMqReplies {
             ScriptStatus status = ScriptStatus.of(reply.get(0));
             return switch (status) {
                 case MORE -> new WatchReply(status, null, 0, null, 0, 0, 0, mark(reply, 1), mark(reply, 4), List.of());
-                case OK -> new WatchReply(status, (String) reply.get(1), Long.parseLong((String) reply.get(2), 16),
-                        ScriptReplies.text(reply.get(3)), ScriptReplies.number(reply.get(4)),
-                        ScriptReplies.number(reply.get(5)), ScriptReplies.number(reply.get(6)), mark(reply, 7),
-                        mark(reply, 10), ScriptReplies.texts(reply.subList(FIRST_ROW, reply.size())));
+                case OK ->
+                    new WatchReply(
+                            status,
+                            (String) reply.get(1),
+                            Long.parseLong((String) reply.get(2), 16),
+                            ScriptReplies.text(reply.get(3)),
+                            ScriptReplies.number(reply.get(4)),
+                            ScriptReplies.number(reply.get(5)),
+                            ScriptReplies.number(reply.get(6)),
+                            mark(reply, 7),
+                            mark(reply, 10),
+                            ScriptReplies.texts(reply.subList(FIRST_ROW, reply.size())));
                 default -> new WatchReply(status, null, 0, null, 0, 0, 0, null, null, List.of());
             };
         }
@@ -90,7 +113,7 @@ final class BullMqReplies {
 
     /** A mark as the scripts send it: row, code points before it, fingerprint of the row before it. */
     private static LogMarks.Mark mark(List<Object> reply, int at) {
-        return new LogMarks.Mark(ScriptReplies.number(reply.get(at)), ScriptReplies.number(reply.get(at + 1)),
-                (String) reply.get(at + 2));
+        return new LogMarks.Mark(ScriptReplies.number(reply.get(at)), ScriptReplies.number(reply.get(at + 1)), (String)
+                reply.get(at + 2));
     }
 }

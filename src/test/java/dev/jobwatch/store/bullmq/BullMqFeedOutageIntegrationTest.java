@@ -22,12 +22,17 @@ class BullMqFeedOutageIntegrationTest {
 
     @Test
     void aQueuesReaderComesBackAfterRedisRestartsAndHearsEventsAgain() {
-        try (TestRedis redis = new TestRedis(); TestServer server = new TestServer(redis.url(),
-                "jobwatch.redis.timeout=1s", "jobwatch.bullmq.queues=render", "jobwatch.bullmq.log-poll=50ms")) {
+        try (TestRedis redis = new TestRedis();
+                TestServer server = new TestServer(
+                        redis.url(),
+                        "jobwatch.redis.timeout=1s",
+                        "jobwatch.bullmq.queues=render",
+                        "jobwatch.bullmq.log-poll=50ms")) {
             ChangeFeed feed = server.bean(ChangeFeed.class);
             var commands = server.bean(RedisConnections.class).commands().block(DEADLINE);
             AtomicInteger signals = new AtomicInteger();
-            Disposable subscription = feed.changes(new JobRef("bullmq.render", "7")).subscribe(signal -> signals.incrementAndGet());
+            Disposable subscription =
+                    feed.changes(new JobRef("bullmq.render", "7")).subscribe(signal -> signals.incrementAndGet());
             try {
                 await().atMost(DEADLINE).until(() -> signals.get() >= 2);
 

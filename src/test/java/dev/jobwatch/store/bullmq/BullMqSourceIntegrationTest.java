@@ -12,15 +12,12 @@ import dev.jobwatch.job.JobState;
 import dev.jobwatch.store.ChangeFeed;
 import dev.jobwatch.store.JobReads;
 import dev.jobwatch.store.JobWrites;
-import dev.jobwatch.store.LogSlice;
 import dev.jobwatch.store.RedisConnections;
-import dev.jobwatch.store.WatchRead;
 import io.lettuce.core.Range;
 import io.lettuce.core.cluster.api.reactive.RedisClusterReactiveCommands;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -38,8 +35,13 @@ import reactor.test.StepVerifier;
  * {@code BullMqContractIntegrationTest}; {@code BullMqInteropIntegrationTest} runs the real package.
  */
 @ActiveProfiles("test")
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE,
-        properties = {"jobwatch.bullmq.queues=*", "jobwatch.bullmq.prefix=jwtest-bullmq", "jobwatch.bullmq.log-poll=50ms"})
+@SpringBootTest(
+        webEnvironment = SpringBootTest.WebEnvironment.NONE,
+        properties = {
+            "jobwatch.bullmq.queues=*",
+            "jobwatch.bullmq.prefix=jwtest-bullmq",
+            "jobwatch.bullmq.log-poll=50ms"
+        })
 class BullMqSourceIntegrationTest {
 
     private static final Duration DEADLINE = Duration.ofSeconds(10);
@@ -85,60 +87,95 @@ class BullMqSourceIntegrationTest {
         JobRef ok = job("ok");
         redis().hset(base + "ok", "processedOn", "1700000001000").block(DEADLINE);
         assertThat(store.get(ok).block(DEADLINE).state()).isEqualTo(JobState.RUNNING);
-        redis().hset(base + "ok", Map.of("finishedOn", "1700000003000", "returnvalue", "{\"url\":\"x\"}",
-                "failedReason", "an earlier attempt")).block(DEADLINE);
+        redis().hset(
+                        base + "ok",
+                        Map.of(
+                                "finishedOn",
+                                "1700000003000",
+                                "returnvalue",
+                                "{\"url\":\"x\"}",
+                                "failedReason",
+                                "an earlier attempt"))
+                .block(DEADLINE);
         StepVerifier.create(store.get(ok))
                 .assertNext(job -> {
                     assertThat(job.state()).isEqualTo(JobState.COMPLETED);
-                    assertThat(job.success()).as("a retried attempt's failedReason stays; returnvalue decides").isTrue();
+                    assertThat(job.success())
+                            .as("a retried attempt's failedReason stays; returnvalue decides")
+                            .isTrue();
                     assertThat(job.result()).isEqualTo("{\"url\":\"x\"}");
                     assertThat(job.createdAt()).isEqualTo(1700000000000L);
                     assertThat(job.startedAt()).isEqualTo(1700000001000L);
                     assertThat(job.completedAt()).isEqualTo(1700000003000L);
-                    assertThat(job.meta()).isEqualTo("{\"name\":\"render\",\"data\":{\"n\":7},\"opts\":{\"attempts\":1}}");
+                    assertThat(job.meta())
+                            .isEqualTo("{\"name\":\"render\",\"data\":{\"n\":7},\"opts\":{\"attempts\":1}}");
                 })
-                .expectComplete().verify(DEADLINE);
+                .expectComplete()
+                .verify(DEADLINE);
 
         JobRef failed = job("failed");
-        redis().hset(base + "failed", Map.of("processedOn", "1", "finishedOn", "2", "failedReason", "boom")).block(DEADLINE);
+        redis().hset(base + "failed", Map.of("processedOn", "1", "finishedOn", "2", "failedReason", "boom"))
+                .block(DEADLINE);
         StepVerifier.create(store.get(failed))
                 .assertNext(job -> {
                     assertThat(job.success()).isFalse();
                     assertThat(job.result()).isEqualTo("{\"error\":{\"name\":\"Error\",\"message\":\"boom\"}}");
                 })
-                .expectComplete().verify(DEADLINE);
-
-        StepVerifier.create(store.get(new JobRef(queue.namespace(), "missing"))).expectError(JobNotFoundException.class)
+                .expectComplete()
                 .verify(DEADLINE);
-        StepVerifier.create(writes.complete(ok, Credential.unsigned("any"), Mono.just(new JobWrites.Completion(true, "1")))).expectError(InvalidInputException.class).verify(DEADLINE);
+
+        StepVerifier.create(store.get(new JobRef(queue.namespace(), "missing")))
+                .expectError(JobNotFoundException.class)
+                .verify(DEADLINE);
+        StepVerifier.create(
+                        writes.complete(ok, Credential.unsigned("any"), Mono.just(new JobWrites.Completion(true, "1"))))
+                .expectError(InvalidInputException.class)
+                .verify(DEADLINE);
     }
 
     @Test
     void lockedWritesCheckTheLockAndWriteWhatBullMqWrites() {
         JobRef ref = job("locked");
         redis().hset(base + "locked", "opts", "{\"kl\":2}").block(DEADLINE);
-        StepVerifier.create(writes.progress(ref, Credential.unsigned("lock-1"), Mono.just("{\"pct\":1}"))).expectError(JobNotHeldException.class)
+        StepVerifier.create(writes.progress(ref, Credential.unsigned("lock-1"), Mono.just("{\"pct\":1}")))
+                .expectError(JobNotHeldException.class)
                 .verify(DEADLINE);
         redis().set(base + "locked:lock", "lock-1").block(DEADLINE);
-        StepVerifier.create(writes.progress(ref, Credential.unsigned("lock-2"), Mono.just("{\"pct\":1}"))).expectError(JobNotHeldException.class)
+        StepVerifier.create(writes.progress(ref, Credential.unsigned("lock-2"), Mono.just("{\"pct\":1}")))
+                .expectError(JobNotHeldException.class)
                 .verify(DEADLINE);
-        assertThat(redis().hget(base + "locked", "progress").block(DEADLINE)).as("a refused write changes nothing").isNull();
+        assertThat(redis().hget(base + "locked", "progress").block(DEADLINE))
+                .as("a refused write changes nothing")
+                .isNull();
 
-        StepVerifier.create(writes.progress(ref, Credential.unsigned("lock-1"), Mono.just("{\"pct\":60}"))).expectComplete().verify(DEADLINE);
+        StepVerifier.create(writes.progress(ref, Credential.unsigned("lock-1"), Mono.just("{\"pct\":60}")))
+                .expectComplete()
+                .verify(DEADLINE);
         assertThat(redis().hget(base + "locked", "progress").block(DEADLINE)).isEqualTo("{\"pct\":60}");
-        assertThat(redis().xrange(base + "events", Range.create("-", "+")).collectList().block(DEADLINE))
-                .singleElement().satisfies(event -> assertThat(event.getBody())
+        assertThat(redis().xrange(base + "events", Range.create("-", "+"))
+                        .collectList()
+                        .block(DEADLINE))
+                .singleElement()
+                .satisfies(event -> assertThat(event.getBody())
                         .isEqualTo(Map.of("event", "progress", "jobId", "locked", "data", "{\"pct\":60}")));
-        assertThat(redis().hget(base + "meta", "opts.maxLenEvents").block(DEADLINE)).isEqualTo("10000");
+        assertThat(redis().hget(base + "meta", "opts.maxLenEvents").block(DEADLINE))
+                .isEqualTo("10000");
 
         for (String row : List.of("one", "two", "three")) {
-            StepVerifier.create(writes.appendLog(ref, Credential.unsigned("lock-1"), Mono.just(row))).expectComplete().verify(DEADLINE);
+            StepVerifier.create(writes.appendLog(ref, Credential.unsigned("lock-1"), Mono.just(row)))
+                    .expectComplete()
+                    .verify(DEADLINE);
         }
         assertThat(redis().lrange(base + "locked:logs", 0, -1).collectList().block(DEADLINE))
-                .as("keepLogs 2, as the job's opts say").containsExactly("two", "three");
-        StepVerifier.create(store.logRows(ref, Credential.unsigned("lock-1"), 0, 10).map(rows -> rows.logs()))
-                .expectNext(List.of("two", "three")).expectComplete().verify(DEADLINE);
-        StepVerifier.create(store.logRows(ref, Credential.unsigned(null), 0, 10)).expectError(JobNotHeldException.class)
+                .as("keepLogs 2, as the job's opts say")
+                .containsExactly("two", "three");
+        StepVerifier.create(
+                        store.logRows(ref, Credential.unsigned("lock-1"), 0, 10).map(rows -> rows.logs()))
+                .expectNext(List.of("two", "three"))
+                .expectComplete()
+                .verify(DEADLINE);
+        StepVerifier.create(store.logRows(ref, Credential.unsigned(null), 0, 10))
+                .expectError(JobNotHeldException.class)
                 .verify(DEADLINE);
     }
 
@@ -153,7 +190,8 @@ class BullMqSourceIntegrationTest {
             assertThat(feed.subscriptions()).isEqualTo(1);
 
             int before = signals.get();
-            redis().xadd(base + "events", Map.of("event", "active", "jobId", "fed", "prev", "waiting")).block(DEADLINE);
+            redis().xadd(base + "events", Map.of("event", "active", "jobId", "fed", "prev", "waiting"))
+                    .block(DEADLINE);
             await().atMost(DEADLINE).until(() -> signals.get() > before);
 
             int beforeLog = signals.get();
@@ -161,8 +199,10 @@ class BullMqSourceIntegrationTest {
             await().atMost(DEADLINE).until(() -> signals.get() > beforeLog);
 
             int beforeOther = signals.get();
-            redis().xadd(base + "events", Map.of("event", "progress", "jobId", "another", "data", "1")).block(DEADLINE);
-            redis().xadd(base + "events", Map.of("event", "progress", "jobId", "fed", "data", "2")).block(DEADLINE);
+            redis().xadd(base + "events", Map.of("event", "progress", "jobId", "another", "data", "1"))
+                    .block(DEADLINE);
+            redis().xadd(base + "events", Map.of("event", "progress", "jobId", "fed", "data", "2"))
+                    .block(DEADLINE);
             await().atMost(DEADLINE).until(() -> signals.get() > beforeOther);
         } finally {
             subscription.dispose();

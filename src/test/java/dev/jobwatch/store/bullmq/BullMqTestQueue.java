@@ -43,8 +43,19 @@ public final class BullMqTestQueue implements AutoCloseable {
 
     /** A job as BullMQ's add leaves it (waiting), with {@code fields} over its defaults and its log rows. */
     public JobRef job(String id, Map<String, String> fields, String... rows) {
-        Map<String, String> hash = new HashMap<>(Map.of("name", "render", "data", "{\"n\":7}", "opts",
-                "{\"attempts\":1}", "timestamp", "1700000000000", "delay", "0", "priority", "0"));
+        Map<String, String> hash = new HashMap<>(Map.of(
+                "name",
+                "render",
+                "data",
+                "{\"n\":7}",
+                "opts",
+                "{\"attempts\":1}",
+                "timestamp",
+                "1700000000000",
+                "delay",
+                "0",
+                "priority",
+                "0"));
         hash.putAll(fields);
         redis().hset(key(id), hash).block(DEADLINE);
         if (rows.length > 0) {

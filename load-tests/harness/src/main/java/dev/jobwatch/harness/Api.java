@@ -27,8 +27,7 @@ final class Api {
     private final String producer;
 
     /** How many rows a paced writer wrote, and how many writes failed. */
-    record Writes(long ok, long errors) {
-    }
+    record Writes(long ok, long errors) {}
 
     Api(HttpClient client, boolean nchan, String base, String ns, String producer) {
         this.client = client;
@@ -40,8 +39,12 @@ final class Api {
 
     boolean ready() {
         String path = nchan ? "/nchan_stub_status" : "/actuator/health/readiness";
-        Integer status = client.get().uri(base + path).responseSingle((r, b) -> Mono.just(r.status().code()))
-                .timeout(Duration.ofSeconds(5)).onErrorResume(e -> Mono.just(0)).block();
+        Integer status = client.get()
+                .uri(base + path)
+                .responseSingle((r, b) -> Mono.just(r.status().code()))
+                .timeout(Duration.ofSeconds(5))
+                .onErrorResume(e -> Mono.just(0))
+                .block();
         return status != null && status == 200;
     }
 
@@ -54,11 +57,16 @@ final class Api {
         for (int from = 0; from < ids.size(); from += 1000) {
             StringBuilder body = new StringBuilder("[");
             for (int i = from; i < Math.min(ids.size(), from + 1000); i++) {
-                body.append(i > from ? "," : "").append("{\"name\":\"bench\",\"id\":\"").append(ids.get(i)).append("\"}");
+                body.append(i > from ? "," : "")
+                        .append("{\"name\":\"bench\",\"id\":\"")
+                        .append(ids.get(i))
+                        .append("\"}");
             }
             body.append(']');
-            String answer = client.headers(h -> h.set("Authorization", "Bearer " + producer).set("Content-Type", "application/json"))
-                    .post().uri(base + "/queues/" + ns + "/jobs")
+            String answer = client.headers(
+                            h -> h.set("Authorization", "Bearer " + producer).set("Content-Type", "application/json"))
+                    .post()
+                    .uri(base + "/queues/" + ns + "/jobs")
                     .send(Mono.just(Unpooled.wrappedBuffer(body.toString().getBytes(StandardCharsets.UTF_8))))
                     .responseSingle((r, b) -> b.asString().map(s -> r.status().code() + " " + s))
                     .block(Duration.ofSeconds(30));
@@ -88,10 +96,13 @@ final class Api {
 
     /** The same, over a client of the caller's, such as a pool of its own. */
     Mono<Integer> write(HttpClient via, String id, String token, String row) {
-        HttpClient c = nchan ? via.headers(h -> h.set("Content-Type", "text/plain"))
+        HttpClient c = nchan
+                ? via.headers(h -> h.set("Content-Type", "text/plain"))
                 : via.headers(h -> h.set("Authorization", "Bearer " + token).set("Content-Type", "text/plain"));
         String uri = nchan ? base + "/pub/" + id : base + "/queues/" + ns + "/jobs/" + id + "/logs";
-        return c.post().uri(uri).send(Mono.just(Unpooled.wrappedBuffer(row.getBytes(StandardCharsets.UTF_8))))
+        return c.post()
+                .uri(uri)
+                .send(Mono.just(Unpooled.wrappedBuffer(row.getBytes(StandardCharsets.UTF_8))))
                 .responseSingle((r, b) -> b.then(Mono.just(r.status().code())));
     }
 
@@ -104,13 +115,17 @@ final class Api {
         LongAdder ok = new LongAdder();
         LongAdder bad = new LongAdder();
         long periodNanos = 1_000_000_000L / rate;
-        Flux.interval(Duration.ofNanos(periodNanos)).take((long) rate * seconds).onBackpressureDrop()
-                .flatMap(i -> write(id, token, "ts=" + Time.epochMicros() + " row " + i)
-                        .doOnNext(code -> (written(code) ? ok : bad).increment())
-                        .onErrorResume(e -> {
-                            bad.increment();
-                            return Mono.empty();
-                        }), 256)
+        Flux.interval(Duration.ofNanos(periodNanos))
+                .take((long) rate * seconds)
+                .onBackpressureDrop()
+                .flatMap(
+                        i -> write(id, token, "ts=" + Time.epochMicros() + " row " + i)
+                                .doOnNext(code -> (written(code) ? ok : bad).increment())
+                                .onErrorResume(e -> {
+                                    bad.increment();
+                                    return Mono.empty();
+                                }),
+                        256)
                 .blockLast(Duration.ofSeconds(seconds + 60L));
         return new Writes(ok.sum(), bad.sum());
     }
@@ -118,7 +133,8 @@ final class Api {
     /** POSTs to one of a job's worker routes (start, progress, stream, complete) with its token; gives the status. */
     Integer post(String id, String token, String route, String type, String body) {
         return client.headers(x -> x.set("Authorization", "Bearer " + token).set("Content-Type", type))
-                .post().uri(base + "/queues/" + ns + "/jobs/" + id + "/" + route)
+                .post()
+                .uri(base + "/queues/" + ns + "/jobs/" + id + "/" + route)
                 .send(Mono.just(Unpooled.wrappedBuffer(body.getBytes(StandardCharsets.UTF_8))))
                 .responseSingle((r, b) -> b.then(Mono.just(r.status().code())))
                 .block(Duration.ofSeconds(30));
@@ -126,14 +142,18 @@ final class Api {
 
     /** The server's Prometheus page, or "" when it does not answer. */
     String prometheus() {
-        String text = client.get().uri(base + "/actuator/prometheus").responseSingle((r, b) -> b.asString())
-                .onErrorResume(e -> Mono.just("")).block(Duration.ofSeconds(10));
+        String text = client.get()
+                .uri(base + "/actuator/prometheus")
+                .responseSingle((r, b) -> b.asString())
+                .onErrorResume(e -> Mono.just(""))
+                .block(Duration.ofSeconds(10));
         return text == null ? "" : text;
     }
 
     /** One metric's first value, or "?". */
     String metric(String name) {
-        Matcher m = Pattern.compile("(?m)^" + name + "(\\{[^}]*\\})? ([0-9.eE+]+)$").matcher(prometheus());
+        Matcher m =
+                Pattern.compile("(?m)^" + name + "(\\{[^}]*\\})? ([0-9.eE+]+)$").matcher(prometheus());
         return m.find() ? m.group(2) : "?";
     }
 }

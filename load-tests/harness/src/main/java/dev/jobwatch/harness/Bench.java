@@ -15,8 +15,18 @@ import reactor.netty.resources.LoopResources;
  * @param redisProcess Redis's process, whose CPU each measured window counts
  * @param loops the event loops every client of the harness runs on
  */
-record Bench(Options options, Log log, Results results, String target, Server server, Api api, SseClient sse,
-        Redis redis, Processes redisProcess, LoopResources loops) implements AutoCloseable {
+record Bench(
+        Options options,
+        Log log,
+        Results results,
+        String target,
+        Server server,
+        Api api,
+        SseClient sse,
+        Redis redis,
+        Processes redisProcess,
+        LoopResources loops)
+        implements AutoCloseable {
 
     static Bench open(Options options, Log log) throws IOException, InterruptedException {
         String target = options.get("target", "jobwatch");
@@ -31,17 +41,27 @@ record Bench(Options options, Log log, Results results, String target, Server se
         results.put("redis.version", redis.info("server", "redis_version"));
         LoopResources loops = LoopResources.create("harness", options.integer("client-threads", 2), true);
         // Watchers need a token with an external Redis; a producer token reads every job.
-        SseClient sse = new SseClient(loops, sources, nchan ? null : producer, options.integer("connect-concurrency", 200),
+        SseClient sse = new SseClient(
+                loops,
+                sources,
+                nchan ? null : producer,
+                options.integer("connect-concurrency", 200),
                 options.number("settle-ms", 2000));
-        HttpClient http = HttpClient.create(ConnectionProvider.builder("api").maxConnections(64).pendingAcquireMaxCount(-1).build())
+        HttpClient http = HttpClient.create(ConnectionProvider.builder("api")
+                        .maxConnections(64)
+                        .pendingAcquireMaxCount(-1)
+                        .build())
                 .runOn(loops);
         Server server = Server.startOrAttach(options, nchan, producer, results, log);
         try {
-            Api api = new Api(http, nchan, server.base(), "bench-" + Long.toHexString(System.currentTimeMillis()), producer);
+            Api api = new Api(
+                    http, nchan, server.base(), "bench-" + Long.toHexString(System.currentTimeMillis()), producer);
             results.put("server.base", server.base());
             results.put("server.pid", server.pid());
             server.awaitReady(api);
-            log.line("%s ready at %s, pid %d, redis pid %d", target, server.base(), server.pid(), redisProcess.pids().get(0));
+            log.line(
+                    "%s ready at %s, pid %d, redis pid %d",
+                    target, server.base(), server.pid(), redisProcess.pids().get(0));
             return new Bench(options, log, results, target, server, api, sse, redis, redisProcess, loops);
         } catch (RuntimeException e) {
             results.save();

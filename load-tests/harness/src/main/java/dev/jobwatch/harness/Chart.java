@@ -15,8 +15,16 @@ import java.util.function.LongToDoubleFunction;
  * @param right room for the legend
  * @param logY whether the y axis is logarithmic (only values above 0 are drawn) or linear from 0
  */
-record Chart(String title, int titleShift, int left, int right, String xLabel, String yLabel, boolean logY,
-        List<Long> steps, List<Series> series) {
+record Chart(
+        String title,
+        int titleShift,
+        int left,
+        int right,
+        String xLabel,
+        String yLabel,
+        boolean logY,
+        List<Long> steps,
+        List<Series> series) {
 
     private static final int WIDTH = 720;
     private static final int HEIGHT = 420;
@@ -28,8 +36,7 @@ record Chart(String title, int titleShift, int left, int right, String xLabel, S
      * @param dash its SVG {@code stroke-dasharray}, or null for a solid line
      * @param value its figure at a step, NaN where it has none
      */
-    record Series(String name, String color, String dash, LongToDoubleFunction value) {
-    }
+    record Series(String name, String color, String dash, LongToDoubleFunction value) {}
 
     /** Where a value sits on the y axis, and the axis's grid lines. */
     private interface Axis {
@@ -42,8 +49,7 @@ record Chart(String title, int titleShift, int left, int right, String xLabel, S
         List<Tick> ticks(int length);
     }
 
-    private record Tick(double offset, String label) {
-    }
+    private record Tick(double offset, String label) {}
 
     /** From 0 to a round value at or above the largest (at least 1), in five steps. */
     private record Linear(double max) implements Axis {
@@ -132,25 +138,61 @@ record Chart(String title, int titleShift, int left, int right, String xLabel, S
             maxX = minX + 1;
         }
         StringBuilder sb = new StringBuilder();
-        sb.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(WIDTH).append("\" height=\"").append(HEIGHT)
-                .append("\" font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
-        sb.append("<text x=\"").append(WIDTH / 2 - titleShift).append("\" y=\"22\" font-size=\"15\" text-anchor=\"middle\">")
-                .append(title).append("</text>\n");
-        sb.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" stroke=\"#333\"/>\n",
-                left, TOP, pw, ph));
+        sb.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"")
+                .append(WIDTH)
+                .append("\" height=\"")
+                .append(HEIGHT)
+                .append(
+                        "\" font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
+        sb.append("<text x=\"")
+                .append(WIDTH / 2 - titleShift)
+                .append("\" y=\"22\" font-size=\"15\" text-anchor=\"middle\">")
+                .append(title)
+                .append("</text>\n");
+        sb.append(String.format(
+                Locale.ROOT,
+                "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" stroke=\"#333\"/>\n",
+                left,
+                TOP,
+                pw,
+                ph));
         for (Tick tick : y.ticks(ph)) {
             double py = TOP + ph - tick.offset();
-            sb.append(String.format(Locale.ROOT, "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/><text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>\n",
-                    left, left + pw, py, py, left - 6, py + 4, tick.label()));
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/><text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>\n",
+                    left,
+                    left + pw,
+                    py,
+                    py,
+                    left - 6,
+                    py + 4,
+                    tick.label()));
         }
         for (long s : steps) {
             double px = left + pw * (Math.log10(Math.max(1, s)) - minX) / (maxX - minX);
-            sb.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%d\" y2=\"%d\" stroke=\"#eee\"/><text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%d</text>\n",
-                    px, px, TOP, TOP + ph, px, TOP + ph + 16, s));
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%d\" y2=\"%d\" stroke=\"#eee\"/><text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%d</text>\n",
+                    px,
+                    px,
+                    TOP,
+                    TOP + ph,
+                    px,
+                    TOP + ph + 16,
+                    s));
         }
-        sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">%s</text>\n", left + pw / 2, HEIGHT - 18, xLabel));
-        sb.append(String.format(Locale.ROOT, "<text transform=\"translate(18,%d) rotate(-90)\" text-anchor=\"middle\">%s</text>\n",
-                TOP + ph / 2, yLabel));
+        sb.append(String.format(
+                Locale.ROOT,
+                "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">%s</text>\n",
+                left + pw / 2,
+                HEIGHT - 18,
+                xLabel));
+        sb.append(String.format(
+                Locale.ROOT,
+                "<text transform=\"translate(18,%d) rotate(-90)\" text-anchor=\"middle\">%s</text>\n",
+                TOP + ph / 2,
+                yLabel));
         int legend = 0;
         for (Series s : series) {
             StringBuilder pts = new StringBuilder();
@@ -162,17 +204,32 @@ record Chart(String title, int titleShift, int left, int right, String xLabel, S
                 double px = left + pw * (Math.log10(Math.max(1, x)) - minX) / (maxX - minX);
                 double py = TOP + ph - y.offset(v, ph);
                 pts.append(String.format(Locale.ROOT, "%.1f,%.1f ", px, py));
-                sb.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"/>\n", px, py, s.color()));
+                sb.append(String.format(
+                        Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"/>\n", px, py, s.color()));
             }
             if (pts.length() == 0) {
                 continue;
             }
             String dash = s.dash() == null ? "" : " stroke-dasharray=\"" + s.dash() + "\"";
-            sb.append(String.format(Locale.ROOT, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\"%s points=\"%s\"/>\n",
-                    s.color(), dash, pts.toString().trim()));
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\"%s points=\"%s\"/>\n",
+                    s.color(),
+                    dash,
+                    pts.toString().trim()));
             int ly = TOP + 10 + legend * 20;
-            sb.append(String.format(Locale.ROOT, "<line x1=\"%d\" x2=\"%d\" y1=\"%d\" y2=\"%d\" stroke=\"%s\" stroke-width=\"2\"%s/><text x=\"%d\" y=\"%d\">%s</text>\n",
-                    left + pw + 10, left + pw + 40, ly, ly, s.color(), dash, left + pw + 46, ly + 4, s.name()));
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "<line x1=\"%d\" x2=\"%d\" y1=\"%d\" y2=\"%d\" stroke=\"%s\" stroke-width=\"2\"%s/><text x=\"%d\" y=\"%d\">%s</text>\n",
+                    left + pw + 10,
+                    left + pw + 40,
+                    ly,
+                    ly,
+                    s.color(),
+                    dash,
+                    left + pw + 46,
+                    ly + 4,
+                    s.name()));
             legend++;
         }
         sb.append("</svg>\n");

@@ -55,7 +55,10 @@ final class FanOut implements Scenario {
         long t0 = System.nanoTime();
         List<SseStream> streams = sse.open(List.of(api.watchUri(id)), (int) w, 0);
         int held = sse.open();
-        bench.log().line("fanout %d: %d streams open in %.1fs (failed %d)", w, held, (System.nanoTime() - t0) / 1e9, sse.failed());
+        bench.log()
+                .line(
+                        "fanout %d: %d streams open in %.1fs (failed %d)",
+                        w, held, (System.nanoTime() - t0) / 1e9, sse.failed());
         Time.sleep(1000);
         api.writeFor(id, token, rate, warmup);
         Time.sleep(500);
@@ -111,12 +114,29 @@ final class FanOut implements Scenario {
         results.putRatio(k + "deliveries_per_cpu_s", "%.0f", delivered, used.serverSeconds());
         results.put(k + "elapsed_s", "%.1f", elapsed);
         results.put(k + "server_rss_kb", server.rssKb());
-        bench.log().line("fanout %d: %d writes (%d errors), %d/%d rows delivered (%.0f/s, %d events), latency p50 %s p99 %s p99.9 %s max %s ms; "
-                        + "redis %d calls, %.2f/write [%s]; server CPU %.2fs (%.2fs in the kernel; %s s per 1M), redis CPU %.2fs, client CPU %.2fs",
-                w, writes.ok(), writes.errors(), delivered, expected, delivered / writing, events, results.get(k + "p50_ms"),
-                results.get(k + "p99_ms"), results.get(k + "p999_ms"), results.get(k + "max_ms"), redis.calls(), perWrite,
-                redis.byCommand(), used.serverSeconds(), used.serverKernelSeconds(), results.get(k + "server_cpu_s_per_million"),
-                used.redisSeconds(), used.clientSeconds());
+        bench.log()
+                .line(
+                        "fanout %d: %d writes (%d errors), %d/%d rows delivered (%.0f/s, %d events), latency p50 %s p99 %s p99.9 %s max %s ms; "
+                                + "redis %d calls, %.2f/write [%s]; server CPU %.2fs (%.2fs in the kernel; %s s per 1M), redis CPU %.2fs, client CPU %.2fs",
+                        w,
+                        writes.ok(),
+                        writes.errors(),
+                        delivered,
+                        expected,
+                        delivered / writing,
+                        events,
+                        results.get(k + "p50_ms"),
+                        results.get(k + "p99_ms"),
+                        results.get(k + "p999_ms"),
+                        results.get(k + "max_ms"),
+                        redis.calls(),
+                        perWrite,
+                        redis.byCommand(),
+                        used.serverSeconds(),
+                        used.serverKernelSeconds(),
+                        results.get(k + "server_cpu_s_per_million"),
+                        used.redisSeconds(),
+                        used.clientSeconds());
         sse.closeAll(streams);
         sse.resetFailed();
         return true;

@@ -20,16 +20,18 @@ import java.util.List;
  */
 public final class Harness {
 
-    private Harness() {
-    }
+    private Harness() {}
 
     public static void main(String[] args) {
         Options options = Options.parse(args, System.getenv());
         int code = 0;
         try {
             if (options.mode().equals("report")) {
-                Report.write(options.get("jobwatch", "results/jobwatch.properties"), options.get("nchan", "results/nchan.properties"),
-                        Path.of(options.get("dir", "results")), options.env());
+                Report.write(
+                        options.get("jobwatch", "results/jobwatch.properties"),
+                        options.get("nchan", "results/nchan.properties"),
+                        Path.of(options.get("dir", "results")),
+                        options.env());
                 return;
             }
             Log log = Log.start();
@@ -53,6 +55,7 @@ public final class Harness {
         if (bench.options().mode().equals("soak")) {
             return List.of(new Soak(bench));
         }
-        return List.of(new WarmUp(bench), new ManyJobs(bench), new Unwatched(bench), new FanOut(bench), new Idle(bench));
+        return List.of(
+                new WarmUp(bench), new ManyJobs(bench), new Unwatched(bench), new FanOut(bench), new Idle(bench));
     }
 }

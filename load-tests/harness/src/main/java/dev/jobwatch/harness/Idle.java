@@ -80,8 +80,10 @@ final class Idle implements Scenario {
             done.append(done.length() > 0 ? " " : "").append(step);
             results.put("idle.steps", done);
             results.save();
-            bench.log().line("idle %d: held %d (failed %d) in %.1fs, RSS %d KB (+%d), %.2f KB/watcher, heap %.2f KB/watcher, fds %d",
-                    step, held, sse.failed(), took, rss, rss - rss0, perWatcher, heapPer, fds);
+            bench.log()
+                    .line(
+                            "idle %d: held %d (failed %d) in %.1fs, RSS %d KB (+%d), %.2f KB/watcher, heap %.2f KB/watcher, fds %d",
+                            step, held, sse.failed(), took, rss, rss - rss0, perWatcher, heapPer, fds);
             if (held < step * 0.98) {
                 bench.log().line("idle: only %d of %d held, stopping the steps", held, step);
                 break;
@@ -94,7 +96,8 @@ final class Idle implements Scenario {
     /** The server's heap by class after the step, to see what each stream holds. */
     private void histogram(long step) throws IOException {
         if (histogram && bench.server().pid() > 0) {
-            Files.write(bench.results().dir().resolve(bench.target() + "-histogram-" + step + ".txt"),
+            Files.write(
+                    bench.results().dir().resolve(bench.target() + "-histogram-" + step + ".txt"),
                     bench.server().histogram(histogramLines));
         }
     }

@@ -10,7 +10,10 @@ record Log(long startNanos) {
     }
 
     void line(String format, Object... args) {
-        System.out.printf(Locale.ROOT, "[%7.1fs] %s%n", (System.nanoTime() - startNanos) / 1e9,
+        System.out.printf(
+                Locale.ROOT,
+                "[%7.1fs] %s%n",
+                (System.nanoTime() - startNanos) / 1e9,
                 String.format(Locale.ROOT, format, args));
     }
 }

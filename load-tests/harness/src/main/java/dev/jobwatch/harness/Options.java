@@ -54,7 +54,9 @@ record Options(String mode, Map<String, String> args, Map<String, String> env) {
 
     /** A space- or comma-separated list of counts, such as a scenario's steps; empty or a first 0 means none. */
     long[] steps(String key, String def) {
-        long[] steps = Arrays.stream(get(key, def).trim().split("[ ,]+")).mapToLong(Long::parseLong).toArray();
+        long[] steps = Arrays.stream(get(key, def).trim().split("[ ,]+"))
+                .mapToLong(Long::parseLong)
+                .toArray();
         return steps.length == 0 || steps[0] <= 0 ? new long[0] : steps;
     }
 }

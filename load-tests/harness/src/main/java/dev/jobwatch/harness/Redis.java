@@ -19,15 +19,18 @@ record Redis(String host, int port) {
      * @param calls their sum
      * @param byCommand {@code name=calls} for each, space-separated
      */
-    record CommandStats(long calls, String byCommand) {
-    }
+    record CommandStats(long calls, String byCommand) {}
 
     String call(String... args) throws IOException {
         try (Socket s = new Socket(host, port)) {
             s.setSoTimeout(10_000);
             StringBuilder req = new StringBuilder("*" + args.length + "\r\n");
             for (String a : args) {
-                req.append('$').append(a.getBytes(StandardCharsets.UTF_8).length).append("\r\n").append(a).append("\r\n");
+                req.append('$')
+                        .append(a.getBytes(StandardCharsets.UTF_8).length)
+                        .append("\r\n")
+                        .append(a)
+                        .append("\r\n");
             }
             s.getOutputStream().write(req.toString().getBytes(StandardCharsets.UTF_8));
             InputStream in = s.getInputStream();
@@ -60,7 +63,11 @@ record Redis(String host, int port) {
         while (m.find()) {
             if (!m.group(1).equals("info") && !m.group(1).startsWith("config")) {
                 calls += Long.parseLong(m.group(2));
-                byCommand.append(byCommand.length() > 0 ? " " : "").append(m.group(1)).append('=').append(m.group(2));
+                byCommand
+                        .append(byCommand.length() > 0 ? " " : "")
+                        .append(m.group(1))
+                        .append('=')
+                        .append(m.group(2));
             }
         }
         return new CommandStats(calls, byCommand.toString());

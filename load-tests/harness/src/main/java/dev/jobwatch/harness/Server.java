@@ -32,7 +32,8 @@ final class Server implements AutoCloseable {
         this.javaHome = javaHome;
     }
 
-    static Server startOrAttach(Options options, boolean nchan, String producer, Results results, Log log) throws IOException {
+    static Server startOrAttach(Options options, boolean nchan, String producer, Results results, Log log)
+            throws IOException {
         String javaHome = options.get("server-java-home", System.getProperty("java.home"));
         String given = options.get("base", "");
         if (!given.isEmpty()) {
@@ -44,7 +45,9 @@ final class Server implements AutoCloseable {
         int port = options.integer("port", 8080);
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(javaHome, "bin", "java").toString());
-        cmd.addAll(List.of(options.get("server-jvm-opts", "-Xms256m -Xmx2g -XX:+UseG1GC").trim().split("\\s+")));
+        cmd.addAll(List.of(options.get("server-jvm-opts", "-Xms256m -Xmx2g -XX:+UseG1GC")
+                .trim()
+                .split("\\s+")));
         cmd.add("-jar");
         cmd.add(options.get("jar", "target/jobwatch-0.1.0-SNAPSHOT.jar"));
         ProcessBuilder pb = new ProcessBuilder(cmd);
@@ -98,13 +101,17 @@ final class Server implements AutoCloseable {
         }
         Processes.exec(jcmd(), String.valueOf(pid), "GC.run");
         Time.sleep(1500);
-        Matcher m = Pattern.compile("used (\\d+)K").matcher(Processes.exec(jcmd(), String.valueOf(pid), "GC.heap_info"));
+        Matcher m =
+                Pattern.compile("used (\\d+)K").matcher(Processes.exec(jcmd(), String.valueOf(pid), "GC.heap_info"));
         return m.find() ? Long.parseLong(m.group(1)) : -1;
     }
 
     /** The JVM's heap by class, its first lines, to see what each stream holds. */
     List<String> histogram(long lines) {
-        return Processes.exec(jcmd(), String.valueOf(pid), "GC.class_histogram").lines().limit(lines).toList();
+        return Processes.exec(jcmd(), String.valueOf(pid), "GC.class_histogram")
+                .lines()
+                .limit(lines)
+                .toList();
     }
 
     private String jcmd() {

@@ -63,7 +63,8 @@ final class Soak implements Scenario {
             workers.add(t);
         }
         List<String> rows = new ArrayList<>();
-        rows.add("| minute | heap after GC MB | direct buffers MB | RSS MB | open fds | Redis used MB | streams open | hubs | jobs done | rows written | write errors |");
+        rows.add(
+                "| minute | heap after GC MB | direct buffers MB | RSS MB | open fds | Redis used MB | streams open | hubs | jobs done | rows written | write errors |");
         rows.add("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         List<double[]> samples = new ArrayList<>();
         for (int minute = 1; minute <= minutes; minute++) {
@@ -78,8 +79,20 @@ final class Soak implements Scenario {
             double streams = gauge(prometheus, "jobwatch_streams_open", "");
             double hubs = gauge(prometheus, "jobwatch_hubs_open", "");
             samples.add(new double[] {heap, direct, rss, fds, redisMb});
-            String row = String.format(Locale.ROOT, "| %d | %.1f | %.1f | %.0f | %d | %.1f | %.0f | %.0f | %d | %d | %d |",
-                    minute, heap, direct, rss, fds, redisMb, streams, hubs, jobsDone.sum(), rowsWritten.sum(), writeErrors.sum());
+            String row = String.format(
+                    Locale.ROOT,
+                    "| %d | %.1f | %.1f | %.0f | %d | %.1f | %.0f | %.0f | %d | %d | %d |",
+                    minute,
+                    heap,
+                    direct,
+                    rss,
+                    fds,
+                    redisMb,
+                    streams,
+                    hubs,
+                    jobsDone.sum(),
+                    rowsWritten.sum(),
+                    writeErrors.sum());
             rows.add(row);
             bench.log().line("soak %s", row);
             String k = "soak." + minute + ".";
@@ -111,21 +124,33 @@ final class Soak implements Scenario {
                 + "after a full GC, direct buffers (`jvm_buffer_memory_used_bytes{id=\"direct\"}`), RSS, open file "
                 + "descriptors, and Redis `used_memory`.");
         doc.add("");
-        doc.add("Server: `" + bench.results().get("server.cmd", "attached to " + bench.server().base()) + "`, env "
-                + bench.options().env().entrySet().stream().filter(e -> e.getKey().startsWith("JOBWATCH_"))
-                        .map(e -> e.getKey() + "=" + e.getValue()).sorted().toList() + ".");
+        doc.add("Server: `"
+                + bench.results()
+                        .get("server.cmd", "attached to " + bench.server().base()) + "`, env "
+                + bench.options().env().entrySet().stream()
+                        .filter(e -> e.getKey().startsWith("JOBWATCH_"))
+                        .map(e -> e.getKey() + "=" + e.getValue())
+                        .sorted()
+                        .toList()
+                + ".");
         doc.add("");
         doc.addAll(rows);
         int n = samples.size();
         if (n >= 6) {
             doc.add("");
-            doc.add("Trend (mean of the last third of the minutes against the middle third; the first third is warm-up):");
+            doc.add(
+                    "Trend (mean of the last third of the minutes against the middle third; the first third is warm-up):");
             doc.add("");
             String[] names = {"heap after GC", "direct buffers", "RSS", "open fds", "Redis used"};
             for (int i = 0; i < names.length; i++) {
                 double middle = mean(samples, n / 3, 2 * n / 3, i);
                 double last = mean(samples, 2 * n / 3, n, i);
-                doc.add(String.format(Locale.ROOT, "- %s: %.1f then %.1f (%+.1f%%)", names[i], middle, last,
+                doc.add(String.format(
+                        Locale.ROOT,
+                        "- %s: %.1f then %.1f (%+.1f%%)",
+                        names[i],
+                        middle,
+                        last,
                         middle == 0 ? 0 : 100 * (last - middle) / middle));
             }
         }
@@ -141,7 +166,8 @@ final class Soak implements Scenario {
     }
 
     private static double gauge(String text, String name, String label) {
-        Matcher m = Pattern.compile("(?m)^" + name + "\\{([^}]*)\\} ([0-9.eE+]+)$").matcher(text);
+        Matcher m =
+                Pattern.compile("(?m)^" + name + "\\{([^}]*)\\} ([0-9.eE+]+)$").matcher(text);
         double sum = 0;
         while (m.find()) {
             if (m.group(1).contains(label)) {
@@ -194,7 +220,12 @@ final class Soak implements Scenario {
                 Time.sleep(rest);
             }
         }
-        post(id, token, "complete", "application/json", "{\"success\":true,\"result\":{\"rows\":" + seconds * rate + "}}");
+        post(
+                id,
+                token,
+                "complete",
+                "application/json",
+                "{\"success\":true,\"result\":{\"rows\":" + seconds * rate + "}}");
         Time.sleep(2000);
         watchers.forEach(SseStream::close);
         jobsDone.increment();

@@ -40,7 +40,9 @@ final class SseClient {
         sources = new HttpClient[sourceCount];
         for (int i = 0; i < sourceCount; i++) {
             String address = "127.0.0." + (2 + i);
-            sources[i] = HttpClient.create(single).runOn(loops).bindAddress(() -> new InetSocketAddress(address, 0))
+            sources[i] = HttpClient.create(single)
+                    .runOn(loops)
+                    .bindAddress(() -> new InetSocketAddress(address, 0))
                     .headers(h -> {
                         h.set("Accept", "text/event-stream");
                         if (bearer != null) {
@@ -74,29 +76,37 @@ final class SseClient {
      */
     List<SseStream> open(List<String> uris, int n, int offset) {
         List<SseStream> list = new ArrayList<>(n);
-        Flux.range(0, n).flatMap(i -> {
-            SseStream stream = new SseStream((offset + i) % uris.size(), deliveries);
-            synchronized (list) {
-                list.add(stream);
-            }
-            Sinks.Empty<Void> headers = Sinks.empty();
-            stream.connectedBy(sources[(offset + i) % sources.length].get().uri(uris.get(stream.target()))
-                    .response((res, body) -> {
-                        if (res.status().code() == 200) {
-                            open.incrementAndGet();
-                            headers.tryEmitEmpty();
-                            return body.doOnNext(stream::scan).doFinally(s -> open.decrementAndGet()).then();
-                        }
-                        failed.incrementAndGet();
-                        headers.tryEmitEmpty();
-                        return body.then();
-                    })
-                    .subscribe(v -> { }, e -> {
-                        failed.incrementAndGet();
-                        headers.tryEmitEmpty();
-                    }));
-            return headers.asMono().timeout(Duration.ofSeconds(30), Mono.empty());
-        }, connectConcurrency).blockLast(Duration.ofMinutes(10));
+        Flux.range(0, n)
+                .flatMap(
+                        i -> {
+                            SseStream stream = new SseStream((offset + i) % uris.size(), deliveries);
+                            synchronized (list) {
+                                list.add(stream);
+                            }
+                            Sinks.Empty<Void> headers = Sinks.empty();
+                            stream.connectedBy(sources[(offset + i) % sources.length]
+                                    .get()
+                                    .uri(uris.get(stream.target()))
+                                    .response((res, body) -> {
+                                        if (res.status().code() == 200) {
+                                            open.incrementAndGet();
+                                            headers.tryEmitEmpty();
+                                            return body.doOnNext(stream::scan)
+                                                    .doFinally(s -> open.decrementAndGet())
+                                                    .then();
+                                        }
+                                        failed.incrementAndGet();
+                                        headers.tryEmitEmpty();
+                                        return body.then();
+                                    })
+                                    .subscribe(v -> {}, e -> {
+                                        failed.incrementAndGet();
+                                        headers.tryEmitEmpty();
+                                    }));
+                            return headers.asMono().timeout(Duration.ofSeconds(30), Mono.empty());
+                        },
+                        connectConcurrency)
+                .blockLast(Duration.ofMinutes(10));
         return list;
     }
 

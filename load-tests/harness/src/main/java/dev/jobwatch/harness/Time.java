@@ -6,8 +6,7 @@ import java.util.Locale;
 /** The clock rows carry ({@code ts=<epoch micros>}), and the pauses between a scenario's steps. */
 final class Time {
 
-    private Time() {
-    }
+    private Time() {}
 
     static long epochMicros() {
         Instant now = Instant.now();

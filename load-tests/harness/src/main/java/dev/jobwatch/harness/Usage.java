@@ -7,13 +7,21 @@ package dev.jobwatch.harness;
 record Usage(long serverTicks, long serverKernelTicks, long serverSyscalls, long redisTicks, long clientTicks) {
 
     static Usage sample(Processes server, Processes redis) {
-        return new Usage(server.cpuTicks(), server.kernelTicks(), server.syscalls(), redis.cpuTicks(),
+        return new Usage(
+                server.cpuTicks(),
+                server.kernelTicks(),
+                server.syscalls(),
+                redis.cpuTicks(),
                 Processes.self().cpuTicks());
     }
 
     Usage since(Usage start) {
-        return new Usage(serverTicks - start.serverTicks, serverKernelTicks - start.serverKernelTicks,
-                serverSyscalls - start.serverSyscalls, redisTicks - start.redisTicks, clientTicks - start.clientTicks);
+        return new Usage(
+                serverTicks - start.serverTicks,
+                serverKernelTicks - start.serverKernelTicks,
+                serverSyscalls - start.serverSyscalls,
+                redisTicks - start.redisTicks,
+                clientTicks - start.clientTicks);
     }
 
     double serverSeconds() {

@@ -36,7 +36,10 @@ final class WarmUp implements Scenario {
         Api.Writes writes = api.writeFor(id, token, rate, seconds);
         sse.closeAll(streams);
         bench.results().put("server.warmup", seconds + " s, " + opened + " watchers, " + writes.ok() + " writes");
-        bench.log().line("warm-up: %d writes to %d watchers in %.1fs", writes.ok(), opened, (System.nanoTime() - t0) / 1e9);
+        bench.log()
+                .line(
+                        "warm-up: %d writes to %d watchers in %.1fs",
+                        writes.ok(), opened, (System.nanoTime() - t0) / 1e9);
         sse.resetFailed();
     }
 }

@@ -56,8 +56,10 @@ final class WriteLoad {
         if (watched) {
             long t0 = System.nanoTime();
             streams = sse.open(bench.api().watchUris(ids), jobs, 0);
-            bench.log().line("%s %d jobs, %d streams open in %.1fs (failed %d)", k, jobs, sse.open(),
-                    (System.nanoTime() - t0) / 1e9, sse.failed());
+            bench.log()
+                    .line(
+                            "%s %d jobs, %d streams open in %.1fs (failed %d)",
+                            k, jobs, sse.open(), (System.nanoTime() - t0) / 1e9, sse.failed());
             if (sse.open() < jobs) {
                 results.put(k + "error", "only " + sse.open() + " of " + jobs + " streams opened");
                 sse.closeAll(streams);
@@ -122,14 +124,32 @@ final class WriteLoad {
             results.put(k + "p50_ms", Time.ms(latency.getValueAtPercentile(50)));
             results.put(k + "p99_ms", Time.ms(latency.getValueAtPercentile(99)));
         }
-        bench.log().line("%s %d jobs, %d watchers, %d writers: %d rows in %.1fs (%.0f/s, %d errors), server CPU %.2fs "
-                        + "(%.2fs kernel), %s rows per CPU-s, %s us per row; redis %.2fs CPU, %.2f calls/row; "
-                        + "client CPU %.2fs; %s server read/write syscalls per row; delivered %d, lost %d, out of order %d, p50 %s p99 %s ms",
-                k, jobs, streams.size(), connections, written, writing, written / writing, writers.errors.sum(), cpuSeconds,
-                used.serverKernelSeconds(), results.get(k + "rows_per_cpu_s"), results.get(k + "server_us_per_row"),
-                used.redisSeconds(), written > 0 ? calls / (double) written : 0, used.clientSeconds(),
-                results.get(k + "server_syscalls_per_row"), delivered, lost, disorder,
-                Time.ms(latency.getValueAtPercentile(50)), Time.ms(latency.getValueAtPercentile(99)));
+        bench.log()
+                .line(
+                        "%s %d jobs, %d watchers, %d writers: %d rows in %.1fs (%.0f/s, %d errors), server CPU %.2fs "
+                                + "(%.2fs kernel), %s rows per CPU-s, %s us per row; redis %.2fs CPU, %.2f calls/row; "
+                                + "client CPU %.2fs; %s server read/write syscalls per row; delivered %d, lost %d, out of order %d, p50 %s p99 %s ms",
+                        k,
+                        jobs,
+                        streams.size(),
+                        connections,
+                        written,
+                        writing,
+                        written / writing,
+                        writers.errors.sum(),
+                        cpuSeconds,
+                        used.serverKernelSeconds(),
+                        results.get(k + "rows_per_cpu_s"),
+                        results.get(k + "server_us_per_row"),
+                        used.redisSeconds(),
+                        written > 0 ? calls / (double) written : 0,
+                        used.clientSeconds(),
+                        results.get(k + "server_syscalls_per_row"),
+                        delivered,
+                        lost,
+                        disorder,
+                        Time.ms(latency.getValueAtPercentile(50)),
+                        Time.ms(latency.getValueAtPercentile(99)));
         sse.closeAll(streams);
         writers.close();
         sse.resetFailed();
@@ -142,6 +162,7 @@ final class WriteLoad {
         final List<String> tokens;
         /** Per job, the rows written to it so far, which is also the number its next row carries. */
         final AtomicLongArray seq;
+
         final LongAdder written = new LongAdder();
         final LongAdder errors = new LongAdder();
         final AtomicReference<String> firstError = new AtomicReference<>();
@@ -152,7 +173,10 @@ final class WriteLoad {
             this.ids = ids;
             this.tokens = tokens;
             this.seq = new AtomicLongArray(ids.size());
-            this.pool = ConnectionProvider.builder("writers").maxConnections(connections).pendingAcquireMaxCount(-1).build();
+            this.pool = ConnectionProvider.builder("writers")
+                    .maxConnections(connections)
+                    .pendingAcquireMaxCount(-1)
+                    .build();
             this.client = HttpClient.create(pool).runOn(bench.loops());
         }
 
@@ -160,20 +184,23 @@ final class WriteLoad {
             AtomicBoolean stop = new AtomicBoolean();
             var timer = Schedulers.parallel().schedule(() -> stop.set(true), runSeconds, TimeUnit.SECONDS);
             Flux.range(0, connections)
-                    .flatMap(c -> Flux.<Integer, Integer>generate(() -> c, (job, sink) -> {
-                                sink.next(job);
-                                int next = job + connections;
-                                return next >= ids.size() ? c : next;
-                            })
-                            .takeWhile(job -> !stop.get())
-                            .concatMap(this::write, 1), connections)
+                    .flatMap(
+                            c -> Flux.<Integer, Integer>generate(() -> c, (job, sink) -> {
+                                        sink.next(job);
+                                        int next = job + connections;
+                                        return next >= ids.size() ? c : next;
+                                    })
+                                    .takeWhile(job -> !stop.get())
+                                    .concatMap(this::write, 1),
+                            connections)
                     .blockLast(Duration.ofSeconds(runSeconds + 60L));
             timer.dispose();
         }
 
         Mono<Void> write(int job) {
             String row = "ts=" + Time.epochMicros() + "." + seq.get(job) + " row";
-            return bench.api().write(client, ids.get(job), tokens.get(job), row)
+            return bench.api()
+                    .write(client, ids.get(job), tokens.get(job), row)
                     .doOnNext(code -> {
                         if (Api.written(code)) {
                             seq.incrementAndGet(job);
