@@ -94,30 +94,24 @@ class SettingRulesTest {
 
     @Test
     void onARedisClusterTheBullMqPrefixMustBeAHashTag() {
-        String cluster = "jobwatch.redis.url=redis://127.0.0.1:7000,redis://127.0.0.1:7001";
         for (String prefix : new String[] {"{bull}", "app{bull}", "{b}:x"}) {
-            assertThatCode(() -> rules(
-                                    cluster,
-                                    "jobwatch.auth.tokens=" + PRODUCER,
-                                    "jobwatch.token.secret=" + SECRET,
-                                    "jobwatch.bullmq.queues=*",
-                                    "jobwatch.bullmq.prefix=" + prefix)
-                            .check())
-                    .as(prefix)
-                    .doesNotThrowAnyException();
+            assertThatCode(() -> bullMqOnACluster(prefix).check()).as(prefix).doesNotThrowAnyException();
         }
         for (String prefix : new String[] {"bull", "{}bull", "{bull", "bull}"}) {
-            assertThatThrownBy(() -> rules(
-                                    cluster,
-                                    "jobwatch.auth.tokens=" + PRODUCER,
-                                    "jobwatch.token.secret=" + SECRET,
-                                    "jobwatch.bullmq.queues=*",
-                                    "jobwatch.bullmq.prefix=" + prefix)
-                            .check())
+            assertThatThrownBy(() -> bullMqOnACluster(prefix).check())
                     .as(prefix)
                     .isInstanceOf(MissingSettingException.class)
                     .hasMessageStartingWith("JOBWATCH_BULLMQ_PREFIX (" + prefix + ") must be a hash tag");
         }
+    }
+
+    private static SettingRules bullMqOnACluster(String prefix) {
+        return rules(
+                "jobwatch.redis.url=redis://127.0.0.1:7000,redis://127.0.0.1:7001",
+                "jobwatch.auth.tokens=" + PRODUCER,
+                "jobwatch.token.secret=" + SECRET,
+                "jobwatch.bullmq.queues=*",
+                "jobwatch.bullmq.prefix=" + prefix);
     }
 
     @Test
