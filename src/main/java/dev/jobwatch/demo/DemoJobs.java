@@ -85,7 +85,7 @@ final class DemoJobs implements ApplicationListener<WebServerInitializedEvent>, 
     private void announce(int port, Job job) {
         String base = "http://localhost:" + port;
         log.info(
-                "Demo mode: a live job at {}/jobs/{}/{}?token={} (all demo jobs: {}/?namespace={})",
+                "Demo mode: a live job at {}/jobs/{}/{}#token={} (all demo jobs: {}/?namespace={})",
                 base,
                 NAMESPACE,
                 job.ref().id(),

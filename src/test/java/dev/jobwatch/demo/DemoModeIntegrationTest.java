@@ -28,7 +28,7 @@ class DemoModeIntegrationTest {
         try (TestRedis redis = new TestRedis();
                 TestServer server = new TestServer(redis.url(), "jobwatch.demo=true", "jobwatch.watch.auth=token")) {
             Pattern announced = Pattern.compile("Demo mode: a live job at (http://localhost:" + server.port()
-                    + ")(/jobs/demo/(build-[0-9a-f]{6}))\\?token=([A-Za-z0-9_.-]+)");
+                    + ")(/jobs/demo/(build-[0-9a-f]{6}))#token=([A-Za-z0-9_.-]+)");
             AtomicReference<Matcher> found = new AtomicReference<>();
             await().atMost(DEADLINE).until(() -> {
                 Matcher matcher = announced.matcher(output.getOut());
