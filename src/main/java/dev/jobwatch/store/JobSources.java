@@ -105,7 +105,9 @@ final class JobSources implements JobReads, JobWrites, JobQueue {
 
     @Override
     public Flux<Job> recent(String namespace, int limit) {
-        return ownOnly(namespace, NO_LISTING, Mono.empty()).thenMany(Flux.defer(() -> own.recent(namespace, limit)));
+        return bullmq.test(namespace)
+                ? Flux.error(new InvalidInputException(NO_LISTING))
+                : own.recent(namespace, limit);
     }
 
     @Override

@@ -40,26 +40,17 @@ record HubState(
     }
 
     static HubState notFound() {
-        return new HubState(
-                Status.NOT_FOUND,
-                null,
-                -1,
-                null,
-                null,
-                null,
-                0,
-                LogWindow.at(0),
-                0,
-                ChunkWindow.at(0),
-                null,
-                null,
-                Map.of(),
-                null);
+        return ended(Status.NOT_FOUND, null);
     }
 
     static HubState failed(Throwable failure) {
+        return ended(Status.FAILED, failure);
+    }
+
+    /** A state that holds nothing of the job: its watchers hear why and end. */
+    private static HubState ended(Status status, Throwable failure) {
         return new HubState(
-                Status.FAILED,
+                status,
                 failure,
                 -1,
                 null,
