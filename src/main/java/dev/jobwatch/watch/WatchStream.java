@@ -201,7 +201,15 @@ final class WatchStream extends Flux<WatchEvent> {
         private void loop(int missed) {
             do {
                 if (!finished) {
-                    step();
+                    try {
+                        step();
+                    } catch (RuntimeException unexpected) {
+                        // An update that cannot be made (a job the writer cannot render, a bug) ends this
+                        // stream alone: thrown on, it would leave the loop held, so that neither the client's
+                        // leaving nor anything else could release the stream, and would reach the hub's thread.
+                        release();
+                        actual.onError(unexpected);
+                    }
                 }
                 missed = WIP.addAndGet(this, -missed);
             } while (missed != 0);

@@ -26,6 +26,9 @@ import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
 import reactor.test.StepVerifier;
 import reactor.test.scheduler.VirtualTimeScheduler;
+import tools.jackson.core.StreamWriteConstraints;
+import tools.jackson.core.exc.StreamConstraintsException;
+import tools.jackson.core.json.JsonFactory;
 import tools.jackson.core.json.JsonReadFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -664,6 +667,51 @@ class WatchStreamTest {
         vts.advanceTimeBy(Duration.ofMinutes(10));
         assertThat(clock.runs()).as("timer tasks run after cancel").isEqualTo(ran);
         assertThat(seen).hasSize(3);
+    }
+
+    /**
+     * An update that cannot be rendered (here: nested deeper than the writer allows) ends the stream with
+     * the failure, which the route turns into its final error event, and lets go of everything: a stream
+     * stuck on it would keep its hub, its timers and its slot after its client left.
+     */
+    @Test
+    void anUpdateThatCannotBeRenderedEndsTheStreamAndReleasesEverything() {
+        CountingScheduler clock = new CountingScheduler(vts);
+        JsonMapper shallow = JsonMapper.builder(JsonFactory.builder()
+                        .streamWriteConstraints(StreamWriteConstraints.builder()
+                                .maxNestingDepth(3)
+                                .build())
+                        .build())
+                .build();
+        AtomicInteger ended = new AtomicInteger();
+        List<WatchEvent> seen = new ArrayList<>();
+        List<Throwable> errors = new ArrayList<>();
+        hub.running().log("a").publish();
+
+        new WatchStream(
+                        hub.sink.asFlux(),
+                        hub.current::get,
+                        new Watcher(REF, null, KNOWS_IT_RUNS, null, shallow, false),
+                        () -> true,
+                        new WatchStream.Settings(CADENCE, PING, LIFETIME, RETRY, clock),
+                        Mono.never(),
+                        new WatchStream.Listener() {
+                            @Override
+                            public void ended() {
+                                ended.incrementAndGet();
+                            }
+                        })
+                .subscribe(seen::add, errors::add);
+        assertThat(seen).hasSize(1);
+        hub.completed("{'a': {'b': {'c': {'d': 1}}}}").publish();
+        vts.advanceTimeBy(CADENCE);
+
+        assertThat(errors).singleElement().isInstanceOf(StreamConstraintsException.class);
+        assertThat(ended).as("told once that the stream ended").hasValue(1);
+        assertThat(hub.subscribers()).isZero();
+        int ran = clock.runs();
+        vts.advanceTimeBy(Duration.ofMinutes(10));
+        assertThat(clock.runs()).as("timer tasks run after the stream failed").isEqualTo(ran);
     }
 
     // ---------------------------------------------------------------- event ids and resuming
