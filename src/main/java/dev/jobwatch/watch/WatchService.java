@@ -4,7 +4,6 @@ import dev.jobwatch.config.WatchProperties;
 import dev.jobwatch.job.JobRef;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -39,12 +38,32 @@ public final class WatchService {
     }
 
     /**
+     * Takes one of the pod's stream slots, before the response starts, so that a full pod can still
+     * answer 503. The caller gives it back when the stream's connection closes; the stream gives it back
+     * when it ends.
+     *
+     * @throws TooManyStreamsException when the pod already holds {@code maxStreams} streams
+     */
+    public StreamSlot admit() {
+        // A compare-and-set loop, so that racing requests never take more slots than there are.
+        int max = settings.maxStreams();
+        int open;
+        do {
+            open = metrics.openStreams.get();
+            if (open >= max) {
+                metrics.refused.increment();
+                throw new TooManyStreamsException(max);
+            }
+        } while (!metrics.openStreams.compareAndSet(open, open + 1));
+        return new StreamSlot(metrics.openStreams);
+    }
+
+    /**
      * The watcher's events until its job completes, is not found, fails to load, or the stream's
-     * lifetime ends. Cancelling it releases the watcher's hold on the hub, its timers and its reads.
+     * lifetime ends. Cancelling it releases the watcher's hold on the hub, its timers and its reads, and
+     * its slot.
      *
-     * <p>The stream takes one of the pod's slots at once, before the response starts, so that a full pod
-     * can still answer 503; the slot comes back when the stream ends or its client leaves.
-     *
+     * @param slot the slot {@link #admit()} gave this stream
      * @param incarnation the one incarnation of the job the watcher may read, or null for any; a stream
      *                    whose job has another one ends with an {@code error} event {@code Unauthorized}
      * @param writable whether the client's connection takes more now (false while what was sent to it
@@ -52,11 +71,14 @@ public final class WatchService {
      * @param connectionLoop the thread that owns the client's connection (its event loop), on which the
      *                       stream hears changes and runs its timers so that its writes need no hop to
      *                       it; null when the connection has none, and then the pod's watch scheduler
-     * @throws TooManyStreamsException when the pod already holds {@code maxStreams} streams
      */
     public Flux<WatchEvent> stream(
-            JobRef ref, String incarnation, WatchOptions options, BooleanSupplier writable, Scheduler connectionLoop) {
-        Runnable release = reserveSlot();
+            StreamSlot slot,
+            JobRef ref,
+            String incarnation,
+            WatchOptions options,
+            BooleanSupplier writable,
+            Scheduler connectionLoop) {
         Mono<WatchEvent> drained = draining.asMono().then(Mono.fromSupplier(() -> {
             metrics.drained.increment();
             return WatchEvent.TIMEOUT;
@@ -82,30 +104,11 @@ public final class WatchService {
 
                         @Override
                         public void ended() {
-                            release.run();
+                            slot.release();
                             hubs.release(hold);
                         }
                     });
         });
-    }
-
-    /** A compare-and-set loop, so that racing requests never take more slots than there are. */
-    private Runnable reserveSlot() {
-        int max = settings.maxStreams();
-        int open;
-        do {
-            open = metrics.openStreams.get();
-            if (open >= max) {
-                metrics.refused.increment();
-                throw new TooManyStreamsException(max);
-            }
-        } while (!metrics.openStreams.compareAndSet(open, open + 1));
-        AtomicBoolean held = new AtomicBoolean(true);
-        return () -> {
-            if (held.compareAndSet(true, false)) {
-                metrics.openStreams.decrementAndGet();
-            }
-        };
     }
 
     /**

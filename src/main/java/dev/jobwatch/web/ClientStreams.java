@@ -1,6 +1,8 @@
 package dev.jobwatch.web;
 
 import dev.jobwatch.config.HttpProperties;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.Arrays;
@@ -8,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.reactive.function.server.ServerRequest;
 
@@ -21,27 +24,32 @@ final class ClientStreams {
 
     private static final String FORWARDED_FOR = "X-Forwarded-For";
 
+    private static final Runnable UNCOUNTED = () -> {};
+
     private final int max;
     private final int trustedProxies;
     private final Map<String, Integer> open = new ConcurrentHashMap<>();
+    /** The sum of {@link #open}'s counts, so that an operator sees slots held with no stream left. */
+    private final AtomicInteger held = new AtomicInteger();
 
-    ClientStreams(HttpProperties settings) {
+    ClientStreams(HttpProperties settings, MeterRegistry meters) {
         this.max = settings.maxStreamsPerClient();
         this.trustedProxies = settings.trustedProxies();
-    }
-
-    /** Whether there is a cap per client at all. */
-    boolean capped() {
-        return max > 0;
+        Gauge.builder("jobwatch.client.streams.open", held, AtomicInteger::get)
+                .description("SSE streams counted against their clients' caps (0 with no cap)")
+                .register(meters);
     }
 
     /**
-     * Takes one of the client's slots, and gives back what returns it (once, however often it runs). Only
-     * when {@link #capped()}.
+     * Takes one of the client's slots, and gives back what returns it (once, however often it runs);
+     * with no cap, nothing is counted.
      *
      * @throws ApiException 429 when the client already holds its maximum
      */
     Runnable reserve(ServerRequest request) {
+        if (max <= 0) {
+            return UNCOUNTED;
+        }
         String client = client(request);
         boolean[] admitted = new boolean[1];
         open.compute(client, (key, held) -> {
@@ -54,10 +62,12 @@ final class ClientStreams {
                     HttpStatus.TOO_MANY_REQUESTS,
                     "This client holds its maximum of " + max + " open streams: close one before opening another");
         }
-        AtomicBoolean held = new AtomicBoolean(true);
+        held.incrementAndGet();
+        AtomicBoolean holding = new AtomicBoolean(true);
         return () -> {
-            if (held.compareAndSet(true, false)) {
+            if (holding.compareAndSet(true, false)) {
                 open.computeIfPresent(client, (key, count) -> count <= 1 ? null : count - 1);
+                held.decrementAndGet();
             }
         };
     }

@@ -5,6 +5,7 @@ import dev.jobwatch.config.HttpProperties;
 import dev.jobwatch.config.LimitProperties;
 import dev.jobwatch.config.StreamCapacity;
 import dev.jobwatch.config.WatchProperties;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.ChannelPipeline;
 import java.time.Duration;
 import java.util.List;
@@ -68,7 +69,7 @@ class EdgeConfiguration {
 
     /** The per-client cap on streams; the pod's cap, computed from the heap unless set, is logged here. */
     @Bean
-    ClientStreams clientStreams(HttpProperties http, WatchProperties watch) {
+    ClientStreams clientStreams(HttpProperties http, WatchProperties watch, MeterRegistry meters) {
         if (watch.maxStreamsFromHeap()) {
             log.info(
                     "This pod takes at most {} SSE streams (JOBWATCH_WATCH_MAX_STREAMS unset: what a {} MiB heap "
@@ -88,7 +89,7 @@ class EdgeConfiguration {
                             ? "the connection's address"
                             : "address " + http.trustedProxies() + " from the end of X-Forwarded-For");
         }
-        return new ClientStreams(http);
+        return new ClientStreams(http, meters);
     }
 
     /**

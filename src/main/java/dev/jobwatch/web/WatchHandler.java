@@ -3,15 +3,16 @@ package dev.jobwatch.web;
 import dev.jobwatch.job.JobJson;
 import dev.jobwatch.job.JobRef;
 import dev.jobwatch.store.JobReads;
+import dev.jobwatch.watch.StreamSlot;
 import dev.jobwatch.watch.WatchEvent;
 import dev.jobwatch.watch.WatchOptions;
 import dev.jobwatch.watch.WatchService;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.util.concurrent.EventExecutor;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
-import java.util.function.Supplier;
 import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
 import org.springframework.web.reactive.function.server.ServerRequest;
@@ -66,9 +67,11 @@ final class WatchHandler {
             Scheduler loop = channel == null
                     ? null
                     : loops.computeIfAbsent(channel.eventLoop(), Schedulers::fromExecutorService);
-            Flux<WatchEvent> events = admitted(
-                            request, () -> watch.stream(ref, watcher.grant().incarnation(), options, writable, loop))
-                    .onErrorResume(error -> Flux.just(WatchEvent.error(errors.streamError(error, request), mapper)));
+            Admission admission = admit(request, channel);
+            Flux<WatchEvent> events = watch.stream(
+                            admission.slot(), ref, watcher.grant().incarnation(), options, writable, loop)
+                    .onErrorResume(error -> Flux.just(WatchEvent.error(errors.streamError(error, request), mapper)))
+                    .doFinally(signal -> admission.release().run());
             // Each event's frame is made once and shared by every watcher it goes to; Reactor Netty flushes
             // each write once nothing more is waiting, so every event leaves at once.
             return ServerResponse.ok()
@@ -80,21 +83,39 @@ final class WatchHandler {
         });
     }
 
+    /** A stream's slot in the pod, and what gives it and its client's slot back, once. */
+    private record Admission(StreamSlot slot, Runnable release) {}
+
     /**
-     * The stream, within the client's own cap: its slot is taken before the pod's (429 before 503) and
-     * given back when the stream ends, or at once when the pod refuses it.
+     * The stream's slots, its client's and then the pod's (429 before 503), tied to its connection: both
+     * come back when the stream ends or the connection closes, whichever is first. A connection reset
+     * right after its request may close before its stream is ever subscribed, and such a stream never
+     * ends: only the connection's close gives its slots back.
      */
-    private Flux<WatchEvent> admitted(ServerRequest request, Supplier<Flux<WatchEvent>> stream) {
-        if (!clients.capped()) {
-            return stream.get();
-        }
-        Runnable release = clients.reserve(request);
+    private Admission admit(ServerRequest request, Channel channel) {
+        Runnable client = clients.reserve(request);
+        StreamSlot pod;
         try {
-            return stream.get().doFinally(signal -> release.run());
+            pod = watch.admit();
         } catch (RuntimeException refused) {
-            release.run();
+            client.run();
             throw refused;
         }
+        Runnable both = () -> {
+            pod.release();
+            client.run();
+        };
+        if (channel == null) {
+            return new Admission(pod, both);
+        }
+        // Fires at once when the connection has already closed.
+        ChannelFutureListener closed = future -> both.run();
+        channel.closeFuture().addListener(closed);
+        return new Admission(pod, () -> {
+            both.run();
+            // A kept-alive connection may serve many streams: it keeps no listener of those that ended.
+            channel.closeFuture().removeListener(closed);
+        });
     }
 
     /**

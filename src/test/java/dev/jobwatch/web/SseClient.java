@@ -307,6 +307,11 @@ public final class SseClient {
             return parse(body.toString(StandardCharsets.UTF_8));
         }
 
+        /** Reads the response's status line, such as {@code HTTP/1.1 200 OK}, and nothing more. */
+        public String status() throws IOException {
+            return line(socket.getInputStream());
+        }
+
         /** Closes the connection as a client that leaves does. */
         @Override
         public void close() {
