@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * Closes a connection whose request line and headers do not all arrive in time: for its first request
  * counted from the connection's start, for a later one from its first byte (until then the connection is
- * idle, which Reactor Netty's idle timeout bounds). Reactor Netty's own timeouts start once the headers
+ * idle, which Reactor Netty's idle timeout bounds, however soon the answer before went out). Reactor Netty's own timeouts start once the headers
  * are in, and its idle timeout restarts at every byte, so a client that sends nothing, half a request
  * line, or a byte now and then would otherwise hold a connection for ever.
  *
@@ -29,6 +29,12 @@ final class HeaderDeadline extends ChannelDuplexHandler {
     private ScheduledFuture<?> deadline;
     /** Between a request's headers and the end of its response: the connection is in use. */
     private boolean serving;
+    /**
+     * A request's headers came whole in the read now ending, so its bytes were that request's: an answer
+     * written before the read ends (no route, no token) leaves the connection idle, not half-way through a
+     * next request. Bytes of a next request sent in the same read start its deadline at the next read.
+     */
+    private boolean requestInThisRead;
 
     HeaderDeadline(long timeoutMillis) {
         this.timeoutMillis = timeoutMillis;
@@ -45,15 +51,17 @@ final class HeaderDeadline extends ChannelDuplexHandler {
         if (msg instanceof HttpRequest) {
             disarm();
             serving = true;
+            requestInThisRead = true;
         }
         ctx.fireChannelRead(msg);
     }
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        if (!serving && deadline == null) {
+        if (!serving && deadline == null && !requestInThisRead) {
             arm(ctx);
         }
+        requestInThisRead = false;
         ctx.fireChannelReadComplete();
     }
 
