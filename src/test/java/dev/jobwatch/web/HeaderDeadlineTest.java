@@ -7,6 +7,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
@@ -55,6 +56,26 @@ class HeaderDeadlineTest {
         channel.advanceTimeBy(TIMEOUT_MS * 6, TimeUnit.MILLISECONDS);
         channel.runScheduledPendingTasks();
         assertThat(channel.isOpen()).isTrue();
+    }
+
+    @Test
+    void aBodyThatComesAfterItsAnswerLeavesTheIdleWaitUnbounded() {
+        EmbeddedChannel channel = channel(false);
+        channel.pipeline().fireChannelRead(new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/"));
+        channel.pipeline().fireChannelReadComplete();
+        // Refused before its body is read (a 401), as a route may.
+        channel.writeAndFlush(answer());
+        channel.pipeline().fireChannelRead(new DefaultHttpContent(Unpooled.wrappedBuffer(new byte[] {'a'})));
+        channel.pipeline().fireChannelReadComplete();
+        // Bytes of a chunk's size line, which the codec holds until the line is whole.
+        channel.pipeline().fireChannelReadComplete();
+        channel.pipeline().fireChannelRead(LastHttpContent.EMPTY_LAST_CONTENT);
+        channel.pipeline().fireChannelReadComplete();
+        channel.advanceTimeBy(TIMEOUT_MS * 6, TimeUnit.MILLISECONDS);
+        channel.runScheduledPendingTasks();
+        assertThat(channel.isOpen())
+                .as("a body's bytes are no next request's first bytes")
+                .isTrue();
     }
 
     @Test
