@@ -14,6 +14,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.regex.Pattern;
 
@@ -33,7 +34,10 @@ final class StrictRequests extends ChannelInboundHandlerAdapter {
 
     static final String NAME = "jobwatch.strictRequests";
 
-    /** RFC 3986's host (an IP literal in brackets, or letters, digits and the few marks a reg-name takes) and an optional port. */
+    /**
+     * RFC 3986's host (an IP literal in brackets, or the letters, digits and marks a reg-name takes) and an
+     * optional port.
+     */
     private static final Pattern HOST =
             Pattern.compile("(\\[[0-9A-Za-z:._~!$&'()*+,;=-]+]|[0-9A-Za-z._~%!$&'()*+,;=-]*)(:[0-9]*)?");
 
@@ -87,8 +91,8 @@ final class StrictRequests extends ChannelInboundHandlerAdapter {
         int end = query < 0 ? target.length() : query;
         for (int at = target.indexOf('%'); at >= 0 && at < end; at = target.indexOf('%', at + 1)) {
             if (at + 2 >= end
-                    || Character.digit(target.charAt(at + 1), 16) < 0
-                    || Character.digit(target.charAt(at + 2), 16) < 0) {
+                    || !HexFormat.isHexDigit(target.charAt(at + 1))
+                    || !HexFormat.isHexDigit(target.charAt(at + 2))) {
                 return false;
             }
         }
