@@ -3,7 +3,8 @@
 // which starts the server and restarts it when this script prints RESTART (it answers RESTARTED on
 // stdin). Exits 0 when every check holds; on failure it prints why and saves a screenshot.
 //
-// It also prints DROP, to have every connection of the browser cut (answered with DROPPED).
+// It also prints DROP, to have every connection of the browser cut (answered with DROPPED). Last, it
+// opens the page at an address with a malformed %-escape, which must show an error state.
 //
 // Environment: BASE_URL (the server, for the worker API), PAGE_URL (where the browser goes: a relay in
 // front of the server that can cut connections), NAMESPACE, JOB_ID, JOB_TOKEN, WATCH_TOKEN, PRODUCER_TOKEN, SCREENSHOT,
@@ -173,6 +174,19 @@ try {
       requested.some(url => url.includes('/jobs_u/getupdate_sse/') && url.includes(`token=${watchToken}`)));
   check('no address the browser asked for holds the producer token',
       !requested.some(url => url.includes(encodeURIComponent(producerToken)) || url.includes(producerToken)));
+
+  // An address whose %-escapes are no UTF-8 names no job: the page says so and asks the server for nothing.
+  requested.length = 0;
+  await page.goto(`${pageBase}/jobs/${encodeURIComponent(namespace)}/%E0%A4`);
+  await until('the page at an address that does not decode', () => attribute('#status', 'data-state'), 'error');
+  check('the page at an address that does not decode says why: ' + await text('#status'),
+      (await text('#status')).includes('malformed %-escape'));
+  check('the page at an address that does not decode opens no stream',
+      !requested.some(url => url.includes('/jobs_u/')));
+  // One whose %-escape is cut short is no URL at all: the server answers 400 with the reason, in words.
+  const broken = await page.goto(`${pageBase}/jobs/${encodeURIComponent(namespace)}/%E0%A4%A`);
+  check(`a cut-short %-escape is answered 400, not ${broken.status()}`, broken.status() === 400);
+  check('the 400 says why: ' + await text('body'), (await text('body')).includes('malformed %-escape'));
   check('the page had no script errors: ' + pageErrors.join('; '), pageErrors.length === 0);
   console.log('PASSED');
 } catch (error) {

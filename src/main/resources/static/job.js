@@ -13,8 +13,19 @@
   const element = id => document.getElementById(id);
 
   const [, , namespacePart = '', ...idParts] = location.pathname.split('/');
-  const namespace = decodeURIComponent(namespacePart);
-  const jobId = decodeURIComponent(idParts.join('/'));
+  // An address typed or cut short can hold a broken %-escape, which names no job: the page says so.
+  const decoded = text => {
+    try {
+      return decodeURIComponent(text);
+    } catch (error) {
+      if (error instanceof URIError) {
+        return null;
+      }
+      throw error;
+    }
+  };
+  const namespace = decoded(namespacePart);
+  const jobId = decoded(idParts.join('/'));
   // Only ever this job's watch token: from the index's link (the fragment, which no server sees) or a
   // ?token= address. A producer token opens every job and never goes into a URL, where logs would keep it.
   const token = new URLSearchParams(location.hash.slice(1)).get('token')
@@ -35,6 +46,11 @@
     runningSince: null,
   };
 
+  if (namespace === null || jobId === null) {
+    element('title').textContent = location.pathname;
+    end('error: this address names no job (it holds a malformed %-escape)', 'error');
+    return;
+  }
   document.title = `${jobId} · jobwatch`;
   element('title').textContent = `${namespace} / ${jobId}`;
 

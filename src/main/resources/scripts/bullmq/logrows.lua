@@ -11,10 +11,13 @@ local function is_job(hash, logs)
   return log_type == 'list' or log_type == 'none'
 end
 if not is_job(KEYS[1], KEYS[2]) then return {'NOTFOUND'} end
-local out = {'OK', tostring(redis.call('LLEN', KEYS[2]))}
-local length = tonumber(ARGV[2])
-if length > 0 then
-  local first = tonumber(ARGV[1])
-  for _, row in ipairs(redis.call('LRANGE', KEYS[2], first, first + length - 1)) do out[#out + 1] = row end
+local count = redis.call('LLEN', KEYS[2])
+local out = {'OK', tostring(count)}
+-- A start past the last row is an empty page, as LRANGE answers it; it is compared here, since a start
+-- past 2^53 reaches Lua as a float that LRANGE would refuse as not an integer.
+local first, length = tonumber(ARGV[1]), tonumber(ARGV[2])
+if length > 0 and first < count then
+  local last = math.min(first + length, count) - 1
+  for _, row in ipairs(redis.call('LRANGE', KEYS[2], first, last)) do out[#out + 1] = row end
 end
 return out

@@ -83,7 +83,9 @@ local total = ends.offset
 local from = tonumber(ARGV[2])
 if from < 0 then from = math.max(0, total - tonumber(ARGV[5])) end
 if from >= total then
-  return marks({'OK', state, version, h[4] or false, tostring(total), tostring(from), tostring(total)}, ends, ends)
+  -- An offset a client gave, up to 2^53 - 1, which tostring would write as a float from 10^14 on.
+  local asked = string.format('%.0f', from)
+  return marks({'OK', state, version, h[4] or false, tostring(total), asked, tostring(total)}, ends, ends)
 end
 if at.offset > from then at = {row = 0, offset = 0, check = ''} end
 if not walk(at, from) then return marks({'MORE'}, ends, at) end

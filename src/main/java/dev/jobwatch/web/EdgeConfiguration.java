@@ -38,8 +38,9 @@ import reactor.netty.NettyPipeline;
 
 /**
  * What every request meets before a route: the request size limits and timeouts of the HTTP server, the
- * caps on streams, a query's token taken out of the URL, CORS for browser watchers, and the security
- * headers of every answer; and the answer to a request that no route takes.
+ * strict reading of HTTP/1's version and Host, the caps on streams, a query's token taken out of the URL,
+ * CORS for browser watchers, and the security headers of every answer; and the answer to a request that
+ * no route takes.
  */
 @Configuration(proxyBeanMethods = false)
 class EdgeConfiguration {
@@ -60,7 +61,8 @@ class EdgeConfiguration {
     /**
      * A connection must bring its request's headers within the header timeout, may wait for its next
      * request at most the idle timeout, and may pause within a body at most the header timeout; a
-     * connection that serves a stream is none of these, so streams and their pings are never cut.
+     * connection that serves a stream is none of these, so streams and their pings are never cut. Each
+     * request's version and Host are checked as the headers arrive, before any route.
      */
     @Bean
     WebServerFactoryCustomizer<NettyReactiveWebServerFactory> connectionTimeouts(HttpProperties http) {
@@ -194,6 +196,7 @@ class EdgeConfiguration {
                         if (pipeline.get(NettyPipeline.HttpCodec) != null) {
                             pipeline.addAfter(
                                     NettyPipeline.HttpCodec, HeaderDeadline.NAME, new HeaderDeadline(headerMillis));
+                            pipeline.addAfter(HeaderDeadline.NAME, StrictRequests.NAME, new StrictRequests());
                         }
                     }));
         }

@@ -3,6 +3,7 @@ package dev.jobwatch.web;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpStatusClass;
@@ -12,10 +13,11 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Closes a connection whose request line and headers do not all arrive in time: for its first request
- * counted from the connection's start, for a later one from its first byte (until then the connection is
- * idle, which Reactor Netty's idle timeout bounds). Reactor Netty's own timeouts start once the headers
- * are in, and its idle timeout restarts at every byte, so a client that sends nothing, half a request
- * line, or a byte now and then would otherwise hold a connection for ever.
+ * counted from the connection's start, for a later one from its first byte. Between the two the
+ * connection is idle, which Reactor Netty's idle timeout bounds, however soon the answer went out; pauses
+ * within a body are its read timeout's. Reactor Netty's own timeouts start once the headers are in, and
+ * its idle timeout restarts at every byte, so a client that sends nothing, half a request line, or a byte
+ * now and then would otherwise hold a connection for ever.
  *
  * <p>It sits just after the HTTP codec, so it sees a request once its headers are whole, and it hears
  * every read of the socket as a read-complete event even when the codec made nothing of the bytes yet.
@@ -29,6 +31,14 @@ final class HeaderDeadline extends ChannelDuplexHandler {
     private ScheduledFuture<?> deadline;
     /** Between a request's headers and the end of its response: the connection is in use. */
     private boolean serving;
+    /** Between a request's headers and the end of its body, which may come after its answer (a 401 at once). */
+    private boolean inRequest;
+    /**
+     * The read now ending gave the codec a whole request or part of its body, so its bytes were that
+     * request's, not a next one's: an answer written before the read ended leaves the connection idle. Bytes
+     * of a next request in the same read start its deadline at the next read.
+     */
+    private boolean decodedInThisRead;
 
     HeaderDeadline(long timeoutMillis) {
         this.timeoutMillis = timeoutMillis;
@@ -45,15 +55,23 @@ final class HeaderDeadline extends ChannelDuplexHandler {
         if (msg instanceof HttpRequest) {
             disarm();
             serving = true;
+            inRequest = true;
+        }
+        if (msg instanceof HttpObject) {
+            decodedInThisRead = true;
+        }
+        if (msg instanceof LastHttpContent) {
+            inRequest = false;
         }
         ctx.fireChannelRead(msg);
     }
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        if (!serving && deadline == null) {
+        if (!serving && !inRequest && !decodedInThisRead && deadline == null) {
             arm(ctx);
         }
+        decodedInThisRead = false;
         ctx.fireChannelReadComplete();
     }
 

@@ -18,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
@@ -121,6 +122,55 @@ class ConnectionLimitsIntegrationTest {
                 assertThat(server.bean(WatchService.class).openStreams()).isEqualTo(1);
             } finally {
                 stream.dispose();
+            }
+        }
+    }
+
+    /**
+     * After an answer a kept-alive connection waits the idle timeout, not the header timeout, for its next
+     * request, whether the answer went out at once (no route, no token: written while the request was
+     * still being read) or after a Redis round trip; then it is closed.
+     */
+    @Test
+    void aKeptAliveConnectionWaitsTheIdleTimeoutAfterEveryAnswer() throws Exception {
+        try (TestServer server =
+                new TestServer(redis.url(), "jobwatch.http.header-timeout=1s", "jobwatch.http.idle-timeout=4s")) {
+            WorkerApiClient api = new WorkerApiClient(server.port());
+            api.add("idle");
+            Map<String, String> requests = Map.of(
+                    "GET /no/such/route HTTP/1.1\r\nHost: localhost\r\n\r\n",
+                    "HTTP/1.1 404",
+                    "GET " + api.job("idle") + " HTTP/1.1\r\nHost: localhost\r\n\r\n",
+                    "HTTP/1.1 401",
+                    "GET " + api.job("idle") + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
+                            + WorkerApiClient.PRODUCER + "\r\n\r\n",
+                    "HTTP/1.1 200");
+            for (Map.Entry<String, String> request : requests.entrySet()) {
+                byte[] bytes = request.getKey().getBytes(StandardCharsets.US_ASCII);
+                try (Socket socket = socket(server)) {
+                    OutputStream out = socket.getOutputStream();
+                    InputStream in = socket.getInputStream();
+                    out.write(bytes);
+                    assertThat(response(in)).startsWith(request.getValue());
+                    // Twice the header timeout, well within the idle one: the connection is still there.
+                    String second = CompletableFuture.supplyAsync(
+                                    () -> {
+                                        try {
+                                            out.write(bytes);
+                                            return response(in);
+                                        } catch (IOException e) {
+                                            return "closed: " + e;
+                                        }
+                                    },
+                                    CompletableFuture.delayedExecutor(2_000, TimeUnit.MILLISECONDS))
+                            .get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
+                    assertThat(second)
+                            .as("a second request %s on the kept-alive connection", request.getKey())
+                            .startsWith(request.getValue());
+                    assertThat(in.read())
+                            .as("then, idle past the idle timeout, the connection is closed")
+                            .isEqualTo(-1);
+                }
             }
         }
     }

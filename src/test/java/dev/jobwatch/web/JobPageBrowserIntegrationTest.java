@@ -30,7 +30,8 @@ import org.springframework.boot.web.server.PortInUseException;
  * halfway the server stops and starts again on the same port, and the page must end with every row
  * exactly once, the last progress and the result. Later every connection of the browser is cut (a relay
  * in front of the server drops them, with no last event), and the browser's own reconnect, which sends
- * {@code Last-Event-ID}, must resume as exactly. The screenshot goes to {@code target/job-page.png}.
+ * {@code Last-Event-ID}, must resume as exactly. Last, the page at an address that does not decode must
+ * show an error state, without a script error. The screenshot goes to {@code target/job-page.png}.
  *
  * <p>Without Chromium or the script's {@code node_modules} ({@code src/test/browser/setup.sh} installs
  * both) the test is skipped, unless {@code JOBWATCH_REQUIRE_BROWSER=1} (CI) makes it fail.
