@@ -59,4 +59,21 @@ class JsonBudgetTest {
                 .isInstanceOf(InvalidInputException.class)
                 .hasMessage("Progress holds a number out of range: every number must be a finite double");
     }
+
+    @Test
+    void aStoredTextIsShownOrNullWithWhy() {
+        assertThat(JsonBudget.show("{\"a\":[1]}", MAPPER))
+                .isEqualTo(new JsonBudget.Shown(MAPPER.readTree("{\"a\":[1]}"), null));
+        assertThat(JsonBudget.show(null, MAPPER).value().isNull()).isTrue();
+        assertThat(JsonBudget.show(null, MAPPER).omitted()).isNull();
+        assertThat(JsonBudget.show(nested(101), MAPPER).omitted()).isEqualTo(JsonBudget.TOO_DEEP);
+        assertThat(JsonBudget.show(nested(5_000), MAPPER).omitted())
+                .as("past the parser's own depth")
+                .isEqualTo(JsonBudget.TOO_DEEP);
+        assertThat(JsonBudget.show("1" + "0".repeat(2_000), MAPPER).omitted()).isEqualTo(JsonBudget.TOO_LARGE);
+        assertThat(JsonBudget.show("Infinity", MAPPER).omitted()).isEqualTo(JsonBudget.NOT_JSON);
+        assertThat(JsonBudget.show(" ", MAPPER).omitted()).isEqualTo(JsonBudget.NOT_JSON);
+        assertThat(JsonBudget.show("{", MAPPER).value().isNull()).isTrue();
+        assertThat(JsonBudget.show("{", MAPPER).omitted()).isEqualTo(JsonBudget.NOT_JSON);
+    }
 }
