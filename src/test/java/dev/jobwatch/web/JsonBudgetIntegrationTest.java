@@ -267,6 +267,39 @@ class JsonBudgetIntegrationTest {
     }
 
     @Test
+    void watchersOfAnOlderJobWithADeepResultHearItsCompletion() {
+        String token = api.add("done");
+        api.post(api.job("done") + "/complete", token, JSON, "{\"success\":true,\"result\":1}")
+                .expectStatus()
+                .isOk();
+        // The result an older jobwatch took: 499 levels, one short of its parser's limit.
+        redis().hset(jobKey("done"), "result", nested(499)).block(DEADLINE);
+
+        for (String query : List.of("", "only_result=true")) {
+            StepVerifier.create(sse.updates(api.namespace, "done", query))
+                    .assertNext(update -> {
+                        assertThat(update.get("completed").booleanValue()).isTrue();
+                        JsonNode result = query.isEmpty() ? update.get("job").get("result") : update.get("only_result");
+                        assertThat(result.isNull()).isTrue();
+                        JsonNode omitted = query.isEmpty() ? update.get("job").get("omitted") : update.get("omitted");
+                        assertThat(omitted.get(query.isEmpty() ? "result" : "only_result")
+                                        .stringValue())
+                                .isEqualTo(TOO_DEEP_STORED);
+                    })
+                    .expectComplete()
+                    .verify(DEADLINE);
+        }
+        api.get("/api/w/" + api.namespace + "/jobs_u/completed/get_result_maybe/done", PRODUCER)
+                .expectStatus()
+                .isOk()
+                .expectBody()
+                .jsonPath("$.result")
+                .isEmpty()
+                .jsonPath("$.omitted.result")
+                .isEqualTo(TOO_DEEP_STORED);
+    }
+
+    @Test
     void aBullMqJobsDeepValuesAreServedMarkedByEveryRead() {
         bullMqDeepJob();
         api.get("/queues/" + bullmq.namespace() + "/jobs/deep", PRODUCER)
