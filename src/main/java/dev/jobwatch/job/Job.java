@@ -4,7 +4,9 @@ package dev.jobwatch.job;
  * What the store holds of a job at one moment, JSON values kept as their text.
  *
  * @param meta        JSON object of what the producer gave: {@code name}, {@code data}, {@code opts}
- *                    and the Windmill metadata it may set
+ *                    and the Windmill metadata it may set; and {@code omitted} when the store could not
+ *                    keep one of them as given: the field is then null, and {@code omitted} names it with
+ *                    why ({@link JsonBudget#OMITTED})
  * @param createdAt   epoch milliseconds, like every time here
  * @param result      JSON text, set once at completion
  * @param progress    JSON text of the latest progress, or null

@@ -11,7 +11,8 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * The job object that both APIs answer: Windmill's job fields (tagged {@code QueuedJob} or
  * {@code CompletedJob}, as Windmill tags them) plus BullMQ's {@code name}, {@code data}, {@code opts},
- * {@code progress} and {@code state}. Logs are never part of it.
+ * {@code progress} and {@code state}; and {@code omitted} when a stored value cannot be shown
+ * ({@link JsonBudget}). Logs are never part of it.
  */
 public final class JobJson {
 
@@ -41,14 +42,21 @@ public final class JobJson {
 
     private JobJson() {}
 
+    /**
+     * The job's document. Never fails on what the store holds: a value that breaks the
+     * {@link JsonBudget} is null, named under {@link JsonBudget#OMITTED} with why, and so are the values
+     * the store itself could not keep (named under the same field of the metadata).
+     */
     public static ObjectNode document(Job job, JsonMapper mapper) {
-        JsonNode meta = mapper.readTree(job.meta());
+        JsonNode meta = meta(job, mapper);
+        ObjectNode omitted = NODES.objectNode();
         ObjectNode doc = NODES.objectNode();
         doc.put("type", job.completed() ? "CompletedJob" : "QueuedJob");
         doc.put("workspace_id", job.ref().namespace());
         doc.put("id", job.ref().id());
-        copy(doc, meta, "parent_job", NODES.nullNode());
-        copy(doc, meta, "created_by", NODES.stringNode("jobwatch"));
+        Fields fields = new Fields(doc, meta, omitted);
+        fields.copy("parent_job", NODES.nullNode());
+        fields.copy("created_by", NODES.stringNode("jobwatch"));
         doc.put("created_at", Instant.ofEpochMilli(job.createdAt()).toString());
         doc.put(
                 "started_at",
@@ -61,35 +69,54 @@ public final class JobJson {
             doc.putNull("duration_ms");
         }
         doc.put("success", job.success());
-        copy(doc, meta, "script_hash", NODES.nullNode());
-        copy(doc, meta, "script_path", NODES.nullNode());
-        copy(doc, meta, "args", meta.has("data") ? meta.get("data") : NODES.objectNode());
-        doc.set("result", job.result() == null ? NODES.nullNode() : mapper.readTree(job.result()));
+        fields.copy("script_hash", NODES.nullNode());
+        fields.copy("script_path", NODES.nullNode());
+        // Windmill's args are BullMQ's data when the producer gave no args of their own.
+        fields.copy("args", meta.has("data") ? meta.get("data") : NODES.objectNode(), "data");
+        fields.show("result", job.result(), mapper);
         doc.put("deleted", false);
         doc.put("canceled", job.canceled());
         doc.put("canceled_by", job.canceledBy());
         doc.put("canceled_reason", job.canceledReason());
-        copy(doc, meta, "job_kind", NODES.stringNode("script"));
-        copy(doc, meta, "schedule_path", NODES.nullNode());
-        copy(doc, meta, "permissioned_as", NODES.stringNode("u/jobwatch"));
-        copy(doc, meta, "flow_status", NODES.nullNode());
-        copy(doc, meta, "workflow_as_code_status", NODES.nullNode());
-        copy(doc, meta, "is_flow_step", NODES.booleanNode(false));
-        copy(doc, meta, "language", NODES.nullNode());
-        copy(doc, meta, "is_skipped", NODES.booleanNode(false));
-        copy(doc, meta, "email", NODES.stringNode(""));
-        copy(doc, meta, "visible_to_owner", NODES.booleanNode(true));
-        copy(doc, meta, "mem_peak", NODES.nullNode());
-        copy(doc, meta, "tag", NODES.stringNode(""));
-        copy(doc, meta, "priority", NODES.nullNode());
-        copy(doc, meta, "labels", NODES.nullNode());
+        fields.copy("job_kind", NODES.stringNode("script"));
+        fields.copy("schedule_path", NODES.nullNode());
+        fields.copy("permissioned_as", NODES.stringNode("u/jobwatch"));
+        fields.copy("flow_status", NODES.nullNode());
+        fields.copy("workflow_as_code_status", NODES.nullNode());
+        fields.copy("is_flow_step", NODES.booleanNode(false));
+        fields.copy("language", NODES.nullNode());
+        fields.copy("is_skipped", NODES.booleanNode(false));
+        fields.copy("email", NODES.stringNode(""));
+        fields.copy("visible_to_owner", NODES.booleanNode(true));
+        fields.copy("mem_peak", NODES.nullNode());
+        fields.copy("tag", NODES.stringNode(""));
+        fields.copy("priority", NODES.nullNode());
+        fields.copy("labels", NODES.nullNode());
         doc.put("running", job.state() == JobState.RUNNING);
         doc.put("state", job.state().wire());
-        copy(doc, meta, "name", NODES.stringNode(""));
-        copy(doc, meta, "data", NODES.objectNode());
-        copy(doc, meta, "opts", NODES.objectNode());
-        doc.set("progress", job.progress() == null ? NODES.nullNode() : mapper.readTree(job.progress()));
+        fields.copy("name", NODES.stringNode(""));
+        fields.copy("data", NODES.objectNode());
+        fields.copy("opts", NODES.objectNode());
+        fields.show("progress", job.progress(), mapper);
+        if (!omitted.isEmpty()) {
+            doc.set(JsonBudget.OMITTED, omitted);
+        }
         return doc;
+    }
+
+    /**
+     * The metadata as its store wrote it; metadata that cannot be read at all (no store writes such)
+     * stands as one that kept no data, for the reason the parser gave.
+     */
+    private static JsonNode meta(Job job, JsonMapper mapper) {
+        JsonBudget.Shown read = JsonBudget.parse(job.meta(), mapper);
+        if (read.omitted() == null && read.value().isObject()) {
+            return read.value();
+        }
+        ObjectNode meta = NODES.objectNode();
+        meta.putNull("data");
+        meta.putObject(JsonBudget.OMITTED).put("data", read.omitted() == null ? JsonBudget.NOT_JSON : read.omitted());
+        return meta;
     }
 
     /** The result Windmill gives a canceled job, so clients show it as they would Windmill's. */
@@ -107,8 +134,39 @@ public final class JobJson {
     /** Field names of the producer's job object that the add route accepts, besides the Windmill ones. */
     public static final List<String> BULLMQ_FIELDS = List.of("name", "data", "opts", "id");
 
-    private static void copy(ObjectNode doc, JsonNode meta, String field, JsonNode fallback) {
-        JsonNode value = meta.get(field);
-        doc.set(field, value == null ? fallback : value);
+    /** The document's fields from the metadata and the stored texts, each shown or named as omitted. */
+    private record Fields(ObjectNode doc, JsonNode meta, ObjectNode omitted) {
+
+        void copy(String field, JsonNode fallback) {
+            copy(field, fallback, field);
+        }
+
+        /**
+         * The metadata's {@code field}, else {@code fallback}, which comes from the metadata's
+         * {@code source} (whose omission by the store then applies to this field too).
+         */
+        void copy(String field, JsonNode fallback, String source) {
+            JsonNode value = meta.get(field);
+            String kept = meta.path(JsonBudget.OMITTED)
+                    .path(value == null ? source : field)
+                    .stringValue(null);
+            set(
+                    field,
+                    kept != null
+                            ? new JsonBudget.Shown(NODES.nullNode(), kept)
+                            : JsonBudget.Shown.of(value != null ? value : fallback));
+        }
+
+        /** A stored JSON text, null when there is none. */
+        void show(String field, String text, JsonMapper mapper) {
+            set(field, JsonBudget.show(text, mapper));
+        }
+
+        private void set(String field, JsonBudget.Shown shown) {
+            doc.set(field, shown.value());
+            if (shown.omitted() != null) {
+                omitted.put(field, shown.omitted());
+            }
+        }
     }
 }

@@ -4,6 +4,7 @@ import dev.jobwatch.job.JobJson;
 import dev.jobwatch.job.JobNotFoundException;
 import dev.jobwatch.job.JobRef;
 import dev.jobwatch.job.JobState;
+import dev.jobwatch.job.JsonBudget;
 import dev.jobwatch.store.Change;
 import dev.jobwatch.store.ChangeFeed;
 import dev.jobwatch.store.JobReads;
@@ -97,15 +98,15 @@ final class WatchReader {
                 ? null
                 : held != null && read.progress().equals(held.progressText())
                         ? held.progress()
-                        : mapper.readTree(read.progress());
+                        : JsonBudget.show(read.progress(), mapper).value();
         Mono<JsonNode[]> completion = read.state() != JobState.COMPLETED
                 ? Mono.just(new JsonNode[2])
                 : held != null && held.job() != null
                         ? Mono.just(new JsonNode[] {held.job(), held.result()})
-                        : store.get(ref).map(job -> new JsonNode[] {
-                            JobJson.document(job, mapper),
-                            job.result() == null ? mapper.nullNode() : mapper.readTree(job.result())
-                        });
+                        : store.get(ref)
+                                .map(job -> JobJson.document(job, mapper))
+                                // The result as the document shows it: null, and named there, when it cannot be.
+                                .map(doc -> new JsonNode[] {doc, doc.get("result")});
         return completion.map(done -> new HubState(
                 HubState.Status.READY,
                 null,

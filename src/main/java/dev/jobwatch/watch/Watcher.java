@@ -3,6 +3,7 @@ package dev.jobwatch.watch;
 import dev.jobwatch.job.JobNotHeldException;
 import dev.jobwatch.job.JobRef;
 import dev.jobwatch.job.JobState;
+import dev.jobwatch.job.JsonBudget;
 import dev.jobwatch.store.LogSlice;
 import java.util.List;
 import java.util.function.Supplier;
@@ -209,10 +210,20 @@ final class Watcher {
         }
         if (key.progress()) {
             update.set("progress", state.progress());
+            if (state.progress().isNull()) {
+                omitted(
+                        update,
+                        "progress",
+                        JsonBudget.show(state.progressText(), mapper).omitted());
+            }
         }
         if (key.completed()) {
             if (options.onlyResult()) {
                 update.set("only_result", state.result());
+                omitted(
+                        update,
+                        "only_result",
+                        state.job().path(JsonBudget.OMITTED).path("result").stringValue(null));
             } else if (!polling) {
                 update.set("job", state.job());
             }
@@ -222,5 +233,15 @@ final class Watcher {
                 WatchOptions.eventId(key.nextLog(), key.nextStream(), knowsRunning),
                 mapper.writeValueAsString(update),
                 key.completed() && !polling);
+    }
+
+    /**
+     * Names a value the update holds as null because it cannot be shown ({@link JsonBudget}), as the job
+     * document names its own; {@code why} is null for a value that is null as stored.
+     */
+    private static void omitted(ObjectNode update, String field, String why) {
+        if (why != null) {
+            update.withObjectProperty(JsonBudget.OMITTED).put(field, why);
+        }
     }
 }

@@ -1,6 +1,7 @@
 package dev.jobwatch.web;
 
 import dev.jobwatch.job.InvalidInputException;
+import dev.jobwatch.job.JsonBudget;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.Charset;
@@ -27,7 +28,8 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Reads request bodies within a limit, in the content types each route takes. A body past its limit
- * is refused (413) as soon as its length or its bytes pass the limit, before it is all in memory.
+ * is refused (413) as soon as its length or its bytes pass the limit, before it is all in memory; a JSON
+ * body that breaks the {@link JsonBudget}, as a whole, is refused (400) before any route sees it.
  */
 final class RequestBodies {
 
@@ -130,11 +132,14 @@ final class RequestBodies {
         if (text.isBlank()) {
             throw new InvalidInputException(what + " is empty: send a JSON value");
         }
+        JsonNode body;
         try {
-            return reader.readValue(text);
+            body = reader.readValue(text);
         } catch (StreamConstraintsException e) {
-            throw new InvalidInputException(
-                    what + " is not valid JSON: it is nested too deep or holds a number or " + "string too long");
+            if (String.valueOf(e.getOriginalMessage()).contains("depth")) {
+                throw new InvalidInputException(what + " " + JsonBudget.TOO_DEEP);
+            }
+            throw new InvalidInputException(what + " is not valid JSON: it holds a number or string too long");
         } catch (MismatchedInputException e) {
             throw new InvalidInputException(what + " is not valid JSON: send one JSON value, with nothing after it");
         } catch (StreamReadException e) {
@@ -147,6 +152,8 @@ final class RequestBodies {
         } catch (JacksonException e) {
             throw new InvalidInputException(what + " is not valid JSON: " + withoutInternals(e.getOriginalMessage()));
         }
+        JsonBudget.require(body, what);
+        return body;
     }
 
     /**

@@ -5,6 +5,7 @@ import dev.jobwatch.job.Job;
 import dev.jobwatch.job.JobCompletedException;
 import dev.jobwatch.job.JobJson;
 import dev.jobwatch.job.JobRef;
+import dev.jobwatch.job.JsonBudget;
 import dev.jobwatch.store.JobReads;
 import java.time.Instant;
 import java.util.List;
@@ -51,7 +52,8 @@ final class WindmillJobHandler {
     /**
      * {@code {completed, result, success, started}} at once, done or not: what {@code waitJob} polls.
      * Before completion {@code result} is null and {@code success} false. {@code started} is always
-     * given, whether or not {@code get_started} asked for it.
+     * given, whether or not {@code get_started} asked for it. A result that cannot be shown is null and
+     * named under {@code omitted}, as in the job's document.
      */
     Mono<ServerResponse> resultMaybe(ServerRequest request) {
         return read(request, List.of("get_started"), (job, doc) -> {
@@ -60,6 +62,10 @@ final class WindmillJobHandler {
             answer.set("result", job.completed() ? doc.get("result") : NODES.nullNode());
             answer.put("success", job.completed() && Boolean.TRUE.equals(job.success()));
             answer.put("started", job.startedAt() != null || job.completed());
+            JsonNode omitted = doc.path(JsonBudget.OMITTED).get("result");
+            if (job.completed() && omitted != null) {
+                answer.putObject(JsonBudget.OMITTED).set("result", omitted);
+            }
             return json(answer);
         });
     }

@@ -5,6 +5,7 @@ import dev.jobwatch.job.Job;
 import dev.jobwatch.job.JobNotHeldException;
 import dev.jobwatch.job.JobRef;
 import dev.jobwatch.job.JobState;
+import dev.jobwatch.job.JsonBudget;
 import dev.jobwatch.job.LogRows;
 import dev.jobwatch.store.JobReads;
 import dev.jobwatch.store.JobReports;
@@ -18,7 +19,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import reactor.core.publisher.Mono;
-import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -242,9 +242,13 @@ public final class BullMqJobStore implements JobReads, JobReports {
 
     private Job job(JobRef ref, Map<String, String> hash, long rows, long length) {
         ObjectNode meta = mapper.createObjectNode();
+        ObjectNode omitted = mapper.createObjectNode();
         meta.put("name", hash.getOrDefault("name", ""));
-        meta.set("data", json(hash.get("data"), mapper.createObjectNode()));
-        meta.set("opts", json(hash.get("opts"), mapper.createObjectNode()));
+        meta.set("data", json(hash.get("data"), mapper.createObjectNode(), "data", omitted));
+        meta.set("opts", json(hash.get("opts"), mapper.createObjectNode(), "opts", omitted));
+        if (!omitted.isEmpty()) {
+            meta.set(JsonBudget.OMITTED, omitted);
+        }
         Long finishedOn = time(hash.get("finishedOn"));
         Long processedOn = time(hash.get("processedOn"));
         JobState state =
@@ -254,9 +258,7 @@ public final class BullMqJobStore implements JobReads, JobReports {
         if (finishedOn != null) {
             // A failed attempt that was retried leaves its failedReason; a success always sets returnvalue.
             success = hash.containsKey("returnvalue") || !hash.containsKey("failedReason");
-            result = success
-                    ? mapper.writeValueAsString(json(hash.get("returnvalue"), mapper.nullNode()))
-                    : failure(hash.get("failedReason"));
+            result = success ? result(hash.get("returnvalue")) : failure(hash.get("failedReason"));
         }
         Long timestamp = time(hash.get("timestamp"));
         return new Job(
@@ -288,16 +290,36 @@ public final class BullMqJobStore implements JobReads, JobReports {
         return mapper.writeValueAsString(result);
     }
 
-    /** BullMQ writes JSON here; text that is not JSON is shown as a string rather than lost. */
-    private JsonNode json(String text, JsonNode fallback) {
+    /**
+     * BullMQ writes JSON here; text that is not JSON is shown as a string rather than lost. A value past
+     * the {@link JsonBudget} is null, named in {@code omitted} with why, so the job is still shown.
+     */
+    private JsonNode json(String text, JsonNode fallback, String field, ObjectNode omitted) {
         if (text == null || text.isEmpty()) {
             return fallback;
         }
-        try {
-            return mapper.readTree(text);
-        } catch (JacksonException e) {
+        JsonBudget.Shown read = JsonBudget.parse(text, mapper);
+        if (JsonBudget.NOT_JSON.equals(read.omitted())) {
             return mapper.getNodeFactory().stringNode(text);
         }
+        JsonBudget.Shown shown = read.held();
+        if (shown.omitted() != null) {
+            omitted.put(field, shown.omitted());
+        }
+        return shown.value();
+    }
+
+    /**
+     * The result as BullMQ wrote it, or as a string when it is not JSON; kept as its text, so a value
+     * past the budget is judged (and not shown) where the job is shown, as a jobwatch job's result is.
+     */
+    private String result(String text) {
+        if (text == null || text.isEmpty()) {
+            return "null";
+        }
+        return JsonBudget.NOT_JSON.equals(JsonBudget.parse(text, mapper).omitted())
+                ? mapper.writeValueAsString(mapper.getNodeFactory().stringNode(text))
+                : text;
     }
 
     private static Long time(String value) {
