@@ -52,7 +52,9 @@ final class WorkerHandler {
     Mono<ServerResponse> start(ServerRequest request) {
         return Mono.defer(() -> {
             JobRef ref = JobPaths.queueJob(request);
-            return Answers.ok(writes.start(ref, worker(request, ref)));
+            Credential worker = worker(request, ref);
+            return Answers.ok(
+                    bodies.ignored(request, "Start body", limits.progress()).then(writes.start(ref, worker)));
         });
     }
 
