@@ -1,6 +1,8 @@
 package dev.jobwatch.store.bullmq;
 
 import dev.jobwatch.job.Credential;
+import dev.jobwatch.job.IdempotencyKey;
+import dev.jobwatch.job.InvalidInputException;
 import dev.jobwatch.job.Job;
 import dev.jobwatch.job.JobNotHeldException;
 import dev.jobwatch.job.JobRef;
@@ -40,6 +42,8 @@ public final class BullMqJobStore implements JobReads, JobReports {
     private final RedisCalls redis;
     private final BullMqQueues queues;
     private final JsonMapper mapper;
+    static final String NO_KEYS = "Idempotency-Key is not taken on BullMQ queues: send the write without it";
+
     private final LuaScript watchScript = LuaScript.load("bullmq/watch");
     private final LuaScript jobScript = LuaScript.load("bullmq/job");
     private final LuaScript logRowsScript = LuaScript.load("bullmq/logrows");
@@ -126,11 +130,12 @@ public final class BullMqJobStore implements JobReads, JobReports {
 
     /** Sets the progress as BullMQ's {@code job.updateProgress} does. */
     @Override
-    public Mono<Void> progress(JobRef ref, Credential credential, Mono<String> json) {
+    public Mono<Void> progress(JobRef ref, Credential credential, IdempotencyKey key, Mono<String> json) {
         String queue = BullMqQueues.queue(ref.namespace());
         return locked(
                 ref,
                 credential,
+                key,
                 json,
                 (token, progress) -> redis.<String>script(
                         progressScript,
@@ -143,10 +148,11 @@ public final class BullMqJobStore implements JobReads, JobReports {
 
     /** Appends a row as BullMQ's {@code job.log} does, keeping the job's {@code keepLogs}. */
     @Override
-    public Mono<Void> appendLog(JobRef ref, Credential credential, Mono<String> row) {
+    public Mono<Void> appendLog(JobRef ref, Credential credential, IdempotencyKey key, Mono<String> row) {
         return locked(
                 ref,
                 credential,
+                key,
                 row,
                 (token, text) -> redis.<String>script(
                         addLogScript,
@@ -161,7 +167,11 @@ public final class BullMqJobStore implements JobReads, JobReports {
     }
 
     /** The lock is checked before the body is read, then again in the write's own script. */
-    private Mono<Void> locked(JobRef ref, Credential credential, Mono<String> body, LockedWrite write) {
+    private Mono<Void> locked(
+            JobRef ref, Credential credential, IdempotencyKey key, Mono<String> body, LockedWrite write) {
+        if (key.present()) {
+            return Mono.error(new InvalidInputException(NO_KEYS));
+        }
         return requireLock(ref, credential)
                 .then(body)
                 .flatMap(text -> write.run(((Credential.Unsigned) credential).token(), text))
