@@ -22,8 +22,8 @@ import reactor.core.publisher.Mono;
  * <p>A write with an {@link IdempotencyKey} that the job holds from an earlier write is not applied again
  * and succeeds as that write did, even when the job has completed since; with the key of another write
  * (another route or body) it fails ({@link dev.jobwatch.job.IdempotencyKeyReusedException}). The check,
- * the write and the record of its key are the one atomic step. A refused write records nothing. A source
- * that cannot keep keys refuses a write that has one ({@link dev.jobwatch.job.InvalidInputException}).
+ * the write and the record of its key are the one atomic step. A refused write records nothing. Where the
+ * credential is BullMQ's lock token, a key is the token's: it is checked once the lock is seen held.
  */
 public interface JobReports {
 

@@ -15,11 +15,11 @@ import java.util.HexFormat;
  *
  * @param fingerprint 128 bits of SHA-256, in hex; empty without a key
  */
-record Keyed(IdempotencyKey key, String fingerprint) {
+public record Keyed(IdempotencyKey key, String fingerprint) {
 
-    static final Keyed NONE = new Keyed(IdempotencyKey.NONE, "");
+    public static final Keyed NONE = new Keyed(IdempotencyKey.NONE, "");
 
-    Keyed(IdempotencyKey key, LuaScript script, String... content) {
+    public Keyed(IdempotencyKey key, LuaScript script, String... content) {
         this(key, key.present() ? fingerprint(script, content) : "");
     }
 
