@@ -94,6 +94,20 @@ class RefusedBodyIntegrationTest {
             api.log("job", token, "a later row");
             assertThat(api.rows("job", 0, 10)).containsEntry("logs", List.of("the only row", "a later row"));
 
+            // A route that refuses without the body has answered when the fault comes: nothing more is said,
+            // and the connection, whose framing is lost, closes.
+            Map<String, String> written = dump(api.namespace, "job");
+            for (String body : MALFORMED) {
+                assertThat(send(
+                                server,
+                                "POST " + api.job("job") + "/logs HTTP/1.1\r\nHost: localhost\r\n"
+                                        + "Authorization: Bearer not-a-token\r\nContent-Type: text/plain"
+                                        + "\r\nTransfer-Encoding: chunked\r\n\r\n" + body))
+                        .startsWith("HTTP/1.1 401 ")
+                        .endsWith("\r\n\r\nUnauthorized");
+            }
+            assertThat(dump(api.namespace, "job")).isEqualTo(written);
+
             // A start takes no body, but one that comes is received whole before the job starts.
             String queued = api.add("queued");
             Map<String, String> queuedBefore = dump(api.namespace, "queued");
