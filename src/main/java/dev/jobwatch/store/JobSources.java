@@ -85,8 +85,8 @@ final class JobSources implements JobReads, JobWrites, JobQueue {
     }
 
     @Override
-    public Mono<Void> start(JobRef ref, Credential credential, IdempotencyKey key) {
-        return ownOnly(ref.namespace(), BULLMQ_ONLY, own.start(ref, credential, key));
+    public Mono<Void> start(JobRef ref, Credential credential, IdempotencyKey key, Mono<Void> body) {
+        return ownOnly(ref.namespace(), BULLMQ_ONLY, own.start(ref, credential, key, body));
     }
 
     @Override

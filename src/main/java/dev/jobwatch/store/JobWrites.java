@@ -12,14 +12,15 @@ import reactor.core.publisher.Mono;
  */
 public interface JobWrites extends JobReports {
 
-    Mono<Void> start(JobRef ref, Credential credential, IdempotencyKey key);
+    /** @param body a body the start has no use for, read whole after the credential, before the job starts */
+    Mono<Void> start(JobRef ref, Credential credential, IdempotencyKey key, Mono<Void> body);
 
     Mono<Void> appendChunk(JobRef ref, Credential credential, IdempotencyKey key, Mono<String> chunk);
 
     Mono<Void> complete(JobRef ref, Credential credential, IdempotencyKey key, Mono<Completion> completion);
 
     default Mono<Void> start(JobRef ref, Credential credential) {
-        return start(ref, credential, IdempotencyKey.NONE);
+        return start(ref, credential, IdempotencyKey.NONE, Mono.empty());
     }
 
     default Mono<Void> appendChunk(JobRef ref, Credential credential, Mono<String> chunk) {

@@ -138,9 +138,10 @@ public final class RedisJobStore implements JobReads, JobWrites, JobQueue {
     }
 
     @Override
-    public Mono<Void> start(JobRef ref, Credential credential, IdempotencyKey key) {
+    public Mono<Void> start(JobRef ref, Credential credential, IdempotencyKey key, Mono<Void> body) {
         return held(credential)
-                .flatMap(incarnation -> write(startScript, ref, idleTtl, new Keyed(key, startScript), incarnation));
+                .flatMap(incarnation -> body.then(
+                        Mono.defer(() -> write(startScript, ref, idleTtl, new Keyed(key, startScript), incarnation))));
     }
 
     @Override

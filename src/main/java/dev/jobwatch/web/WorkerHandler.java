@@ -56,10 +56,8 @@ final class WorkerHandler {
     Mono<ServerResponse> start(ServerRequest request) {
         return Mono.defer(() -> {
             JobRef ref = JobPaths.queueJob(request);
-            Credential worker = worker(request, ref);
-            IdempotencyKey key = key(request);
-            return Answers.ok(
-                    bodies.ignored(request, "Start body", limits.progress()).then(writes.start(ref, worker, key)));
+            return Answers.ok(writes.start(
+                    ref, worker(request, ref), key(request), bodies.ignored(request, "Start body", limits.progress())));
         });
     }
 
