@@ -22,14 +22,15 @@ import tools.jackson.databind.node.ObjectNode;
  * The BullMQ HTTP API's worker routes: a job's worker starts it, reports progress and log rows, streams
  * its result and completes it. Each handler checks the names in the path (400), turns the bearer token
  * into the worker's credential, and hands the credential and the body, still unread, to the store: the
- * store refuses a credential (401) before the body is read (415, 413, 400), and holds it against the job
- * in the same atomic step as the write (404, 409, 503). A write's {@code Idempotency-Key} goes with it, so
- * a retry after an answer that was lost (a 503) is applied once (422 for a key another write used).
+ * store refuses a credential (401) before the body is read whole (415, 413, 400, 408), and holds it
+ * against the job in the same atomic step as the write (404, 409, 503). A write's {@code Idempotency-Key}
+ * goes with it, so a retry after an answer that was lost (a 503) is applied once (422 for a key another
+ * write used).
  */
 final class WorkerHandler {
 
     private static final Set<String> COMPLETE_FIELDS = Set.of("success", "result");
-    static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+    private static final String IDEMPOTENCY_KEY = "Idempotency-Key";
 
     private final JobWrites writes;
     private final JobReads reads;
