@@ -3,14 +3,23 @@
 -- Past the cap the oldest rows go, and the counters say how much went, so offsets never move back.
 -- Publishes '<version> L <log length> <incarnation> <row>' (see Change.java), or the version alone
 -- after a trim.
--- KEYS: job hash, log stream, result stream, change channel
+-- KEYS: job hash, log stream, result stream, change channel, idempotency keys (hash: key -> fingerprint),
+--       their order (list, oldest first)
 -- ARGV: now (ms), TTL (ms), publish command, row (without its newline),
---       code points of the row with its newline, cap (bytes), incarnation the writer's token names
--- Reply (ScriptStatus): 'OK' | 'NOTFOUND' | 'UNAUTHORIZED' | 'COMPLETED'
+--       code points of the row with its newline, cap (bytes),
+--       then the four that end every write script's ARGV: idempotency key ('' for none), the fingerprint
+--       of the write it names, keys kept, incarnation the writer's token names
+-- Reply (ScriptStatus): 'OK' | 'NOTFOUND' | 'UNAUTHORIZED' | 'REUSED' | 'COMPLETED'
 local h = redis.call('HMGET', KEYS[1], 'state', 'inc')
 local state = h[1]
 if not state then return 'NOTFOUND' end
 if h[2] ~= ARGV[#ARGV] then return 'UNAUTHORIZED' end
+-- A write that a key already names was applied: its retry answers as it did, whatever came since.
+local key, fingerprint = ARGV[#ARGV - 3], ARGV[#ARGV - 2]
+if key ~= '' then
+  local seen = redis.call('HGET', KEYS[5], key)
+  if seen then return seen == fingerprint and 'OK' or 'REUSED' end
+end
 if state == 'completed' then return 'COMPLETED' end
 local length = redis.call('HINCRBY', KEYS[1], 'log_len', ARGV[5])
 local row = redis.call('HINCRBY', KEYS[1], 'log_rows', 1) - 1
@@ -35,8 +44,14 @@ if trimmed then
   redis.call('XTRIM', KEYS[2], 'MINID', (last_id + 1) .. '-0')
   redis.call('HSET', KEYS[1], 'log_bytes', bytes, 'log_dropped', last_id, 'log_dropped_rows', last_row + 1)
 end
+if key ~= '' then
+  redis.call('HSET', KEYS[5], key, fingerprint)
+  if redis.call('RPUSH', KEYS[6], key) > tonumber(ARGV[#ARGV - 1]) then
+    redis.call('HDEL', KEYS[5], redis.call('LPOP', KEYS[6]))
+  end
+end
 local version = redis.call('HINCRBY', KEYS[1], 'ver', 1)
-for i = 1, 3 do redis.call('PEXPIRE', KEYS[i], ARGV[2]) end
+for _, i in ipairs({1, 2, 3, 5, 6}) do redis.call('PEXPIRE', KEYS[i], ARGV[2]) end
 -- The row goes with the notification, so that a hub that holds the version before applies it without a
 -- read; after a trim it says only the version, and hubs read.
 if trimmed then

@@ -1,16 +1,40 @@
--- Marks a queued job running; starting a running job again changes nothing.
--- KEYS: job hash, log stream, result stream, change channel
--- ARGV: now (ms), TTL (ms), publish command, incarnation the writer's token names (the last ARGV of
---       every write script: a token of an earlier job with this id answers 'UNAUTHORIZED')
--- Reply (ScriptStatus): 'OK' | 'NOTFOUND' | 'UNAUTHORIZED' | 'COMPLETED'
+-- Marks a queued job running; starting a running job again changes nothing but the record of its key.
+-- KEYS: job hash, log stream, result stream, change channel, idempotency keys (hash: key -> fingerprint),
+--       their order (list, oldest first)
+-- ARGV: now (ms), TTL (ms), publish command, then the four that end every write script's ARGV:
+--       idempotency key ('' for none), the fingerprint of the write it names, keys kept, incarnation the
+--       writer's token names (a token of an earlier job with this id answers 'UNAUTHORIZED')
+-- Reply (ScriptStatus): 'OK' | 'NOTFOUND' | 'UNAUTHORIZED' | 'REUSED' | 'COMPLETED'
 local h = redis.call('HMGET', KEYS[1], 'state', 'inc')
 local state = h[1]
 if not state then return 'NOTFOUND' end
 if h[2] ~= ARGV[#ARGV] then return 'UNAUTHORIZED' end
+-- A write that a key already names was applied: its retry answers as it did, whatever came since.
+local key, fingerprint = ARGV[#ARGV - 3], ARGV[#ARGV - 2]
+if key ~= '' then
+  local seen = redis.call('HGET', KEYS[5], key)
+  if seen then return seen == fingerprint and 'OK' or 'REUSED' end
+end
 if state == 'completed' then return 'COMPLETED' end
-if state == 'running' then return 'OK' end
+if key ~= '' then
+  redis.call('HSET', KEYS[5], key, fingerprint)
+  if redis.call('RPUSH', KEYS[6], key) > tonumber(ARGV[#ARGV - 1]) then
+    redis.call('HDEL', KEYS[5], redis.call('LPOP', KEYS[6]))
+  end
+end
+if state == 'running' then
+  -- The key is kept all the same, so that its retry answers 'OK' after a completion as this start did;
+  -- it expires with the job, whose own retention this start leaves as it was.
+  if key ~= '' then
+    local ttl = redis.call('PTTL', KEYS[1])
+    if ttl > 0 then
+      for i = 5, 6 do redis.call('PEXPIRE', KEYS[i], ttl) end
+    end
+  end
+  return 'OK'
+end
 redis.call('HSET', KEYS[1], 'state', 'running', 'started_at', ARGV[1])
 local version = redis.call('HINCRBY', KEYS[1], 'ver', 1)
-for i = 1, 3 do redis.call('PEXPIRE', KEYS[i], ARGV[2]) end
+for _, i in ipairs({1, 2, 3, 5, 6}) do redis.call('PEXPIRE', KEYS[i], ARGV[2]) end
 redis.call(ARGV[3], KEYS[4], version)
 return 'OK'

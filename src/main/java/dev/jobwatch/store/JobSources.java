@@ -1,6 +1,7 @@
 package dev.jobwatch.store;
 
 import dev.jobwatch.job.Credential;
+import dev.jobwatch.job.IdempotencyKey;
 import dev.jobwatch.job.InvalidInputException;
 import dev.jobwatch.job.Job;
 import dev.jobwatch.job.JobRef;
@@ -74,28 +75,28 @@ final class JobSources implements JobReads, JobWrites, JobQueue {
     }
 
     @Override
-    public Mono<Void> progress(JobRef ref, Credential credential, Mono<String> json) {
-        return reports(ref).progress(ref, credential, json);
+    public Mono<Void> progress(JobRef ref, Credential credential, IdempotencyKey key, Mono<String> json) {
+        return reports(ref).progress(ref, credential, key, json);
     }
 
     @Override
-    public Mono<Void> appendLog(JobRef ref, Credential credential, Mono<String> row) {
-        return reports(ref).appendLog(ref, credential, row);
+    public Mono<Void> appendLog(JobRef ref, Credential credential, IdempotencyKey key, Mono<String> row) {
+        return reports(ref).appendLog(ref, credential, key, row);
     }
 
     @Override
-    public Mono<Void> start(JobRef ref, Credential credential) {
-        return ownOnly(ref.namespace(), BULLMQ_ONLY, own.start(ref, credential));
+    public Mono<Void> start(JobRef ref, Credential credential, IdempotencyKey key, Mono<Void> body) {
+        return ownOnly(ref.namespace(), BULLMQ_ONLY, own.start(ref, credential, key, body));
     }
 
     @Override
-    public Mono<Void> appendChunk(JobRef ref, Credential credential, Mono<String> chunk) {
-        return ownOnly(ref.namespace(), BULLMQ_ONLY, own.appendChunk(ref, credential, chunk));
+    public Mono<Void> appendChunk(JobRef ref, Credential credential, IdempotencyKey key, Mono<String> chunk) {
+        return ownOnly(ref.namespace(), BULLMQ_ONLY, own.appendChunk(ref, credential, key, chunk));
     }
 
     @Override
-    public Mono<Void> complete(JobRef ref, Credential credential, Mono<Completion> completion) {
-        return ownOnly(ref.namespace(), BULLMQ_ONLY, own.complete(ref, credential, completion));
+    public Mono<Void> complete(JobRef ref, Credential credential, IdempotencyKey key, Mono<Completion> completion) {
+        return ownOnly(ref.namespace(), BULLMQ_ONLY, own.complete(ref, credential, key, completion));
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.jobwatch.store;
 
 import dev.jobwatch.job.Credential;
+import dev.jobwatch.job.IdempotencyKey;
 import dev.jobwatch.job.JobRef;
 import reactor.core.publisher.Mono;
 
@@ -11,11 +12,24 @@ import reactor.core.publisher.Mono;
  */
 public interface JobWrites extends JobReports {
 
-    Mono<Void> start(JobRef ref, Credential credential);
+    /** @param body a body the start has no use for, read whole after the credential, before the job starts */
+    Mono<Void> start(JobRef ref, Credential credential, IdempotencyKey key, Mono<Void> body);
 
-    Mono<Void> appendChunk(JobRef ref, Credential credential, Mono<String> chunk);
+    Mono<Void> appendChunk(JobRef ref, Credential credential, IdempotencyKey key, Mono<String> chunk);
 
-    Mono<Void> complete(JobRef ref, Credential credential, Mono<Completion> completion);
+    Mono<Void> complete(JobRef ref, Credential credential, IdempotencyKey key, Mono<Completion> completion);
+
+    default Mono<Void> start(JobRef ref, Credential credential) {
+        return start(ref, credential, IdempotencyKey.NONE, Mono.empty());
+    }
+
+    default Mono<Void> appendChunk(JobRef ref, Credential credential, Mono<String> chunk) {
+        return appendChunk(ref, credential, IdempotencyKey.NONE, chunk);
+    }
+
+    default Mono<Void> complete(JobRef ref, Credential credential, Mono<Completion> completion) {
+        return complete(ref, credential, IdempotencyKey.NONE, completion);
+    }
 
     /** @param resultJson the result, already checked to be JSON */
     record Completion(boolean success, String resultJson) {}

@@ -193,7 +193,8 @@ class RedisConfiguration {
         if (source.queues() == null) {
             return new JobSources(own, own, namespace -> false);
         }
-        return new JobSources(own, new BullMqJobStore(calls, source.queues(), mapper), source.queues()::owns);
+        return new JobSources(
+                own, new BullMqJobStore(calls, source.queues(), mapper, retention.idle()), source.queues()::owns);
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.jobwatch.store;
 
 import dev.jobwatch.config.RetentionProperties;
 import dev.jobwatch.job.Credential;
+import dev.jobwatch.job.IdempotencyKey;
 import dev.jobwatch.job.Job;
 import dev.jobwatch.job.JobExistsException;
 import dev.jobwatch.job.JobNotFoundException;
@@ -77,7 +78,7 @@ public final class RedisJobStore implements JobReads, JobWrites, JobQueue {
                         String incarnation = incarnation();
                         return status(
                                         addScript,
-                                        new String[] {keys.job(), keys.channel()},
+                                        new String[] {keys.job(), keys.channel(), keys.keys(), keys.keyOrder()},
                                         job.meta(),
                                         Long.toString(now),
                                         Long.toString(idleTtl),
@@ -137,19 +138,26 @@ public final class RedisJobStore implements JobReads, JobWrites, JobQueue {
     }
 
     @Override
-    public Mono<Void> start(JobRef ref, Credential credential) {
-        return held(credential).flatMap(incarnation -> write(startScript, ref, idleTtl, incarnation));
-    }
-
-    @Override
-    public Mono<Void> progress(JobRef ref, Credential credential, Mono<String> json) {
+    public Mono<Void> start(JobRef ref, Credential credential, IdempotencyKey key, Mono<Void> body) {
         return held(credential)
-                .flatMap(incarnation ->
-                        json.flatMap(progress -> write(progressScript, ref, idleTtl, progress, incarnation)));
+                .flatMap(incarnation -> body.then(
+                        Mono.defer(() -> write(startScript, ref, idleTtl, new Keyed(key, startScript), incarnation))));
     }
 
     @Override
-    public Mono<Void> appendLog(JobRef ref, Credential credential, Mono<String> row) {
+    public Mono<Void> progress(JobRef ref, Credential credential, IdempotencyKey key, Mono<String> json) {
+        return held(credential)
+                .flatMap(incarnation -> json.flatMap(progress -> write(
+                        progressScript,
+                        ref,
+                        idleTtl,
+                        new Keyed(key, progressScript, progress),
+                        incarnation,
+                        progress)));
+    }
+
+    @Override
+    public Mono<Void> appendLog(JobRef ref, Credential credential, IdempotencyKey key, Mono<String> row) {
         return held(credential)
                 .flatMap(incarnation -> row.flatMap(text -> {
                     long codePoints = text.codePointCount(0, text.length()) + 1L;
@@ -157,32 +165,38 @@ public final class RedisJobStore implements JobReads, JobWrites, JobQueue {
                             logScript,
                             ref,
                             idleTtl,
+                            new Keyed(key, logScript, text),
+                            incarnation,
                             text,
                             Long.toString(codePoints),
-                            Long.toString(logCap),
-                            incarnation);
+                            Long.toString(logCap));
                 }));
     }
 
     @Override
-    public Mono<Void> appendChunk(JobRef ref, Credential credential, Mono<String> chunk) {
+    public Mono<Void> appendChunk(JobRef ref, Credential credential, IdempotencyKey key, Mono<String> chunk) {
         return held(credential)
-                .flatMap(incarnation -> chunk.flatMap(text -> write(chunkScript, ref, idleTtl, text, incarnation)));
+                .flatMap(incarnation -> chunk.flatMap(text ->
+                        write(chunkScript, ref, idleTtl, new Keyed(key, chunkScript, text), incarnation, text)));
     }
 
     @Override
-    public Mono<Void> complete(JobRef ref, Credential credential, Mono<Completion> completion) {
+    public Mono<Void> complete(JobRef ref, Credential credential, IdempotencyKey key, Mono<Completion> completion) {
         return held(credential)
-                .flatMap(incarnation -> completion.flatMap(done -> write(
-                        completeScript,
-                        ref,
-                        completedTtl,
-                        done.success() ? "1" : "0",
-                        done.resultJson(),
-                        "0",
-                        "",
-                        "",
-                        incarnation)));
+                .flatMap(incarnation -> completion.flatMap(done -> {
+                    String success = done.success() ? "1" : "0";
+                    return write(
+                            completeScript,
+                            ref,
+                            completedTtl,
+                            new Keyed(key, completeScript, success, done.resultJson()),
+                            incarnation,
+                            success,
+                            done.resultJson(),
+                            "0",
+                            "",
+                            "");
+                }));
     }
 
     /** A producer's cancel: an empty incarnation tells the script to take any. */
@@ -192,12 +206,13 @@ public final class RedisJobStore implements JobReads, JobWrites, JobQueue {
                 completeScript,
                 ref,
                 completedTtl,
+                Keyed.NONE,
+                "",
                 "0",
                 resultJson,
                 "1",
                 canceledBy == null ? "" : canceledBy,
-                reason == null ? "" : reason,
-                "");
+                reason == null ? "" : reason);
     }
 
     /**
@@ -338,13 +353,21 @@ public final class RedisJobStore implements JobReads, JobWrites, JobQueue {
         return Long.parseLong(id.substring(0, id.indexOf('-')));
     }
 
-    /** The last of {@code extra} is the incarnation the writer's token names: each script compares it with the job's. */
-    private Mono<Void> write(LuaScript script, JobRef ref, long ttl, String... extra) {
-        String[] args = new String[3 + extra.length];
+    /**
+     * Runs a write script with its own arguments between the common ones: now, TTL and publish command
+     * first; the idempotency key, its write's fingerprint, the number of keys kept and the incarnation the
+     * writer's token names last, where each script finds them from the end.
+     */
+    private Mono<Void> write(LuaScript script, JobRef ref, long ttl, Keyed keyed, String incarnation, String... own) {
+        String[] args = new String[7 + own.length];
         args[0] = Long.toString(clock.millis());
         args[1] = Long.toString(ttl);
         args[2] = publish;
-        System.arraycopy(extra, 0, args, 3, extra.length);
+        System.arraycopy(own, 0, args, 3, own.length);
+        args[3 + own.length] = keyed.key().value();
+        args[4 + own.length] = keyed.fingerprint();
+        args[5 + own.length] = Integer.toString(IdempotencyKey.KEPT);
+        args[6 + own.length] = incarnation;
         return status(script, keys(ref).all(), args).flatMap(ScriptStatus::outcome);
     }
 

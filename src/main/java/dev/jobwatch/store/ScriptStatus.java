@@ -1,5 +1,6 @@
 package dev.jobwatch.store;
 
+import dev.jobwatch.job.IdempotencyKeyReusedException;
 import dev.jobwatch.job.JobCompletedException;
 import dev.jobwatch.job.JobNotFoundException;
 import dev.jobwatch.job.JobNotHeldException;
@@ -16,7 +17,8 @@ public enum ScriptStatus {
     COMPLETED,
     EXISTS,
     SAME,
-    MORE;
+    MORE,
+    REUSED;
 
     public static ScriptStatus of(Object word) {
         try {
@@ -33,6 +35,7 @@ public enum ScriptStatus {
             case NOTFOUND -> Mono.error(new JobNotFoundException());
             case UNAUTHORIZED -> Mono.error(new JobNotHeldException());
             case COMPLETED -> Mono.error(new JobCompletedException());
+            case REUSED -> Mono.error(new IdempotencyKeyReusedException());
             default -> Mono.error(new IllegalStateException("unexpected script reply " + word));
         };
     }

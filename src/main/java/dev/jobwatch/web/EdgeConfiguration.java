@@ -69,6 +69,20 @@ class EdgeConfiguration {
         return new ConnectionTimeouts(http.headerTimeout(), http.idleTimeout());
     }
 
+    /**
+     * A body whose chunked encoding breaks fails as the body its route reads, rather than ending as if
+     * it were whole, so a route that refuses it has written nothing.
+     */
+    @Bean
+    WebServerFactoryCustomizer<NettyReactiveWebServerFactory> bodyDecodingFailures() {
+        return factory -> factory.addServerCustomizers(server -> server.doOnChannelInit((observer, channel, remote) -> {
+            ChannelPipeline pipeline = channel.pipeline();
+            if (pipeline.get(NettyPipeline.HttpCodec) != null) {
+                pipeline.addAfter(NettyPipeline.HttpCodec, BodyDecodingFailures.NAME, new BodyDecodingFailures());
+            }
+        }));
+    }
+
     /** The per-client cap on streams; the pod's cap, computed from the heap unless set, is logged here. */
     @Bean
     ClientStreams clientStreams(HttpProperties http, WatchProperties watch, MeterRegistry meters) {

@@ -1,6 +1,7 @@
 package dev.jobwatch.web;
 
 import dev.jobwatch.auth.UnauthorizedException;
+import dev.jobwatch.job.IdempotencyKeyReusedException;
 import dev.jobwatch.job.InvalidInputException;
 import dev.jobwatch.job.JobCompletedException;
 import dev.jobwatch.job.JobExistsException;
@@ -50,6 +51,9 @@ final class ErrorResponses {
         if (error instanceof JobCompletedException || error instanceof JobExistsException) {
             return text(HttpStatus.CONFLICT, error.getMessage());
         }
+        if (error instanceof IdempotencyKeyReusedException) {
+            return text(HttpStatus.UNPROCESSABLE_CONTENT, error.getMessage());
+        }
         if (error instanceof ApiException api) {
             return text(api.status(), api.getMessage());
         }
@@ -92,6 +96,7 @@ final class ErrorResponses {
         if (error instanceof InvalidInputException
                 || error instanceof JobCompletedException
                 || error instanceof JobExistsException
+                || error instanceof IdempotencyKeyReusedException
                 || error instanceof ApiException
                 || error instanceof TooManyStreamsException) {
             return error.getMessage();

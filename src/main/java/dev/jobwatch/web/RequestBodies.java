@@ -2,12 +2,16 @@ package dev.jobwatch.web;
 
 import dev.jobwatch.job.InvalidInputException;
 import dev.jobwatch.job.JsonBudget;
+import io.netty.handler.timeout.ReadTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.Charset;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import org.reactivestreams.Subscription;
+import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpStatus;
@@ -15,7 +19,9 @@ import org.springframework.http.MediaType;
 import org.springframework.util.unit.DataSize;
 import org.springframework.web.reactive.function.BodyExtractors;
 import org.springframework.web.reactive.function.server.ServerRequest;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.netty.channel.AbortedException;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.StreamReadFeature;
 import tools.jackson.core.exc.StreamConstraintsException;
@@ -29,9 +35,22 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Reads request bodies within a limit, in the content types each route takes. A body past its limit
  * is refused (413) as soon as its length or its bytes pass the limit, before it is all in memory; a JSON
- * body that breaks the {@link JsonBudget}, as a whole, is refused (400) before any route sees it.
+ * body that breaks the {@link JsonBudget}, as a whole, is refused (400) before any route sees it. A body
+ * is given to its route only once it has arrived whole: one whose chunked encoding breaks
+ * ({@link BodyDecodingFailures}) is refused (400), one that stalls past the header timeout too (408), so
+ * a route that writes what it read never writes part of a body.
  */
 final class RequestBodies {
+
+    /**
+     * A body that pauses longer than the header timeout allows: Reactor Netty's read timeout fails it, and
+     * the connection closes after this answer.
+     */
+    private static final ApiException STALLED = new ApiException(
+            HttpStatus.REQUEST_TIMEOUT, "Body paused for longer than the server waits: send it without pauses");
+    /** The connection closed before the body was whole: no one reads the answer, and nothing is written. */
+    private static final ApiException CUT_SHORT =
+            new ApiException(HttpStatus.BAD_REQUEST, "Body ended before it was whole");
 
     /** How the parser begins its report of a key seen twice in one object. */
     private static final String DUPLICATE_KEY = "Duplicate Object property";
@@ -95,6 +114,14 @@ final class RequestBodies {
     }
 
     /**
+     * A body the route has no use for, read whole within the limit and dropped: a route that writes waits
+     * for it, so that a body that turns out malformed still refuses the request before anything is written.
+     */
+    Mono<Void> ignored(ServerRequest request, String what, DataSize limit) {
+        return bytes(request, what, limit).then();
+    }
+
+    /**
      * The request's content type. One that does not parse, or names a charset this JVM does not have,
      * is refused here as a 415 rather than failing later as a server error.
      */
@@ -114,7 +141,7 @@ final class RequestBodies {
         if (request.headers().contentLength().orElse(0) > max) {
             return Mono.error(tooLarge(what, limit));
         }
-        return DataBufferUtils.join(request.body(BodyExtractors.toDataBuffers()), Math.toIntExact(max))
+        return DataBufferUtils.join(body(request), Math.toIntExact(max))
                 .map(buffer -> {
                     try {
                         byte[] bytes = new byte[buffer.readableByteCount()];
@@ -125,7 +152,23 @@ final class RequestBodies {
                     }
                 })
                 .defaultIfEmpty(new byte[0])
-                .onErrorMap(DataBufferLimitException.class, e -> tooLarge(what, limit));
+                .onErrorMap(DataBufferLimitException.class, e -> tooLarge(what, limit))
+                .onErrorMap(ReadTimeoutException.class, e -> STALLED)
+                .onErrorMap(AbortedException.class, e -> CUT_SHORT);
+    }
+
+    /**
+     * The request's body, its subscription cancelled once it fails. Reactor Netty tells a reader that a
+     * body failed (a read timeout, a malformed chunk), and when the answer then completes it tells a reader
+     * that has not cancelled once more, which Reactor would log as an error dropped.
+     */
+    private static Flux<DataBuffer> body(ServerRequest request) {
+        return Flux.defer(() -> {
+            AtomicReference<Subscription> body = new AtomicReference<>();
+            return request.body(BodyExtractors.toDataBuffers())
+                    .doOnSubscribe(body::set)
+                    .doOnError(error -> body.get().cancel());
+        });
     }
 
     private JsonNode parse(String text, String what) {

@@ -3,10 +3,12 @@ package dev.jobwatch.web;
 import dev.jobwatch.auth.Access;
 import dev.jobwatch.config.LimitProperties;
 import dev.jobwatch.job.Credential;
+import dev.jobwatch.job.IdempotencyKey;
 import dev.jobwatch.job.InvalidInputException;
 import dev.jobwatch.job.JobRef;
 import dev.jobwatch.store.JobReads;
 import dev.jobwatch.store.JobWrites;
+import java.util.List;
 import java.util.Set;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
@@ -20,12 +22,15 @@ import tools.jackson.databind.node.ObjectNode;
  * The BullMQ HTTP API's worker routes: a job's worker starts it, reports progress and log rows, streams
  * its result and completes it. Each handler checks the names in the path (400), turns the bearer token
  * into the worker's credential, and hands the credential and the body, still unread, to the store: the
- * store refuses a credential (401) before the body is read (415, 413, 400), and holds it against the job
- * in the same atomic step as the write (404, 409, 503).
+ * store refuses a credential (401) before the body is read whole (415, 413, 400, 408), and holds it
+ * against the job in the same atomic step as the write (404, 409, 503). A write's {@code Idempotency-Key}
+ * goes with it, so a retry after an answer that was lost (a 503) is applied once (422 for a key another
+ * write used).
  */
 final class WorkerHandler {
 
     private static final Set<String> COMPLETE_FIELDS = Set.of("success", "result");
+    private static final String IDEMPOTENCY_KEY = "Idempotency-Key";
 
     private final JobWrites writes;
     private final JobReads reads;
@@ -52,7 +57,8 @@ final class WorkerHandler {
     Mono<ServerResponse> start(ServerRequest request) {
         return Mono.defer(() -> {
             JobRef ref = JobPaths.queueJob(request);
-            return Answers.ok(writes.start(ref, worker(request, ref)));
+            return Answers.ok(writes.start(
+                    ref, worker(request, ref), key(request), bodies.ignored(request, "Start body", limits.progress())));
         });
     }
 
@@ -62,6 +68,7 @@ final class WorkerHandler {
             return Answers.ok(writes.progress(
                     ref,
                     worker(request, ref),
+                    key(request),
                     bodies.json(request, "Progress", limits.progress()).map(mapper::writeValueAsString)));
         });
     }
@@ -69,8 +76,8 @@ final class WorkerHandler {
     Mono<ServerResponse> addLog(ServerRequest request) {
         return Mono.defer(() -> {
             JobRef ref = JobPaths.queueJob(request);
-            return Answers.ok(
-                    writes.appendLog(ref, worker(request, ref), bodies.text(request, "Log row", limits.log())));
+            return Answers.ok(writes.appendLog(
+                    ref, worker(request, ref), key(request), bodies.text(request, "Log row", limits.log())));
         });
     }
 
@@ -93,8 +100,8 @@ final class WorkerHandler {
     Mono<ServerResponse> addChunk(ServerRequest request) {
         return Mono.defer(() -> {
             JobRef ref = JobPaths.queueJob(request);
-            return Answers.ok(
-                    writes.appendChunk(ref, worker(request, ref), bodies.text(request, "Chunk", limits.chunk())));
+            return Answers.ok(writes.appendChunk(
+                    ref, worker(request, ref), key(request), bodies.text(request, "Chunk", limits.chunk())));
         });
     }
 
@@ -104,6 +111,7 @@ final class WorkerHandler {
             return Answers.ok(writes.complete(
                     ref,
                     worker(request, ref),
+                    key(request),
                     bodies.json(request, "Completion", limits.result()).map(this::completion)));
         });
     }
@@ -120,5 +128,17 @@ final class WorkerHandler {
 
     private Credential worker(ServerRequest request, JobRef ref) {
         return access.worker(Bearer.token(request), ref);
+    }
+
+    /** The write's {@code Idempotency-Key}, if it has one: at most one, that keeps the key's rule (400). */
+    private static IdempotencyKey key(ServerRequest request) {
+        List<String> sent = request.headers().header(IDEMPOTENCY_KEY);
+        if (sent.isEmpty()) {
+            return IdempotencyKey.NONE;
+        }
+        if (sent.size() > 1) {
+            throw new InvalidInputException(IDEMPOTENCY_KEY + " must be sent once");
+        }
+        return IdempotencyKey.of(sent.get(0));
     }
 }

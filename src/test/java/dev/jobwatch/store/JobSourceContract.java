@@ -3,6 +3,8 @@ package dev.jobwatch.store;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jobwatch.job.Credential;
+import dev.jobwatch.job.IdempotencyKey;
+import dev.jobwatch.job.IdempotencyKeyReusedException;
 import dev.jobwatch.job.JobNotFoundException;
 import dev.jobwatch.job.JobNotHeldException;
 import dev.jobwatch.job.JobRef;
@@ -97,6 +99,36 @@ abstract class JobSourceContract {
                     .expectComplete()
                     .verify(DEADLINE);
         }
+    }
+
+    @Test
+    void aReportRetriedWithItsKeyIsAppliedOnceAndAnotherReportWithTheKeyIsRefused() {
+        JobRef job = newJob();
+        IdempotencyKey rowKey = IdempotencyKey.of("row-1");
+        IdempotencyKey progressKey = IdempotencyKey.of("progress-1");
+        for (int attempt = 0; attempt < 3; attempt++) {
+            StepVerifier.create(reports().appendLog(job, worker(job), rowKey, Mono.just("once")))
+                    .expectComplete()
+                    .verify(DEADLINE);
+            StepVerifier.create(reports().progress(job, worker(job), progressKey, Mono.just("50")))
+                    .expectComplete()
+                    .verify(DEADLINE);
+        }
+        long version = reads().get(job).block(DEADLINE).version();
+        StepVerifier.create(reports().appendLog(job, worker(job), rowKey, Mono.just("another row")))
+                .expectError(IdempotencyKeyReusedException.class)
+                .verify(DEADLINE);
+        StepVerifier.create(reports().progress(job, worker(job), rowKey, Mono.just("\"once\"")))
+                .expectError(IdempotencyKeyReusedException.class)
+                .verify(DEADLINE);
+        StepVerifier.create(reads().get(job))
+                .assertNext(read -> {
+                    assertThat(read.log().rows()).isEqualTo(1);
+                    assertThat(read.progress()).isEqualTo("50");
+                    assertThat(read.version()).isEqualTo(version);
+                })
+                .expectComplete()
+                .verify(DEADLINE);
     }
 
     @Test

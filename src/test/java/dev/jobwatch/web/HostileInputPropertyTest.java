@@ -84,7 +84,7 @@ class HostileInputPropertyTest {
             409, Pattern.compile("Job is completed|Job .* already exists"),
             413,
                     Pattern.compile(
-                            "(Job batch|Progress|Completion|Log row|Chunk|Cancel body) is larger than the limit of .*"
+                            "(Job batch|Progress|Completion|Log row|Chunk|Cancel body|Start body) is larger than the limit of .*"
                                     + "|Too many jobs in one request: at most \\d+"),
             415, Pattern.compile("Content type .* is not supported here: send .*|Content type is not valid: .*"));
 

@@ -1,6 +1,7 @@
 package dev.jobwatch.store.bullmq;
 
 import dev.jobwatch.job.Credential;
+import dev.jobwatch.job.IdempotencyKey;
 import dev.jobwatch.job.Job;
 import dev.jobwatch.job.JobNotHeldException;
 import dev.jobwatch.job.JobRef;
@@ -9,12 +10,14 @@ import dev.jobwatch.job.JsonBudget;
 import dev.jobwatch.job.LogRows;
 import dev.jobwatch.store.JobReads;
 import dev.jobwatch.store.JobReports;
+import dev.jobwatch.store.Keyed;
 import dev.jobwatch.store.LogSlice;
 import dev.jobwatch.store.LuaScript;
 import dev.jobwatch.store.RedisCalls;
 import dev.jobwatch.store.ScriptStatus;
 import dev.jobwatch.store.WatchRead;
 import io.lettuce.core.ScriptOutputType;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -33,13 +36,16 @@ import tools.jackson.databind.node.ObjectNode;
  * have no result stream and no incarnation; their worker's credential is BullMQ's lock token (the value
  * of {@code <prefix>:<queue>:<id>:lock}), new for each attempt, checked before the body is read and again
  * in the write's own script. A wrong token, or a job that is not active and so holds no lock, fails with
- * {@link JobNotHeldException}.
+ * {@link JobNotHeldException}. A write's idempotency key is kept for its lock token, beside BullMQ's keys
+ * ({@code <prefix>:<queue>:<id>:jobwatch-idem}): a retry by the worker that holds the lock is applied once;
+ * once the lock has moved on, a retry is refused as any write of that worker would be.
  */
 public final class BullMqJobStore implements JobReads, JobReports {
 
     private final RedisCalls redis;
     private final BullMqQueues queues;
     private final JsonMapper mapper;
+    private final String keyRetention;
     private final LuaScript watchScript = LuaScript.load("bullmq/watch");
     private final LuaScript jobScript = LuaScript.load("bullmq/job");
     private final LuaScript logRowsScript = LuaScript.load("bullmq/logrows");
@@ -47,10 +53,12 @@ public final class BullMqJobStore implements JobReads, JobReports {
     private final LuaScript addLogScript = LuaScript.load("bullmq/addlog");
     private final LogMarks marks = new LogMarks();
 
-    public BullMqJobStore(RedisCalls redis, BullMqQueues queues, JsonMapper mapper) {
+    /** @param keyRetention how long a job keeps its writes' idempotency keys after the last keyed write */
+    public BullMqJobStore(RedisCalls redis, BullMqQueues queues, JsonMapper mapper, Duration keyRetention) {
         this.redis = redis;
         this.queues = queues;
         this.mapper = mapper;
+        this.keyRetention = Long.toString(keyRetention.toMillis());
     }
 
     @Override
@@ -126,34 +134,53 @@ public final class BullMqJobStore implements JobReads, JobReports {
 
     /** Sets the progress as BullMQ's {@code job.updateProgress} does. */
     @Override
-    public Mono<Void> progress(JobRef ref, Credential credential, Mono<String> json) {
+    public Mono<Void> progress(JobRef ref, Credential credential, IdempotencyKey key, Mono<String> json) {
         String queue = BullMqQueues.queue(ref.namespace());
-        return locked(
-                ref,
-                credential,
-                json,
-                (token, progress) -> redis.<String>script(
-                        progressScript,
-                        ScriptOutputType.VALUE,
-                        new String[] {queues.job(ref), queues.events(queue), queues.meta(queue), queues.lock(ref)},
-                        ref.id(),
-                        progress,
-                        token));
+        return locked(ref, credential, json, (token, progress) -> {
+            Keyed keyed = new Keyed(key, progressScript, progress);
+            return redis.<String>script(
+                    progressScript,
+                    ScriptOutputType.VALUE,
+                    new String[] {
+                        queues.job(ref),
+                        queues.events(queue),
+                        queues.meta(queue),
+                        queues.lock(ref),
+                        queues.idempotencyKeys(ref),
+                        queues.idempotencyKeyOrder(ref)
+                    },
+                    ref.id(),
+                    progress,
+                    token,
+                    key.value(),
+                    keyed.fingerprint(),
+                    Integer.toString(IdempotencyKey.KEPT),
+                    keyRetention);
+        });
     }
 
     /** Appends a row as BullMQ's {@code job.log} does, keeping the job's {@code keepLogs}. */
     @Override
-    public Mono<Void> appendLog(JobRef ref, Credential credential, Mono<String> row) {
-        return locked(
-                ref,
-                credential,
-                row,
-                (token, text) -> redis.<String>script(
-                        addLogScript,
-                        ScriptOutputType.VALUE,
-                        new String[] {queues.job(ref), queues.logs(ref), queues.lock(ref)},
-                        text,
-                        token));
+    public Mono<Void> appendLog(JobRef ref, Credential credential, IdempotencyKey key, Mono<String> row) {
+        return locked(ref, credential, row, (token, text) -> {
+            Keyed keyed = new Keyed(key, addLogScript, text);
+            return redis.<String>script(
+                    addLogScript,
+                    ScriptOutputType.VALUE,
+                    new String[] {
+                        queues.job(ref),
+                        queues.logs(ref),
+                        queues.lock(ref),
+                        queues.idempotencyKeys(ref),
+                        queues.idempotencyKeyOrder(ref)
+                    },
+                    text,
+                    token,
+                    key.value(),
+                    keyed.fingerprint(),
+                    Integer.toString(IdempotencyKey.KEPT),
+                    keyRetention);
+        });
     }
 
     private interface LockedWrite {

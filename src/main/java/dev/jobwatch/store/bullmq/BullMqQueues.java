@@ -80,4 +80,17 @@ public record BullMqQueues(String prefix, Set<String> queues, boolean all) {
     String lock(JobRef ref) {
         return job(ref) + ":lock";
     }
+
+    /**
+     * jobwatch's own keys beside BullMQ's: the idempotency keys of a job's writes, and their order. In the
+     * job's slot, as BullMQ's prefix is a hash tag on a cluster; never a job, as neither is a hash with a
+     * {@code timestamp}.
+     */
+    String idempotencyKeys(JobRef ref) {
+        return job(ref) + ":jobwatch-idem";
+    }
+
+    String idempotencyKeyOrder(JobRef ref) {
+        return job(ref) + ":jobwatch-idem-order";
+    }
 }

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.jobwatch.job.Credential;
+import dev.jobwatch.job.IdempotencyKey;
+import dev.jobwatch.job.IdempotencyKeyReusedException;
 import dev.jobwatch.job.InvalidInputException;
 import dev.jobwatch.job.JobNotFoundException;
 import dev.jobwatch.job.JobNotHeldException;
@@ -177,6 +179,53 @@ class BullMqSourceIntegrationTest {
         StepVerifier.create(store.logRows(ref, Credential.unsigned(null), 0, 10))
                 .expectError(JobNotHeldException.class)
                 .verify(DEADLINE);
+    }
+
+    @Test
+    void aKeyedWriteRetriedByTheWorkerThatHoldsTheLockIsAppliedOnce() {
+        JobRef ref = job("keyed");
+        redis().set(base + "keyed:lock", "lock-1").block(DEADLINE);
+        Credential worker = Credential.unsigned("lock-1");
+        IdempotencyKey progressKey = IdempotencyKey.of("progress-1");
+        IdempotencyKey rowKey = IdempotencyKey.of("row-1");
+        for (int attempt = 0; attempt < 3; attempt++) {
+            StepVerifier.create(writes.progress(ref, worker, progressKey, Mono.just("{\"pct\":60}")))
+                    .expectComplete()
+                    .verify(DEADLINE);
+            StepVerifier.create(writes.appendLog(ref, worker, rowKey, Mono.just("once")))
+                    .expectComplete()
+                    .verify(DEADLINE);
+        }
+        assertThat(redis().lrange(base + "keyed:logs", 0, -1).collectList().block(DEADLINE))
+                .containsExactly("once");
+        assertThat(redis().xlen(base + "events").block(DEADLINE))
+                .as("one progress event")
+                .isEqualTo(1);
+
+        StepVerifier.create(writes.appendLog(ref, worker, rowKey, Mono.just("another row")))
+                .expectError(IdempotencyKeyReusedException.class)
+                .verify(DEADLINE);
+        StepVerifier.create(writes.progress(ref, worker, rowKey, Mono.just("\"once\"")))
+                .as("the key of a log row, on a progress")
+                .expectError(IdempotencyKeyReusedException.class)
+                .verify(DEADLINE);
+
+        // The next attempt holds another lock token: its keys are its own.
+        redis().set(base + "keyed:lock", "lock-2").block(DEADLINE);
+        StepVerifier.create(writes.appendLog(ref, Credential.unsigned("lock-2"), rowKey, Mono.just("once")))
+                .expectComplete()
+                .verify(DEADLINE);
+        StepVerifier.create(writes.appendLog(ref, worker, rowKey, Mono.just("once")))
+                .as("a retry once the lock moved on")
+                .expectError(JobNotHeldException.class)
+                .verify(DEADLINE);
+        assertThat(redis().lrange(base + "keyed:logs", 0, -1).collectList().block(DEADLINE))
+                .containsExactly("once", "once");
+        assertThat(store.get(new JobRef(queue.namespace(), "keyed:jobwatch-idem")))
+                .as("jobwatch's keys beside BullMQ's are no job")
+                .satisfies(job -> StepVerifier.create(job)
+                        .expectError(JobNotFoundException.class)
+                        .verify(DEADLINE));
     }
 
     @Test
