@@ -38,10 +38,10 @@ final class LogText {
         if (offset >= end) {
             return Mono.just("");
         }
-        return store.readLog(ref, offset, PAGE_ROWS, PAGE_BYTES)
+        return store.readLog(ref, offset, PAGE_ROWS, PAGE_BYTES, job.incarnation())
                 .expand(slice -> slice.text().isEmpty() || slice.end() >= end
                         ? Mono.empty()
-                        : store.readLog(ref, slice.end(), PAGE_ROWS, PAGE_BYTES))
+                        : store.readLog(ref, slice.end(), PAGE_ROWS, PAGE_BYTES, job.incarnation()))
                 .map(LogSlice::text)
                 .collect(Collectors.joining());
     }
