@@ -23,9 +23,9 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 import tools.jackson.databind.JsonNode;
 
 /**
- * A jobwatch job whose log is full (16 MiB, the default cap, of 64 KiB rows) is read whole, as a job,
- * polled from the start, streamed from the start and paged as BullMQ pages it, every character in
- * order, while no script call holds Redis for 5 ms: Redis's slow log, on a Redis of the test's own, says
+ * A jobwatch job whose log is full (16 MiB, the default cap, of 64 KiB rows), with 8 MB of result
+ * stream, is read whole, as a job, polled from the start, streamed from the start and paged as BullMQ
+ * pages it, every character in order, while no script call holds Redis for 5 ms: Redis's slow log, on a Redis of the test's own, says
  * so. The rows mix one- to four-byte characters, so every cut between two slices of a read falls on
  * text that one byte too many or too few would spoil.
  */
@@ -40,6 +40,10 @@ class BigLogIntegrationTest {
     private static final int ROWS = 257;
     /** Bytes of each row: with its newline exactly 64 KiB, so 256 rows fill the 16 MiB cap. */
     private static final int ROW_BYTES = 64 * 1024 - 1;
+    /** Result-stream chunks, each a little under the 64 KiB a chunk may be: 8 MB of them. */
+    private static final int CHUNKS = 128;
+
+    private static final int CHUNK_BYTES = 65_000;
     /** What one poll brings at most: the watch page (1 MiB) and the one row that may pass it. */
     private static final int POLL_PAGE = (1 << 20) + 64 * 1024;
 
@@ -93,6 +97,11 @@ class BigLogIntegrationTest {
         String kept = rows.subList(1, ROWS).stream().map(row -> row + "\n").collect(Collectors.joining());
         String whole = LogMarker.text(1, dropped.codePointCount(0, dropped.length())) + "\n" + kept;
         long length = (dropped + kept).codePoints().count();
+        List<String> chunks = new ArrayList<>();
+        for (int i = 0; i < CHUNKS; i++) {
+            chunks.add(fill("chunk %03d ".formatted(i), i, CHUNK_BYTES));
+        }
+        String stream = String.join("", chunks);
 
         try (TestServer server = new TestServer(own.url())) {
             WorkerApiClient api = new WorkerApiClient(server.port());
@@ -104,6 +113,11 @@ class BigLogIntegrationTest {
             String token = api.add("big");
             for (String row : rows) {
                 api.log("big", token, row);
+            }
+            for (String chunk : chunks) {
+                api.post(api.job("big") + "/stream", token, MediaType.TEXT_PLAIN, chunk)
+                        .expectStatus()
+                        .isOk();
             }
             api.post(api.job("big") + "/complete", token, MediaType.APPLICATION_JSON, "{\"success\":true,\"result\":1}")
                     .expectStatus()
@@ -130,24 +144,36 @@ class BigLogIntegrationTest {
                             kept.offsetByCodePoints(kept.length(), -(int) WindmillJobHandler.LOGS_TAIL)));
 
             StringBuilder polled = new StringBuilder();
+            StringBuilder polledStream = new StringBuilder();
             long offset = 0;
+            long chunksHeld = 0;
             int polls = 0;
-            while (offset < length + 1) {
-                JsonNode update = json(http, windmill + "getupdate/big?log_offset=" + offset);
+            while (offset < length + 1 || chunksHeld < CHUNKS) {
+                JsonNode update =
+                        json(http, windmill + "getupdate/big?log_offset=" + offset + "&stream_offset=" + chunksHeld);
                 String page = update.path("new_logs").asString("");
+                String chunkPage = update.path("new_result_stream").asString("");
                 assertThat(page.getBytes(StandardCharsets.UTF_8).length)
-                        .as("one poll brings one page at most")
+                        .as("one poll brings one page of log at most")
                         .isLessThanOrEqualTo(POLL_PAGE);
-                assertThat(update.get("log_offset").longValue())
+                assertThat(chunkPage.getBytes(StandardCharsets.UTF_8).length)
+                        .as("and one page of chunks")
+                        .isLessThanOrEqualTo(POLL_PAGE);
+                long nextOffset = update.get("log_offset").longValue();
+                long nextChunks = update.get("stream_offset").longValue();
+                assertThat(nextOffset > offset || nextChunks > chunksHeld)
                         .as("each poll moves on")
-                        .isGreaterThan(offset);
+                        .isTrue();
                 polled.append(page);
-                offset = update.get("log_offset").longValue();
+                polledStream.append(chunkPage);
+                offset = nextOffset;
+                chunksHeld = nextChunks;
                 polls++;
             }
             assertThat(polled.toString())
-                    .as("polls from the start, each from the offset the last gave")
+                    .as("polls from the start, each from the offsets the last gave")
                     .isEqualTo(whole);
+            assertThat(polledStream.toString()).as("the result stream, polled").isEqualTo(stream);
             assertThat(polls).as("polls it took").isGreaterThan(8);
 
             long middle = length - 1_000_003;
@@ -160,7 +186,7 @@ class BigLogIntegrationTest {
                     .startsWith(fromMiddle);
 
             List<JsonNode> updates = new SseClient(server.port())
-                    .updates(api.namespace, "big", "log_offset=0")
+                    .updates(api.namespace, "big", "log_offset=0&stream_offset=0")
                     .takeUntil(update -> update.path("completed").asBoolean(false))
                     .collectList()
                     .block(DEADLINE);
@@ -169,6 +195,11 @@ class BigLogIntegrationTest {
                             .collect(Collectors.joining()))
                     .as("the stream from the start")
                     .isEqualTo(whole);
+            assertThat(updates.stream()
+                            .map(update -> update.path("new_result_stream").asString(""))
+                            .collect(Collectors.joining()))
+                    .as("its result stream")
+                    .isEqualTo(stream);
 
             List<String> paged = new ArrayList<>();
             for (int start = 0; start < ROWS; start += 100) {
@@ -189,13 +220,15 @@ class BigLogIntegrationTest {
 
     /** Row {@code i}: its number, then the four-character mix turned by {@code i}, to exactly {@link #ROW_BYTES}. */
     private static String row(int i) {
-        String head = "row %03d ".formatted(i);
-        int turn = MIXED.offsetByCodePoints(0, i % 4);
-        String mix = MIXED.substring(turn) + MIXED.substring(0, turn);
-        int mixes = (ROW_BYTES - head.length()) / 10;
-        String row = head + mix.repeat(mixes);
-        row += "x".repeat(ROW_BYTES - row.getBytes(StandardCharsets.UTF_8).length);
-        return row;
+        return fill("row %03d ".formatted(i), i, ROW_BYTES);
+    }
+
+    /** {@code head}, then the four-character mix turned by {@code turn}, to exactly {@code bytes}. */
+    private static String fill(String head, int turn, int bytes) {
+        int at = MIXED.offsetByCodePoints(0, turn % 4);
+        String mix = MIXED.substring(at) + MIXED.substring(0, at);
+        String text = head + mix.repeat((bytes - head.length()) / 10);
+        return text + "x".repeat(bytes - text.getBytes(StandardCharsets.UTF_8).length);
     }
 
     private static String text(WebTestClient http, String path) {
