@@ -19,6 +19,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.MediaType;
+import org.springframework.test.web.reactive.server.EntityExchangeResult;
 import org.springframework.test.web.reactive.server.WebTestClient;
 import tools.jackson.databind.JsonNode;
 
@@ -129,9 +130,22 @@ class BigLogIntegrationTest {
             redis.configResetstat();
 
             String windmill = "/api/w/" + api.namespace + "/jobs_u/";
-            assertThat(text(http, windmill + "get_logs/big"))
+            EntityExchangeResult<byte[]> logs = http.get()
+                    .uri(windmill + "get_logs/big")
+                    .header("Authorization", "Bearer " + PRODUCER)
+                    .exchange()
+                    .expectStatus()
+                    .isOk()
+                    .expectHeader()
+                    .contentType("text/plain;charset=UTF-8")
+                    .expectBody(byte[].class)
+                    .returnResult();
+            assertThat(new String(logs.getResponseBodyContent(), StandardCharsets.UTF_8))
                     .as("get_logs: the whole log, in order")
                     .isEqualTo(whole);
+            assertThat(logs.getResponseHeaders().getContentLength())
+                    .as("sent as it is read, so of no length known before")
+                    .isEqualTo(-1);
             assertThat(json(http, windmill + "get/big").get("logs").stringValue())
                     .as("get: the job with its whole log")
                     .isEqualTo(whole);
