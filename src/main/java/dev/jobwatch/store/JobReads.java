@@ -29,17 +29,31 @@ public interface JobReads {
     /**
      * Log text from a 0-based code-point offset, cut so that it begins exactly at the offset: at most
      * {@code maxRows} rows and about {@code maxBytes} bytes (one row at least). When the offset lies in
-     * text dropped by the cap, the text starts with the marker line and then the oldest text kept.
+     * text dropped by the cap, the text starts with the marker line and then the oldest text kept. A
+     * source reads a long page in bounded steps, so that it holds Redis many short moments rather than one
+     * long one; a page may then end early where the cap dropped text while it was read, and the next
+     * read from its end starts with the marker.
+     *
+     * @param incarnation the job's incarnation as the caller read it ({@link Job#incarnation}), or null
+     *                    for any: when the job has another one now, a later job took the id, and the read
+     *                    fails with {@link dev.jobwatch.job.JobNotFoundException} rather than mix the two
+     *                    jobs' text
      */
-    Mono<LogSlice> readLog(JobRef ref, long fromOffset, int maxRows, int maxBytes);
+    Mono<LogSlice> readLog(JobRef ref, long fromOffset, int maxRows, int maxBytes, String incarnation);
 
-    /** Result-stream chunks after the first {@code from}, at most {@code max}; none for a source without a result stream. */
-    Mono<List<String>> readChunks(JobRef ref, long from, int max);
+    /**
+     * Result-stream chunks after the first {@code from}: at most {@code max}, and no more than one bounded
+     * step of Redis reads (about 32 KiB; one chunk at least); none for a source without a result stream.
+     *
+     * @param incarnation as for {@link #readLog}
+     */
+    Mono<List<String>> readChunks(JobRef ref, long from, int max, String incarnation);
 
     /**
      * One consistent read of what a watching hub needs: counters, and the log past {@code logFrom} and
-     * the chunks past {@code chunksFrom}, one page each. Empty when the job's version is still
-     * {@code knownVersion}.
+     * the chunks past {@code chunksFrom}, one page each (the log's page read in bounded steps, as
+     * {@link #readLog}'s, and never past the log length the read returns; the chunks one bounded step).
+     * Empty when the job's version is still {@code knownVersion}.
      *
      * @param knownVersion the version the caller holds, or -1 to read whatever the version
      * @param logFrom      log offset the caller holds, or -1 for the newest {@code window} code points

@@ -60,13 +60,13 @@ final class JobSources implements JobReads, JobWrites, JobQueue {
     }
 
     @Override
-    public Mono<LogSlice> readLog(JobRef ref, long fromOffset, int maxRows, int maxBytes) {
-        return reads(ref).readLog(ref, fromOffset, maxRows, maxBytes);
+    public Mono<LogSlice> readLog(JobRef ref, long fromOffset, int maxRows, int maxBytes, String incarnation) {
+        return reads(ref).readLog(ref, fromOffset, maxRows, maxBytes, incarnation);
     }
 
     @Override
-    public Mono<List<String>> readChunks(JobRef ref, long from, int max) {
-        return reads(ref).readChunks(ref, from, max);
+    public Mono<List<String>> readChunks(JobRef ref, long from, int max, String incarnation) {
+        return reads(ref).readChunks(ref, from, max, incarnation);
     }
 
     @Override

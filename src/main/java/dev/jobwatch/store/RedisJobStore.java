@@ -13,8 +13,6 @@ import dev.jobwatch.job.LogMarker;
 import dev.jobwatch.job.LogRows;
 import dev.jobwatch.job.NewJob;
 import io.lettuce.core.KeyValue;
-import io.lettuce.core.Limit;
-import io.lettuce.core.Range;
 import io.lettuce.core.ScriptOutputType;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
@@ -36,6 +34,13 @@ public final class RedisJobStore implements JobReads, JobWrites, JobQueue {
     private static final int RECENT_READS = 16;
     /** Random bytes of an incarnation: 96 bits, so two jobs that share an id never share one. */
     private static final int INCARNATION_BYTES = 12;
+    /**
+     * Most rows (or chunks) one read script call returns, as many as BullMQ's reads walk a call: each
+     * call then holds Redis a moment, whatever the job holds, and a longer read takes more calls.
+     */
+    static final int SLICE_ROWS = 1_000;
+    /** About the most bytes one read script call returns; a longer row or chunk comes whole, alone. */
+    static final int SLICE_BYTES = 32 * 1024;
 
     private final RedisCalls redis;
     private final String prefix;
@@ -53,6 +58,7 @@ public final class RedisJobStore implements JobReads, JobWrites, JobQueue {
     private final LuaScript completeScript = LuaScript.load("complete");
     private final LuaScript logRowsScript = LuaScript.load("logrows");
     private final LuaScript readLogScript = LuaScript.load("readlog");
+    private final LuaScript readChunksScript = LuaScript.load("readchunks");
     private final LuaScript watchScript = LuaScript.load("watch");
     private final LuaScript recentScript = LuaScript.load("recent");
 
@@ -225,66 +231,133 @@ public final class RedisJobStore implements JobReads, JobWrites, JobQueue {
                 : Mono.error(new JobNotHeldException());
     }
 
-    /** Any incarnation for a producer (an empty argument), the one a job token names, nothing for another. */
+    /**
+     * Any incarnation for a producer (an empty argument), the one a job token names, nothing for another.
+     * The page is read a bounded slice a call; each call after the first holds the incarnation the first
+     * found, and one that finds the rows numbered otherwise (the cap dropped rows meanwhile) ends the page
+     * early rather than give rows of another numbering.
+     */
     @Override
     public Mono<LogRows> logRows(JobRef ref, Credential credential, long start, int length) {
         Mono<String> incarnation = credential instanceof Credential.Producer ? Mono.just("") : held(credential);
-        JobKeys keys = keys(ref);
         return incarnation
-                .flatMap(held -> redis.<List<Object>>script(
+                .flatMap(held -> logRowsSlice(ref, start, length, held))
+                .flatMap(first -> {
+                    List<String> rows = new ArrayList<>();
+                    if (first.droppedRows() > 0 && start == 0 && length > 0) {
+                        rows.add(LogMarker.text(first.droppedRows(), first.droppedChars()));
+                    }
+                    rows.addAll(first.rows());
+                    long next = Math.max(start, first.droppedRows() > 0 ? 1 : 0)
+                            + first.rows().size();
+                    long end = Math.min(start + length, first.count());
+                    return moreRows(ref, first, rows, next, end).thenReturn(new LogRows(first.count(), rows));
+                });
+    }
+
+    private Mono<Void> moreRows(JobRef ref, LogRowsReply first, List<String> rows, long next, long end) {
+        if (next >= end) {
+            return Mono.empty();
+        }
+        return logRowsSlice(ref, next, (int) (end - next), nonNull(first.incarnation()))
+                // Another incarnation now: the job this page began with is gone.
+                .onErrorMap(JobNotHeldException.class, gone -> new JobNotFoundException())
+                .flatMap(slice -> {
+                    if (slice.droppedRows() != first.droppedRows()
+                            || slice.rows().isEmpty()) {
+                        return Mono.empty();
+                    }
+                    rows.addAll(slice.rows());
+                    return moreRows(ref, first, rows, next + slice.rows().size(), end);
+                });
+    }
+
+    private Mono<LogRowsReply> logRowsSlice(JobRef ref, long start, int length, String incarnation) {
+        JobKeys keys = keys(ref);
+        return redis.<List<Object>>script(
                         logRowsScript,
                         ScriptOutputType.MULTI,
                         new String[] {keys.job(), keys.log()},
                         Long.toString(start),
                         Integer.toString(length),
-                        held))
+                        incarnation,
+                        Integer.toString(SLICE_BYTES))
                 .map(LogRowsReply::decode)
-                .flatMap(reply -> {
-                    if (reply.status() != ScriptStatus.OK) {
-                        return Mono.error(reply.status().failure());
-                    }
-                    List<String> rows = new ArrayList<>();
-                    if (reply.droppedRows() > 0 && start == 0 && length > 0) {
-                        rows.add(LogMarker.text(reply.droppedRows(), reply.droppedChars()));
-                    }
-                    rows.addAll(reply.rows());
-                    return Mono.just(new LogRows(reply.count(), rows));
-                });
+                .flatMap(reply -> reply.status() == ScriptStatus.OK
+                        ? Mono.just(reply)
+                        : Mono.error(reply.status().failure()));
     }
 
     @Override
-    public Mono<LogSlice> readLog(JobRef ref, long fromOffset, int maxRows, int maxBytes) {
+    public Mono<LogSlice> readLog(JobRef ref, long fromOffset, int maxRows, int maxBytes, String incarnation) {
+        return readLogSlice(ref, fromOffset, -1, maxRows, maxBytes, nonNull(incarnation))
+                .flatMap(first -> {
+                    StringBuilder text = new StringBuilder();
+                    long start = fromOffset;
+                    if (fromOffset < first.droppedChars()) {
+                        text.append(LogMarker.text(first.droppedRows(), first.droppedChars()))
+                                .append('\n');
+                        start = first.droppedChars();
+                    }
+                    LogPage page = new LogPage(text, maxRows, maxBytes);
+                    long end = page.append(first.entries(), start);
+                    return moreLog(ref, page, end, first.logLength(), nonNull(first.incarnation()))
+                            .map(last -> new LogSlice(text.toString(), last));
+                });
+    }
+
+    /**
+     * Reads on from {@code end} up to {@code to}, a slice a call, until the page is full; each call holds
+     * the incarnation the page began with. Answers the offset just past the page.
+     */
+    private Mono<Long> moreLog(JobRef ref, LogPage page, long end, long to, String incarnation) {
+        if (page.full() || end >= to) {
+            return Mono.just(end);
+        }
+        return readLogSlice(ref, end, to, page.rowsLeft(), page.bytesLeft(), incarnation)
+                .flatMap(slice -> {
+                    // The cap dropped text past this page's end while it was read: the page ends here, and
+                    // the next read from its end starts with the marker.
+                    if (slice.droppedChars() > end || slice.entries().isEmpty()) {
+                        return Mono.just(end);
+                    }
+                    return moreLog(ref, page, page.append(slice.entries(), end), to, incarnation);
+                });
+    }
+
+    /** One script call: at most {@link #SLICE_ROWS} rows and about {@link #SLICE_BYTES} bytes. */
+    private Mono<ReadLogReply> readLogSlice(JobRef ref, long from, long to, int rows, int bytes, String incarnation) {
         JobKeys keys = keys(ref);
         return redis.<List<Object>>script(
                         readLogScript,
                         ScriptOutputType.MULTI,
                         new String[] {keys.job(), keys.log()},
-                        Long.toString(fromOffset),
-                        Integer.toString(maxRows),
-                        Integer.toString(maxBytes))
+                        Long.toString(from),
+                        Long.toString(to),
+                        Integer.toString(Math.min(rows, SLICE_ROWS)),
+                        Integer.toString(Math.min(bytes, SLICE_BYTES)),
+                        incarnation)
                 .map(ReadLogReply::decode)
-                .flatMap(reply -> {
-                    if (reply.status() != ScriptStatus.OK) {
-                        return Mono.error(reply.status().failure());
-                    }
-                    StringBuilder text = new StringBuilder();
-                    long start = fromOffset;
-                    if (fromOffset < reply.droppedChars()) {
-                        text.append(LogMarker.text(reply.droppedRows(), reply.droppedChars()))
-                                .append('\n');
-                        start = reply.droppedChars();
-                    }
-                    long end = appendEntries(reply.entries(), start, text);
-                    return Mono.just(new LogSlice(text.toString(), end));
-                });
+                .flatMap(reply -> reply.status() == ScriptStatus.OK
+                        ? Mono.just(reply)
+                        : Mono.error(reply.status().failure()));
     }
 
     @Override
-    public Mono<List<String>> readChunks(JobRef ref, long from, int max) {
-        return redis.many(commands ->
-                        commands.xrange(keys(ref).stream(), Range.create((from + 1) + "-0", "+"), Limit.from(max)))
-                .map(message -> message.getBody().get("c"))
-                .collectList();
+    public Mono<List<String>> readChunks(JobRef ref, long from, int max, String incarnation) {
+        JobKeys keys = keys(ref);
+        return redis.<List<Object>>script(
+                        readChunksScript,
+                        ScriptOutputType.MULTI,
+                        new String[] {keys.job(), keys.stream()},
+                        Long.toString(from),
+                        Integer.toString(Math.min(max, SLICE_ROWS)),
+                        Integer.toString(SLICE_BYTES),
+                        nonNull(incarnation))
+                .map(ReadChunksReply::decode)
+                .flatMap(reply -> reply.status() == ScriptStatus.OK
+                        ? Mono.just(reply.chunks())
+                        : Mono.error(reply.status().failure()));
     }
 
     @Override
@@ -297,19 +370,21 @@ public final class RedisJobStore implements JobReads, JobWrites, JobQueue {
                         knownVersion < 0 ? "" : Long.toString(knownVersion),
                         Long.toString(logFrom),
                         Long.toString(chunksFrom),
-                        Integer.toString(page.rows()),
-                        Integer.toString(page.bytes()),
+                        Integer.toString(Math.min(page.rows(), SLICE_ROWS)),
+                        Integer.toString(Math.min(page.bytes(), SLICE_BYTES)),
                         Integer.toString(page.chunks()),
-                        Long.toString(page.window()))
+                        Long.toString(page.window()),
+                        Integer.toString(SLICE_BYTES))
                 .map(WatchReply::decode)
                 .flatMap(reply -> switch (reply.status()) {
-                    case OK -> Mono.just(watchRead(reply));
+                    case OK -> watchRead(ref, reply, page);
                     case SAME -> Mono.empty();
                     default -> Mono.error(reply.status().failure());
                 });
     }
 
-    private static WatchRead watchRead(WatchReply reply) {
+    /** The first slice's counters and text, and the rest of the log's page up to the length it read. */
+    private Mono<WatchRead> watchRead(JobRef ref, WatchReply reply, WatchPage page) {
         List<Object> entries = reply.entries();
         long logStart = reply.logFrom();
         if (!entries.isEmpty()) {
@@ -318,18 +393,70 @@ public final class RedisJobStore implements JobReads, JobWrites, JobQueue {
             logStart = Math.max(reply.logFrom(), idOffset(firstId) - firstRow.codePointCount(0, firstRow.length()));
         }
         StringBuilder log = new StringBuilder();
-        appendEntries(entries, logStart, log);
-        return new WatchRead(
-                reply.version(),
-                JobState.fromWire(reply.state()),
-                reply.progress(),
-                reply.logLength(),
-                reply.streamLength(),
-                logStart,
-                log.toString(),
-                reply.chunksFrom(),
-                reply.chunks(),
-                reply.incarnation());
+        LogPage text = new LogPage(log, page.rows(), page.bytes());
+        long end = text.append(entries, logStart);
+        long start = logStart;
+        return moreLog(ref, text, end, reply.logLength(), nonNull(reply.incarnation()))
+                .map(last -> new WatchRead(
+                        reply.version(),
+                        JobState.fromWire(reply.state()),
+                        reply.progress(),
+                        reply.logLength(),
+                        reply.streamLength(),
+                        start,
+                        log.toString(),
+                        reply.chunksFrom(),
+                        reply.chunks(),
+                        reply.incarnation()));
+    }
+
+    /** A page of log text as it is read, slice by slice, and what it may still take. */
+    private static final class LogPage {
+
+        private final StringBuilder text;
+        private int rowsLeft;
+        private long bytesLeft;
+
+        LogPage(StringBuilder text, int rows, int bytes) {
+            this.text = text;
+            this.rowsLeft = rows;
+            this.bytesLeft = bytes;
+        }
+
+        boolean full() {
+            return rowsLeft <= 0 || bytesLeft <= 0;
+        }
+
+        int rowsLeft() {
+            return rowsLeft;
+        }
+
+        int bytesLeft() {
+            return (int) Math.min(Integer.MAX_VALUE, bytesLeft);
+        }
+
+        /** Appends a slice's entries from {@code from} on; answers the offset just past them. */
+        long append(List<Object> entries, long from) {
+            for (int i = 1; i < entries.size(); i += 2) {
+                bytesLeft -= utf8Length((String) entries.get(i)) + 1L;
+            }
+            rowsLeft -= entries.size() / 2;
+            return appendEntries(entries, from, text);
+        }
+    }
+
+    /** UTF-8 bytes of {@code text}: a surrogate pair is four, two of them each. */
+    private static int utf8Length(String text) {
+        int bytes = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            bytes += c < 0x80 ? 1 : c < 0x800 || Character.isSurrogate(c) ? 2 : 3;
+        }
+        return bytes;
+    }
+
+    private static String nonNull(String incarnation) {
+        return incarnation == null ? "" : incarnation;
     }
 
     /**

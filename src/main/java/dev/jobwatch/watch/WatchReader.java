@@ -77,15 +77,19 @@ final class WatchReader {
         return store.watch(ref, -1, logFrom, chunksFrom, page).flatMap(read -> advance(ref, null, read));
     }
 
-    /** One page of log from {@code from}, for a watcher behind its hub's window. */
-    Mono<LogSlice> catchUpLog(JobRef ref, long from) {
-        return store.readLog(ref, from, page.rows(), page.bytes())
+    /**
+     * One page of log from {@code from}, for a watcher behind its hub's window, of the incarnation its hub
+     * holds: a later job with the id is not found here, as it is to the hub.
+     */
+    Mono<LogSlice> catchUpLog(JobRef ref, long from, String incarnation) {
+        return store.readLog(ref, from, page.rows(), page.bytes(), incarnation)
                 .doOnSubscribe(read -> metrics.catchUpReads.increment());
     }
 
-    /** One page of chunks after the first {@code from}, for a watcher behind its hub's window. */
-    Mono<List<String>> catchUpChunks(JobRef ref, long from) {
-        return store.readChunks(ref, from, page.chunks()).doOnSubscribe(read -> metrics.catchUpReads.increment());
+    /** One page of chunks after the first {@code from}, as {@link #catchUpLog} reads log. */
+    Mono<List<String>> catchUpChunks(JobRef ref, long from, String incarnation) {
+        return store.readChunks(ref, from, page.chunks(), incarnation)
+                .doOnSubscribe(read -> metrics.catchUpReads.increment());
     }
 
     /** The state after {@code read}, from the state held before it (null for none). */

@@ -106,13 +106,13 @@ final class Watcher {
                 : logsInWindow
                         ? Mono.just(
                                 new LogSlice(state.log().from(log), state.log().end()))
-                        : reader.catchUpLog(ref, log);
+                        : reader.catchUpLog(ref, log, state.incarnation());
         Mono<List<String>> chunks = chunksInWindow
                 ? Mono.just(
                         stream >= state.streamLength()
                                 ? List.of()
                                 : List.of(state.chunks().from(stream)))
-                : reader.catchUpChunks(ref, stream);
+                : reader.catchUpChunks(ref, stream, state.incarnation());
         return Mono.zip(logs, chunks).flatMap(read -> {
             long nextLog = options.wantsLogs() ? read.getT1().end() : log;
             long nextStream = chunksInWindow

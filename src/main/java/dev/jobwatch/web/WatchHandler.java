@@ -51,7 +51,7 @@ final class WatchHandler {
         this.watch = watch;
         this.store = store;
         this.watchers = watchers;
-        this.logs = new LogText(store);
+        this.logs = new LogText(store, mapper);
         this.mapper = mapper;
         this.errors = errors;
         this.clients = clients;
@@ -151,11 +151,7 @@ final class WatchHandler {
             boolean noLogs = QueryArgs.flag(request, "no_logs");
             return watcher.job(store).flatMap(job -> {
                 ObjectNode doc = JobJson.document(job, mapper);
-                Mono<ObjectNode> answer =
-                        noLogs ? Mono.just(doc) : logs.whole(job).map(log -> doc.put("logs", log));
-                return answer.flatMap(body -> ServerResponse.ok()
-                        .contentType(MediaType.APPLICATION_JSON)
-                        .bodyValue(mapper.writeValueAsString(body)));
+                return noLogs ? Answers.json(mapper, doc) : logs.withLogs(job, doc);
             });
         });
     }

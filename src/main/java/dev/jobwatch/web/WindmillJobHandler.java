@@ -45,7 +45,7 @@ final class WindmillJobHandler {
         this.watchers = watchers;
         this.access = access;
         this.cancellation = cancellation;
-        this.logs = new LogText(store);
+        this.logs = new LogText(store, mapper);
         this.mapper = mapper;
     }
 
@@ -82,7 +82,7 @@ final class WindmillJobHandler {
     Mono<ServerResponse> completedJob(ServerRequest request) {
         return read(request, (job, doc) -> {
             requireCompleted(job);
-            return logs.whole(job).flatMap(log -> json(doc.put("logs", log)));
+            return logs.withLogs(job, doc);
         });
     }
 
@@ -103,15 +103,12 @@ final class WindmillJobHandler {
      * no warnings of its own to a log.
      */
     Mono<ServerResponse> logs(ServerRequest request) {
-        return read(
-                request,
-                List.of("remove_ansi_warnings"),
-                (job, doc) -> logs.whole(job).flatMap(Answers::text));
+        return read(request, List.of("remove_ansi_warnings"), (job, doc) -> logs.whole(job));
     }
 
     /** The last {@link #LOGS_TAIL} code points of the log, as text. */
     Mono<ServerResponse> logsTail(ServerRequest request) {
-        return read(request, (job, doc) -> logs.tail(job, LOGS_TAIL).flatMap(Answers::text));
+        return read(request, (job, doc) -> logs.tail(job, LOGS_TAIL));
     }
 
     Mono<ServerResponse> args(ServerRequest request) {

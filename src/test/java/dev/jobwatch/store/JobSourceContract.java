@@ -48,7 +48,7 @@ abstract class JobSourceContract {
         StepVerifier.create(reads().get(missing))
                 .expectError(JobNotFoundException.class)
                 .verify(DEADLINE);
-        StepVerifier.create(reads().readLog(missing, 0, 10, 1 << 20))
+        StepVerifier.create(reads().readLog(missing, 0, 10, 1 << 20, null))
                 .expectError(JobNotFoundException.class)
                 .verify(DEADLINE);
         StepVerifier.create(reads().watch(missing, -1, -1, -1, PAGE))
@@ -77,14 +77,14 @@ abstract class JobSourceContract {
                 .expectComplete()
                 .verify(DEADLINE);
         for (int offset = 0; offset <= length; offset++) {
-            LogSlice slice = reads().readLog(job, offset, 100, 1 << 20).block(DEADLINE);
+            LogSlice slice = reads().readLog(job, offset, 100, 1 << 20, null).block(DEADLINE);
             assertThat(slice.text()).isEqualTo(log.substring(log.offsetByCodePoints(0, offset)));
             assertThat(slice.end()).isEqualTo(length);
         }
         StringBuilder paged = new StringBuilder();
-        for (LogSlice slice = reads().readLog(job, 2, 1, 1 << 20).block(DEADLINE);
+        for (LogSlice slice = reads().readLog(job, 2, 1, 1 << 20, null).block(DEADLINE);
                 !slice.text().isEmpty();
-                slice = reads().readLog(job, slice.end(), 1, 1 << 20).block(DEADLINE)) {
+                slice = reads().readLog(job, slice.end(), 1, 1 << 20, null).block(DEADLINE)) {
             paged.append(slice.text());
         }
         assertThat(paged.toString())
@@ -225,7 +225,7 @@ abstract class JobSourceContract {
     @Test
     void aJobWithNoResultStreamReadsNoChunks() {
         JobRef job = newJob();
-        StepVerifier.create(reads().readChunks(job, 0, 10))
+        StepVerifier.create(reads().readChunks(job, 0, 10, null))
                 .expectNext(List.of())
                 .expectComplete()
                 .verify(DEADLINE);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.jobwatch.config.RetentionProperties;
 import dev.jobwatch.job.Credential;
 import dev.jobwatch.job.Job;
+import dev.jobwatch.job.JobNotFoundException;
 import dev.jobwatch.job.JobRef;
 import dev.jobwatch.job.LogMarker;
 import dev.jobwatch.job.NewJob;
@@ -18,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -59,7 +61,7 @@ class RedisJobStoreIntegrationTest {
                 .verify(DEADLINE);
         for (int offset = 0; offset <= length; offset++) {
             String expected = log.substring(log.offsetByCodePoints(0, offset));
-            StepVerifier.create(store.readLog(ref, offset, 100, 1 << 20))
+            StepVerifier.create(store.readLog(ref, offset, 100, 1 << 20, null))
                     .assertNext(slice -> {
                         assertThat(slice.text()).isEqualTo(expected);
                         assertThat(slice.end()).isEqualTo(length);
@@ -67,6 +69,66 @@ class RedisJobStoreIntegrationTest {
                     .expectComplete()
                     .verify(DEADLINE);
         }
+    }
+
+    @Test
+    void aReadThatBeganWithOneJobFailsOnceALaterJobTookItsIdRatherThanMixTheirText() {
+        Job first = added(store, "reborn");
+        JobRef ref = first.ref();
+        appendRows(first, "old", 20);
+        appendChunks(first, "old", 3);
+        LogSlice begun = store.readLog(ref, 0, 5, 1 << 20, first.incarnation()).block(DEADLINE);
+        assertThat(begun.text()).startsWith("old 0\n").doesNotContain("new");
+
+        JobKeys keys = JobKeys.of("jobwatch", ref);
+        connections
+                .commands()
+                .flatMap(redis -> redis.del(keys.job(), keys.log(), keys.stream()))
+                .block(DEADLINE);
+        Job later = added(store, "reborn");
+        appendRows(later, "new", 20);
+        appendChunks(later, "new", 3);
+
+        StepVerifier.create(store.readLog(ref, begun.end(), 100, 1 << 20, first.incarnation()))
+                .expectError(JobNotFoundException.class)
+                .verify(DEADLINE);
+        StepVerifier.create(store.readChunks(ref, 1, 10, first.incarnation()))
+                .expectError(JobNotFoundException.class)
+                .verify(DEADLINE);
+        assertThat(store.readLog(ref, 0, 100, 1 << 20, later.incarnation())
+                        .block(DEADLINE)
+                        .text())
+                .as("the later job, read as itself")
+                .startsWith("new 0\n");
+        assertThat(store.readChunks(ref, 1, 10, later.incarnation()).block(DEADLINE))
+                .containsExactly("new 1", "new 2");
+    }
+
+    @Test
+    void aPageOfManySlicesIsReadWholeAndAWatchReadStopsAtTheLengthItRead() {
+        Job held = added(store, "slices");
+        JobRef ref = held.ref();
+        List<String> rows = IntStream.range(0, 2_500)
+                .mapToObj(i -> i % 3 == 0 ? "é日😀 " + i : "row " + i)
+                .toList();
+        rows.forEach(row -> store.appendLog(ref, worker(held), Mono.just(row)).block(DEADLINE));
+        String log = rows.stream().map(row -> row + "\n").collect(Collectors.joining());
+        int length = log.codePointCount(0, log.length());
+        int from = 7;
+
+        LogSlice page = store.readLog(ref, from, 10_000, 1 << 20, null).block(DEADLINE);
+        assertThat(page.text())
+                .as("2,500 rows: more than one script call reads")
+                .isEqualTo(log.substring(log.offsetByCodePoints(0, from)));
+        assertThat(page.end()).isEqualTo(length);
+
+        WatchRead read = store.watch(ref, -1, from, 0, new JobReads.WatchPage(10_000, 1 << 20, 10, 1024))
+                .block(DEADLINE);
+        assertThat(read.logLength()).isEqualTo(length);
+        assertThat(read.log()).isEqualTo(log.substring(log.offsetByCodePoints(0, from)));
+
+        LogSlice capped = store.readLog(ref, 0, 1_500, 1 << 20, null).block(DEADLINE);
+        assertThat(capped.text()).as("at most the rows asked for").hasLineCount(1_500);
     }
 
     @Test
@@ -79,7 +141,7 @@ class RedisJobStoreIntegrationTest {
         StringBuilder read = new StringBuilder();
         long offset = 7;
         while (true) {
-            LogSlice slice = store.readLog(ref, offset, 4, 1 << 20).block(DEADLINE);
+            LogSlice slice = store.readLog(ref, offset, 4, 1 << 20, null).block(DEADLINE);
             if (slice.text().isEmpty()) {
                 break;
             }
@@ -118,11 +180,13 @@ class RedisJobStoreIntegrationTest {
                         .logs())
                 .containsExactly("row-00024");
 
-        LogSlice fromStart = small.readLog(ref, 0, 100, 1 << 20).block(DEADLINE);
+        LogSlice fromStart = small.readLog(ref, 0, 100, 1 << 20, null).block(DEADLINE);
         assertThat(fromStart.text()).startsWith(marker + "\nrow-00015\n").endsWith("row-00024\n");
         assertThat(fromStart.end()).isEqualTo(250);
-        assertThat(small.readLog(ref, 155, 100, 1 << 20).block(DEADLINE).text()).startsWith("0015\nrow-00016\n");
-        assertThat(small.readLog(ref, 250, 100, 1 << 20).block(DEADLINE).text()).isEmpty();
+        assertThat(small.readLog(ref, 155, 100, 1 << 20, null).block(DEADLINE).text())
+                .startsWith("0015\nrow-00016\n");
+        assertThat(small.readLog(ref, 250, 100, 1 << 20, null).block(DEADLINE).text())
+                .isEmpty();
     }
 
     @Test
@@ -143,7 +207,8 @@ class RedisJobStoreIntegrationTest {
         assertThat(rows.count())
                 .as("50 short rows, the long one, and the marker")
                 .isEqualTo(52);
-        String kept = small.readLog(ref, 900, 1000, 1 << 20).block(DEADLINE).text();
+        String kept =
+                small.readLog(ref, 900, 1000, 1 << 20, null).block(DEADLINE).text();
         assertThat(kept).isEqualTo("x\n".repeat(50) + longRow + "\n");
         assertThat(kept.getBytes(StandardCharsets.UTF_8).length).isLessThanOrEqualTo(1000);
     }
@@ -257,6 +322,19 @@ class RedisJobStoreIntegrationTest {
                 new RetentionProperties(Duration.ofHours(1), Duration.ofHours(1), DataSize.ofBytes(bytes)),
                 Clock.systemUTC(),
                 "PUBLISH");
+    }
+
+    private void appendRows(Job job, String prefix, int count) {
+        for (int i = 0; i < count; i++) {
+            store.appendLog(job.ref(), worker(job), Mono.just(prefix + " " + i)).block(DEADLINE);
+        }
+    }
+
+    private void appendChunks(Job job, String prefix, int count) {
+        for (int i = 0; i < count; i++) {
+            store.appendChunk(job.ref(), worker(job), Mono.just(prefix + " " + i))
+                    .block(DEADLINE);
+        }
     }
 
     private static Credential worker(Job job) {

@@ -58,7 +58,7 @@ class ConcurrentWritersIntegrationTest {
         StringBuilder log = new StringBuilder();
         long offset = 0;
         while (true) {
-            LogSlice slice = store.readLog(ref, offset, 500, 1 << 20).block(Duration.ofSeconds(10));
+            LogSlice slice = store.readLog(ref, offset, 500, 1 << 20, null).block(Duration.ofSeconds(10));
             if (slice.text().isEmpty()) {
                 break;
             }

@@ -111,13 +111,14 @@ public final class BullMqJobStore implements JobReads, JobReports {
                         : Mono.error(reply.status().failure()));
     }
 
+    /** BullMQ's jobs have no incarnation, so any is theirs. */
     @Override
-    public Mono<LogSlice> readLog(JobRef ref, long fromOffset, int maxRows, int maxBytes) {
+    public Mono<LogSlice> readLog(JobRef ref, long fromOffset, int maxRows, int maxBytes, String incarnation) {
         return read(ref, "", fromOffset, maxRows, maxBytes, 0).map(read -> new LogSlice(read.log(), read.logEnd()));
     }
 
     @Override
-    public Mono<List<String>> readChunks(JobRef ref, long from, int max) {
+    public Mono<List<String>> readChunks(JobRef ref, long from, int max, String incarnation) {
         return queues.served(ref).thenReturn(List.of());
     }
 
