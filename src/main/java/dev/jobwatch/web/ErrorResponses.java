@@ -74,12 +74,15 @@ final class ErrorResponses {
 
     /**
      * The message of a stream's {@code error} event for a failure after the stream started: the words a
-     * response before it would have had, never the failure's own text. Logged as {@link #toResponse} logs.
+     * response before it would have had, never the failure's own text. Logged as {@link #toResponse} logs:
+     * what the client's request or token caused (a stale watch token among them) is an expected end, not logged.
      */
     String streamError(Throwable error, ServerRequest request) {
         if (error instanceof StoreUnavailableException || error instanceof StoreFaultException) {
             faults.unavailable(where(request), error);
         } else if (!(error instanceof InvalidInputException
+                || error instanceof UnauthorizedException
+                || error instanceof JobNotHeldException
                 || error instanceof JobNotFoundException
                 || error instanceof JobCompletedException
                 || error instanceof ApiException)) {
