@@ -2,7 +2,9 @@ package dev.jobwatch.web;
 
 import static dev.jobwatch.web.WorkerApiClient.PRODUCER;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import dev.jobwatch.PodProcess;
 import dev.jobwatch.SharedRedis;
 import dev.jobwatch.TestServer;
 import io.lettuce.core.RedisClient;
@@ -86,6 +88,28 @@ class RequestLogIntegrationTest {
     }
 
     @Test
+    void reactorNettysAccessLogShowsTheUrlWithoutItsToken() {
+        try (PodProcess pod = new PodProcess(
+                List.of("-Dreactor.netty.http.server.accessLogEnabled=true"),
+                redis.url(),
+                "jobwatch.watch.auth=token")) {
+            WorkerApiClient api = new WorkerApiClient(pod.port());
+            String token = (String) api.added("accessed").get("watch_token");
+            String job = "/api/w/" + api.namespace + "/jobs_u/getupdate/accessed";
+
+            assertThat(status(pod.port(), "GET " + job + "?get_progress=true&token=" + token + " HTTP/1.1\r\n"))
+                    .isEqualTo(200);
+            assertThat(status(pod.port(), "GET " + job + "?log_offset=%ZZ&token=" + token + " HTTP/1.1\r\n"))
+                    .isEqualTo(400);
+
+            await().atMost(DEADLINE).until(() -> pod.log().contains("\"GET " + job + "?log_offset=%ZZ HTTP/1.1\" 400"));
+            assertThat(pod.log())
+                    .contains("\"GET " + job + "?get_progress=true HTTP/1.1\" 200")
+                    .doesNotContain(token);
+        }
+    }
+
+    @Test
     void malformedRequestsAreLoggedOnceAMinuteForEachKindWithTheirControlCharactersEscaped(CapturedOutput output) {
         try (TestServer server = new TestServer(redis.url())) {
             int before = output.getAll().length();
@@ -143,9 +167,13 @@ class RequestLogIntegrationTest {
         }
     }
 
+    private static int status(TestServer server, String head) {
+        return status(server.port(), head);
+    }
+
     /** Sends one request (its line and headers, without the blank line) on a connection of its own and reads the status. */
-    static int status(TestServer server, String head) {
-        try (Socket socket = new Socket("127.0.0.1", server.port())) {
+    private static int status(int port, String head) {
+        try (Socket socket = new Socket("127.0.0.1", port)) {
             socket.setSoTimeout((int) DEADLINE.toMillis());
             OutputStream out = socket.getOutputStream();
             out.write((head + "Host: localhost\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
