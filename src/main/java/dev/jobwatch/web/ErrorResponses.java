@@ -9,6 +9,7 @@ import dev.jobwatch.job.JobNotHeldException;
 import dev.jobwatch.store.StoreFaultException;
 import dev.jobwatch.store.StoreUnavailableException;
 import dev.jobwatch.watch.TooManyStreamsException;
+import io.netty.handler.timeout.ReadTimeoutException;
 import java.util.concurrent.ThreadLocalRandom;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -30,6 +31,7 @@ final class ErrorResponses {
     static final String UNAVAILABLE = "Redis is unavailable; try again shortly";
     static final String FAULT = "Redis could not serve this request; try again shortly";
     static final String INTERNAL = "Internal server error";
+    static final String BODY_TIMEOUT = "The request's body paused for longer than the server waits";
 
     private final FaultLog faults;
 
@@ -64,6 +66,11 @@ final class ErrorResponses {
         if (error instanceof StoreUnavailableException || error instanceof StoreFaultException) {
             faults.unavailable(where(request), error);
             return text(HttpStatus.SERVICE_UNAVAILABLE, publicMessage(error));
+        }
+        if (error instanceof ReadTimeoutException) {
+            // The client stopped sending its body: its fault, and the connection is closed after this answer.
+            faults.refused(where(request) + " stopped sending its body", error);
+            return text(HttpStatus.REQUEST_TIMEOUT, BODY_TIMEOUT);
         }
         if (error instanceof ResponseStatusException status) {
             return text(status.getStatusCode(), status.getReason() == null ? status.getMessage() : status.getReason());

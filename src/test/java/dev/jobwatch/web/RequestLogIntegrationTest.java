@@ -167,6 +167,33 @@ class RequestLogIntegrationTest {
         }
     }
 
+    @Test
+    void aBodyThatPausesPastTheHeaderTimeoutIsRefusedWithoutAnError(CapturedOutput output) throws IOException {
+        try (TestServer server = new TestServer(redis.url(), "jobwatch.http.header-timeout=1s")) {
+            WorkerApiClient api = new WorkerApiClient(server.port());
+            String token = api.add("paused");
+            int before = output.getAll().length();
+            String answer;
+            try (Socket socket = new Socket("127.0.0.1", server.port())) {
+                socket.setSoTimeout((int) DEADLINE.toMillis());
+                socket.getOutputStream()
+                        .write(("POST " + api.job("paused") + "/logs HTTP/1.1\r\nHost: localhost\r\n"
+                                        + "Authorization: Bearer " + token + "\r\nContent-Type: text/plain\r\n"
+                                        + "Content-Length: 100\r\n\r\nthe first bytes of a row")
+                                .getBytes(StandardCharsets.US_ASCII));
+                answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+            }
+            assertThat(answer)
+                    .startsWith("HTTP/1.1 408")
+                    .endsWith("The request's body paused for longer than the server waits");
+            // Reactor Netty still reports the timeout a second time as a dropped error, outside jobwatch's log.
+            assertThat(output.getAll().substring(before).lines().filter(line -> line.contains("dev.jobwatch")))
+                    .as("the client's fault, not a bug")
+                    .anyMatch(line -> line.contains(" INFO ") && line.contains("/logs stopped sending its body"))
+                    .noneMatch(line -> line.contains(" ERROR ") || line.contains(" WARN "));
+        }
+    }
+
     private static int status(TestServer server, String head) {
         return status(server.port(), head);
     }
