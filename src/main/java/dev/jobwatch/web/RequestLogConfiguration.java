@@ -8,7 +8,6 @@ import org.springframework.boot.reactor.netty.NettyReactiveWebServerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.core.Ordered;
 import reactor.netty.NettyPipeline;
 import reactor.netty.http.logging.ReactorNettyHttpMessageLogFactory;
 
@@ -38,7 +37,7 @@ class RequestLogConfiguration {
     }
 
     private record RequestsLoggedSafely(MalformedRequests malformed, QueryToken queryToken)
-            implements WebServerFactoryCustomizer<NettyReactiveWebServerFactory>, Ordered {
+            implements WebServerFactoryCustomizer<NettyReactiveWebServerFactory> {
 
         @Override
         public void customize(NettyReactiveWebServerFactory factory) {
@@ -50,11 +49,6 @@ class RequestLogConfiguration {
                                     .addAfter(MalformedRequests.NAME, QueryToken.NAME, queryToken);
                         }
                     }));
-        }
-
-        @Override
-        public int getOrder() {
-            return Ordered.LOWEST_PRECEDENCE;
         }
     }
 
