@@ -1,7 +1,7 @@
 package dev.jobwatch.auth;
 
 import dev.jobwatch.config.AuthProperties;
-import dev.jobwatch.config.MissingSettingException;
+import dev.jobwatch.config.InvalidSettingException;
 import dev.jobwatch.config.RedisProperties;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -50,14 +50,14 @@ class AuthConfiguration {
         try {
             return ProducerTokens.parse(auth.producerTokens());
         } catch (IllegalArgumentException e) {
-            throw new MissingSettingException(AuthProperties.TOKENS_VARIABLE, e.getMessage());
+            throw new InvalidSettingException(AuthProperties.TOKENS_VARIABLE, e.getMessage());
         }
     }
 
     private static TokenSigner signer(AuthProperties.Tokens token, RedisProperties redis) {
         if (token.configured()) {
             if (token.secret().length() < AuthProperties.MIN_SECRET_LENGTH) {
-                throw new MissingSettingException(
+                throw new InvalidSettingException(
                         AuthProperties.SECRET_VARIABLE,
                         "is too short: use at least " + AuthProperties.MIN_SECRET_LENGTH + " random characters.");
             }

@@ -22,8 +22,10 @@ import org.springframework.validation.annotation.Validated;
  *                             {@code JOBWATCH_HTTP_IDLE_TIMEOUT}), default 60 s; a connection that serves
  *                             a stream is not idle
  * @param maxStreamsPerClient  most SSE streams one client may hold open at once (env
- *                             {@code JOBWATCH_HTTP_MAX_STREAMS_PER_CLIENT}), default 0: no cap; past it a
- *                             new stream gets 429. A client is its address, as {@code trustedProxies} finds it
+ *                             {@code JOBWATCH_HTTP_MAX_STREAMS_PER_CLIENT}), default 1,000, so that one
+ *                             client cannot take a pod's streams from everyone; 0: no cap; past it a new
+ *                             stream gets 429. A client is its address, as {@code trustedProxies} finds it:
+ *                             behind a proxy without that setting, every client shares the proxy's cap
  * @param trustedProxies       how many proxies in front of jobwatch add the address they took a request
  *                             from to {@code X-Forwarded-For} (env {@code JOBWATCH_HTTP_TRUSTED_PROXIES}),
  *                             default 0: the header is ignored and a client is the connection's address.
@@ -35,7 +37,7 @@ import org.springframework.validation.annotation.Validated;
 public record HttpProperties(
         @DefaultValue("10s") @NotNull Duration headerTimeout,
         @DefaultValue("60s") @NotNull Duration idleTimeout,
-        @DefaultValue("0") @Min(0) int maxStreamsPerClient,
+        @DefaultValue("1000") @Min(0) int maxStreamsPerClient,
         @DefaultValue("0") @Min(0) @Max(10) int trustedProxies) {
 
     @AssertTrue(message = "the header and idle timeouts must be at least 100 ms")

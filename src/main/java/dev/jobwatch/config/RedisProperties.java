@@ -37,10 +37,20 @@ public record RedisProperties(
     /** The environment variable of {@link #url}, as failures name it. */
     public static final String VARIABLE = "JOBWATCH_REDIS_URL";
 
-    private static final java.util.regex.Pattern URLS =
-            java.util.regex.Pattern.compile("^\\s*rediss?://[^,\\s]+(\\s*,\\s*rediss?://[^,\\s]+)*\\s*$");
-    /** From a scheme's {@code //} to the URL's last {@code @}: a password written unencoded may hold {@code /} or {@code @}. */
-    private static final java.util.regex.Pattern USER_INFO = java.util.regex.Pattern.compile("(//)[^,\\s]*@");
+    /**
+     * One URL of the list: its user and password up to its last {@code @}, then a host name or a bracketed
+     * IPv6 address, a numeric port, and a database or arguments. A password with an unencoded comma splits
+     * its URL in two, and one of the halves fails here, rather than reaching Lettuce as a host name that
+     * its errors (and DNS) would show.
+     */
+    private static final java.util.regex.Pattern ENTRY = java.util.regex.Pattern.compile(
+            "rediss?://(?:\\S*@)?(?:\\[[0-9A-Fa-f:.]+]|[^\\s:/?#@\\[\\]]+)(?::\\d{1,5})?(?:[/?]\\S*)?");
+    /**
+     * From a scheme's {@code //} to the last {@code @} before the next URL of a list: a password written
+     * unencoded may hold {@code /}, {@code @}, a comma or a space.
+     */
+    private static final java.util.regex.Pattern USER_INFO =
+            java.util.regex.Pattern.compile("(?i)(//)(?:(?!rediss?://).)*@");
 
     private static final java.util.regex.Pattern PASSWORD_ARGUMENT =
             java.util.regex.Pattern.compile("(?i)((?:password|pass|pwd)=)[^&,\\s]*");
@@ -53,23 +63,27 @@ public record RedisProperties(
      * The URLs of the seed list, or the one URL. Checked here rather than by a validation annotation:
      * Spring's report of a value that fails validation prints the value, password and all.
      *
-     * @throws MissingSettingException naming the URL with its credentials left out, when it is not a
-     *                                 {@code redis://} or {@code rediss://} URL or a list of them
+     * @throws InvalidSettingException naming the entry that is not a {@code redis://} or {@code rediss://}
+     *                                 URL by its position, never by its text, which may hold a password
      */
     public List<String> urls() {
         if (embedded()) {
             return List.of();
         }
-        if (!URLS.matcher(url).matches()) {
-            throw new MissingSettingException(
-                    VARIABLE,
-                    "must be a redis:// or rediss:// URL, or a comma-separated " + "list of them; it is "
-                            + redacted(url));
+        List<String> entries =
+                Arrays.stream(url.split(",", -1)).map(String::trim).toList();
+        for (int i = 0; i < entries.size(); i++) {
+            if (!ENTRY.matcher(entries.get(i)).matches()) {
+                throw new InvalidSettingException(
+                        VARIABLE,
+                        "must be a redis:// or rediss:// URL, or a comma-separated list of them; entry " + (i + 1)
+                                + " of " + entries.size()
+                                + " is not redis[s]://[[user]:password@]host[:port][/database] "
+                                + "(its text is not shown: it may hold a password). In a password, write a comma as "
+                                + "%2C, a space as %20 and @ as %40.");
+            }
         }
-        return Arrays.stream(url.split(","))
-                .map(String::trim)
-                .filter(u -> !u.isEmpty())
-                .toList();
+        return entries;
     }
 
     /**

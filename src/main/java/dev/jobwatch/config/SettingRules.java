@@ -8,7 +8,7 @@ import org.springframework.util.unit.DataUnit;
  * Every rule that ties two or more settings together, in one place. A rule that one setting can break
  * alone stays on its record (as {@code @Min} and the like, checked as it is bound); a rule here is
  * checked once at start, every bean made and before the server takes a request, and a broken one stops
- * the start with a {@link MissingSettingException} whose message names each variable it involves. No
+ * the start with a {@link InvalidSettingException} whose message names each variable it involves. No
  * setting is ever quietly raised or lowered to make a rule hold: the operator chose it, and learns why
  * it cannot be.
  */
@@ -20,7 +20,7 @@ public record SettingRules(
         WatchProperties watch,
         BullMqProperties bullmq) {
 
-    /** @throws MissingSettingException for the first rule that does not hold, in the order written here */
+    /** @throws InvalidSettingException for the first rule that does not hold, in the order written here */
     public void check() {
         if (!redis.embedded()) {
             producerTokensWithAnExternalRedis();
@@ -34,7 +34,7 @@ public record SettingRules(
     private void producerTokensWithAnExternalRedis() {
         List<String> entries = auth.producerTokens();
         if (entries.isEmpty()) {
-            throw new MissingSettingException(
+            throw new InvalidSettingException(
                     AuthProperties.TOKENS_VARIABLE,
                     "is not set: with an external Redis (" + RedisProperties.VARIABLE + ") producer routes need "
                             + "tokens; set it to a comma-separated list of producer tokens of at least "
@@ -44,7 +44,7 @@ public record SettingRules(
         for (int i = 0; i < entries.size(); i++) {
             // Named by position only: the message goes to the log, and the token is a credential.
             if (AuthProperties.tokenOf(entries.get(i)).length() < AuthProperties.MIN_PRODUCER_TOKEN_LENGTH) {
-                throw new MissingSettingException(
+                throw new InvalidSettingException(
                         AuthProperties.TOKENS_VARIABLE,
                         "has a token shorter than "
                                 + AuthProperties.MIN_PRODUCER_TOKEN_LENGTH + " characters (entry " + (i + 1) + " of "
@@ -57,7 +57,7 @@ public record SettingRules(
 
     private void tokenSecretWithAnExternalRedis() {
         if (!auth.token().configured()) {
-            throw new MissingSettingException(
+            throw new InvalidSettingException(
                     AuthProperties.SECRET_VARIABLE,
                     "is not set: with an external Redis (" + RedisProperties.VARIABLE + ") every pod must sign "
                             + "job tokens with the same secret; set it to at least "
@@ -67,7 +67,7 @@ public record SettingRules(
 
     private void retentionHoldsTheLargestRow() {
         if (retention.log().toBytes() <= limits.log().toBytes()) {
-            throw new MissingSettingException(
+            throw new InvalidSettingException(
                     List.of("JOBWATCH_RETENTION_LOG", "JOBWATCH_LIMIT_LOG"),
                     "JOBWATCH_RETENTION_LOG (" + size(retention.log()) + ") must be larger than JOBWATCH_LIMIT_LOG ("
                             + size(limits.log()) + "): past the retention the oldest log rows are dropped, and the "
@@ -77,7 +77,7 @@ public record SettingRules(
 
     private void watchPageHoldsTheLargestRow() {
         if (watch.page().toBytes() <= limits.log().toBytes()) {
-            throw new MissingSettingException(
+            throw new InvalidSettingException(
                     List.of("JOBWATCH_WATCH_PAGE", "JOBWATCH_LIMIT_LOG"),
                     "JOBWATCH_WATCH_PAGE (" + size(watch.page()) + ") must be larger than JOBWATCH_LIMIT_LOG ("
                             + size(limits.log()) + "): one read of a watched log must hold the largest log row "
@@ -87,7 +87,7 @@ public record SettingRules(
 
     private void bullMqPrefixOnACluster() {
         if (bullmq.enabled() && redis.isCluster() && !isHashTag(bullmq.prefix())) {
-            throw new MissingSettingException(
+            throw new InvalidSettingException(
                     "JOBWATCH_BULLMQ_PREFIX",
                     "(" + bullmq.prefix() + ") must be a "
                             + "hash tag such as {" + bullmq.prefix()

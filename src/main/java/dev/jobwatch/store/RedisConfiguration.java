@@ -1,7 +1,7 @@
 package dev.jobwatch.store;
 
 import dev.jobwatch.config.BullMqProperties;
-import dev.jobwatch.config.MissingSettingException;
+import dev.jobwatch.config.InvalidSettingException;
 import dev.jobwatch.config.RedisProperties;
 import dev.jobwatch.config.RetentionProperties;
 import dev.jobwatch.config.TransportProperties;
@@ -124,14 +124,17 @@ class RedisConfiguration {
 
     /**
      * Lettuce's own message for a URL it cannot parse may quote the URL, password and all, so it is
-     * replaced (with no cause attached) by one that quotes the URL without its credentials.
+     * replaced (with no cause attached) by one that names what to check and never quotes the URL.
      */
     private static RedisURI uri(String url) {
         try {
             return RedisURI.create(url);
         } catch (RuntimeException e) {
-            throw new MissingSettingException(
-                    RedisProperties.VARIABLE, "is not a Redis URL that can be used: " + RedisProperties.redacted(url));
+            throw new InvalidSettingException(
+                    RedisProperties.VARIABLE,
+                    "holds a URL that is not one a Redis client can use (its text is not shown: it may hold a "
+                            + "password): check its host, port and database number, and write a password's "
+                            + "reserved characters percent-encoded (a comma as %2C, a space as %20, @ as %40).");
         }
     }
 

@@ -38,9 +38,9 @@ import reactor.netty.NettyPipeline;
 
 /**
  * What every request meets before a route: the request size limits and timeouts of the HTTP server, the
- * strict reading of HTTP/1's version and Host, the caps on streams, a query's token taken out of the URL,
- * CORS for browser watchers, and the security headers of every answer; and the answer to a request that
- * no route takes.
+ * strict reading of HTTP/1's version and Host, the caps on streams, CORS for browser watchers, and the
+ * security headers of every answer; and the answer to a request that no route takes. What a request may
+ * leave in the log: {@link RequestLogConfiguration}.
  */
 @Configuration(proxyBeanMethods = false)
 class EdgeConfiguration {
@@ -160,8 +160,8 @@ class EdgeConfiguration {
      * many more there were, rather than once per request.
      */
     @Bean
-    ErrorResponses errorResponses() {
-        return new ErrorResponses(new FaultLog(Duration.ofMinutes(1), System::nanoTime));
+    ErrorResponses errorResponses(FaultLog faults) {
+        return new ErrorResponses(faults);
     }
 
     /**
@@ -178,11 +178,6 @@ class EdgeConfiguration {
                         .bodyValue("Not found")));
         mapping.setOrder(Ordered.LOWEST_PRECEDENCE);
         return mapping;
-    }
-
-    @Bean
-    HttpHandlerDecoratorFactory queryTokenOutOfTheUrl() {
-        return QueryToken::outOfTheUrl;
     }
 
     /** Whether the CORS settings, read as {@link CorsProperties} reads them, name at least one origin. */

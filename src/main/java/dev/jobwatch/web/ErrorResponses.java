@@ -10,6 +10,7 @@ import dev.jobwatch.job.JobNotHeldException;
 import dev.jobwatch.store.StoreFaultException;
 import dev.jobwatch.store.StoreUnavailableException;
 import dev.jobwatch.watch.TooManyStreamsException;
+import io.netty.handler.timeout.ReadTimeoutException;
 import java.util.concurrent.ThreadLocalRandom;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -31,6 +32,7 @@ final class ErrorResponses {
     static final String UNAVAILABLE = "Redis is unavailable; try again shortly";
     static final String FAULT = "Redis could not serve this request; try again shortly";
     static final String INTERNAL = "Internal server error";
+    static final String BODY_TIMEOUT = "Body paused for longer than the server waits: send it without pauses";
 
     private final FaultLog faults;
 
@@ -69,6 +71,11 @@ final class ErrorResponses {
             faults.unavailable(where(request), error);
             return text(HttpStatus.SERVICE_UNAVAILABLE, publicMessage(error));
         }
+        if (error instanceof ReadTimeoutException) {
+            // The client stopped sending its body: its fault, and the connection is closed after this answer.
+            faults.refused(where(request) + " stopped sending its body", error);
+            return text(HttpStatus.REQUEST_TIMEOUT, BODY_TIMEOUT);
+        }
         if (error instanceof ResponseStatusException status) {
             return text(status.getStatusCode(), status.getReason() == null ? status.getMessage() : status.getReason());
         }
@@ -78,12 +85,15 @@ final class ErrorResponses {
 
     /**
      * The message of a stream's {@code error} event for a failure after the stream started: the words a
-     * response before it would have had, never the failure's own text. Logged as {@link #toResponse} logs.
+     * response before it would have had, never the failure's own text. Logged as {@link #toResponse} logs:
+     * what the client's request or token caused (a stale watch token among them) is an expected end, not logged.
      */
     String streamError(Throwable error, ServerRequest request) {
         if (error instanceof StoreUnavailableException || error instanceof StoreFaultException) {
             faults.unavailable(where(request), error);
         } else if (!(error instanceof InvalidInputException
+                || error instanceof UnauthorizedException
+                || error instanceof JobNotHeldException
                 || error instanceof JobNotFoundException
                 || error instanceof JobCompletedException
                 || error instanceof ApiException)) {

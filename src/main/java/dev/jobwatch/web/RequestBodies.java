@@ -2,7 +2,6 @@ package dev.jobwatch.web;
 
 import dev.jobwatch.job.InvalidInputException;
 import dev.jobwatch.job.JsonBudget;
-import io.netty.handler.timeout.ReadTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.Charset;
@@ -37,17 +36,12 @@ import tools.jackson.databind.json.JsonMapper;
  * is refused (413) as soon as its length or its bytes pass the limit, before it is all in memory; a JSON
  * body that breaks the {@link JsonBudget}, as a whole, is refused (400) before any route sees it. A body
  * is given to its route only once it has arrived whole: one whose chunked encoding breaks
- * ({@link BodyDecodingFailures}) is refused (400), one that stalls past the header timeout too (408), so
- * a route that writes what it read never writes part of a body.
+ * ({@link BodyDecodingFailures}) is refused (400), one that stalls past the header timeout fails with
+ * Reactor Netty's read timeout (408, by {@link ErrorResponses}), so a route that writes what it read
+ * never writes part of a body.
  */
 final class RequestBodies {
 
-    /**
-     * A body that pauses longer than the header timeout allows: Reactor Netty's read timeout fails it, and
-     * the connection closes after this answer.
-     */
-    private static final ApiException STALLED = new ApiException(
-            HttpStatus.REQUEST_TIMEOUT, "Body paused for longer than the server waits: send it without pauses");
     /** The connection closed before the body was whole: no one reads the answer, and nothing is written. */
     private static final ApiException CUT_SHORT =
             new ApiException(HttpStatus.BAD_REQUEST, "Body ended before it was whole");
@@ -153,7 +147,6 @@ final class RequestBodies {
                 })
                 .defaultIfEmpty(new byte[0])
                 .onErrorMap(DataBufferLimitException.class, e -> tooLarge(what, limit))
-                .onErrorMap(ReadTimeoutException.class, e -> STALLED)
                 .onErrorMap(AbortedException.class, e -> CUT_SHORT);
     }
 

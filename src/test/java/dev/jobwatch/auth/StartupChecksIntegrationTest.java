@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.jobwatch.TestRedis;
 import dev.jobwatch.TestServer;
-import dev.jobwatch.config.MissingSettingException;
+import dev.jobwatch.config.InvalidSettingException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -43,8 +43,8 @@ class StartupChecksIntegrationTest {
     void anExternalRedisWithoutProducerTokensStopsTheStart() {
         assertThatThrownBy(() -> TestServer.startAndStop(external, "jobwatch.token.secret=" + SECRET))
                 .satisfies(error -> {
-                    assertThat(missing(error).variables()).containsExactly("JOBWATCH_AUTH_TOKENS");
-                    assertThat(missing(error).getMessage())
+                    assertThat(invalid(error).variables()).containsExactly("JOBWATCH_AUTH_TOKENS");
+                    assertThat(invalid(error).getMessage())
                             .startsWith("JOBWATCH_AUTH_TOKENS is not set")
                             .contains("external Redis (JOBWATCH_REDIS_URL)");
                 });
@@ -54,8 +54,8 @@ class StartupChecksIntegrationTest {
     void anExternalRedisWithoutATokenSecretStopsTheStart() {
         assertThatThrownBy(() -> TestServer.startAndStop(external, "jobwatch.auth.tokens=" + PRODUCER))
                 .satisfies(error -> {
-                    assertThat(missing(error).variables()).containsExactly("JOBWATCH_TOKEN_SECRET");
-                    assertThat(missing(error).getMessage())
+                    assertThat(invalid(error).variables()).containsExactly("JOBWATCH_TOKEN_SECRET");
+                    assertThat(invalid(error).getMessage())
                             .startsWith("JOBWATCH_TOKEN_SECRET is not set")
                             .contains("external Redis (JOBWATCH_REDIS_URL)");
                 });
@@ -70,7 +70,7 @@ class StartupChecksIntegrationTest {
     void aShortTokenSecretStopsTheStart() {
         assertThatThrownBy(() -> TestServer.startAndStop(
                         external, "jobwatch.auth.tokens=" + PRODUCER, "jobwatch.token.secret=short"))
-                .satisfies(error -> assertThat(missing(error).getMessage()).contains("at least 16"));
+                .satisfies(error -> assertThat(invalid(error).getMessage()).contains("at least 16"));
     }
 
     @Test
@@ -80,8 +80,8 @@ class StartupChecksIntegrationTest {
                         "jobwatch.auth.tokens=" + PRODUCER + ",short-secret-15@team-a",
                         "jobwatch.token.secret=" + SECRET))
                 .satisfies(error -> {
-                    assertThat(missing(error).variables()).containsExactly("JOBWATCH_AUTH_TOKENS");
-                    assertThat(missing(error).getMessage())
+                    assertThat(invalid(error).variables()).containsExactly("JOBWATCH_AUTH_TOKENS");
+                    assertThat(invalid(error).getMessage())
                             .contains("shorter than 16", "entry 2 of 2", "JOBWATCH_REDIS_URL")
                             .doesNotContain("short-secret-15");
                 });
@@ -100,7 +100,7 @@ class StartupChecksIntegrationTest {
             assertThatThrownBy(() -> TestServer.startAndStop(
                             external, "jobwatch.auth.tokens=" + tokens, "jobwatch.token.secret=" + SECRET))
                     .as(tokens)
-                    .satisfies(error -> assertThat(missing(error).variables()).containsExactly("JOBWATCH_AUTH_TOKENS"));
+                    .satisfies(error -> assertThat(invalid(error).variables()).containsExactly("JOBWATCH_AUTH_TOKENS"));
         }
     }
 
@@ -124,9 +124,9 @@ class StartupChecksIntegrationTest {
                 .hasSize(2);
     }
 
-    private static MissingSettingException missing(Throwable error) {
+    private static InvalidSettingException invalid(Throwable error) {
         Throwable cause = NestedExceptionUtils.getMostSpecificCause(error);
-        assertThat(cause).isInstanceOf(MissingSettingException.class);
-        return (MissingSettingException) cause;
+        assertThat(cause).isInstanceOf(InvalidSettingException.class);
+        return (InvalidSettingException) cause;
     }
 }

@@ -14,7 +14,8 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
 
 /**
  * A Redis URL's password never reaches the logs or the start-up failure report, whether the URL is
- * refused by validation, cannot be parsed, or names a Redis that is not there.
+ * refused by validation, cannot be parsed, or names a Redis that is not there; a failure names the
+ * setting and what is wrong, never its text.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class RedisUrlRedactionIntegrationTest {
@@ -27,7 +28,11 @@ class RedisUrlRedactionIntegrationTest {
             "redis+sentinel://:" + PASSWORD + "@sentinel-0:26379,sentinel-1:26379/mymaster",
             "http://admin:" + PASSWORD + "@redis.example:6379",
             "redis://user:" + PASSWORD + "@[::1:6379",
-            "redis://:" + PASSWORD + "@127.0.0.1:6379, redis://:" + PASSWORD + "@[::1"
+            "redis://:" + PASSWORD + "@127.0.0.1:6379, redis://:" + PASSWORD + "@[::1",
+            "redis://:" + PASSWORD + ",x@127.0.0.1:6379",
+            "redis://:" + PASSWORD + " x@127.0.0.1:6379",
+            "redis://default:" + PASSWORD + ",redis://x@127.0.0.1:6379",
+            "rediss://:" + PASSWORD + "@"
         }) {
             assertThatThrownBy(() -> TestServer.startAndStop(
                             "jobwatch.redis.url=" + url,
@@ -40,8 +45,9 @@ class RedisUrlRedactionIntegrationTest {
         }
         assertThat(output.getAll())
                 .contains("JOBWATCH_REDIS_URL must be a redis:// or rediss:// URL")
-                .contains("redis+sentinel://***@sentinel-0:26379")
-                .doesNotContain(PASSWORD);
+                .contains(
+                        "entry 1 of 2 is not redis[s]://[[user]:password@]host[:port][/database] (its text is not shown")
+                .doesNotContain("sentinel-0", "x@127.0.0.1", PASSWORD);
     }
 
     @Test

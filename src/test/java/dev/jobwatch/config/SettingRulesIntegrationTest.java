@@ -45,9 +45,9 @@ class SettingRulesIntegrationTest {
     void aLogRetentionNoLargerThanTheLogRowLimitStopsTheStart() {
         assertThatThrownBy(() -> TestServer.startAndStop(settings(redis.url(), "jobwatch.retention.log=64KB")))
                 .satisfies(error -> {
-                    assertThat(missing(error).variables())
+                    assertThat(invalid(error).variables())
                             .containsExactly("JOBWATCH_RETENTION_LOG", "JOBWATCH_LIMIT_LOG");
-                    assertThat(missing(error).getMessage())
+                    assertThat(invalid(error).getMessage())
                             .startsWith("JOBWATCH_RETENTION_LOG (64KB) must be larger than JOBWATCH_LIMIT_LOG (64KB)");
                 });
     }
@@ -56,8 +56,8 @@ class SettingRulesIntegrationTest {
     void aWatchPageNoLargerThanTheLogRowLimitStopsTheStart() {
         assertThatThrownBy(() -> TestServer.startAndStop(settings(redis.url(), "jobwatch.watch.page=64KB")))
                 .satisfies(error -> {
-                    assertThat(missing(error).variables()).containsExactly("JOBWATCH_WATCH_PAGE", "JOBWATCH_LIMIT_LOG");
-                    assertThat(missing(error).getMessage())
+                    assertThat(invalid(error).variables()).containsExactly("JOBWATCH_WATCH_PAGE", "JOBWATCH_LIMIT_LOG");
+                    assertThat(invalid(error).getMessage())
                             .startsWith("JOBWATCH_WATCH_PAGE (64KB) must be larger than JOBWATCH_LIMIT_LOG (64KB)");
                 });
     }
@@ -66,7 +66,7 @@ class SettingRulesIntegrationTest {
     @Test
     void aLogRowLimitAboveTheDefaultWatchPageStopsTheStart() {
         assertThatThrownBy(() -> TestServer.startAndStop(settings(redis.url(), "jobwatch.limit.log=2MB")))
-                .satisfies(error -> assertThat(missing(error).getMessage())
+                .satisfies(error -> assertThat(invalid(error).getMessage())
                         .startsWith("JOBWATCH_WATCH_PAGE (1MB) must be larger than JOBWATCH_LIMIT_LOG (2MB)"));
     }
 
@@ -75,8 +75,8 @@ class SettingRulesIntegrationTest {
         assertThatThrownBy(() -> TestServer.startAndStop(
                         settings(SharedTestCluster.seeds(), "jobwatch.bullmq.queues=*", "jobwatch.bullmq.prefix=bull")))
                 .satisfies(error -> {
-                    assertThat(missing(error).variables()).containsExactly("JOBWATCH_BULLMQ_PREFIX");
-                    assertThat(missing(error).getMessage())
+                    assertThat(invalid(error).variables()).containsExactly("JOBWATCH_BULLMQ_PREFIX");
+                    assertThat(invalid(error).getMessage())
                             .startsWith(
                                     "JOBWATCH_BULLMQ_PREFIX (bull) must be a hash "
                                             + "tag such as {bull} on a Redis Cluster (JOBWATCH_REDIS_CLUSTER, or a JOBWATCH_REDIS_URL");
@@ -97,9 +97,9 @@ class SettingRulesIntegrationTest {
                         "Change JOBWATCH_WATCH_PAGE or JOBWATCH_LIMIT_LOG so that they agree");
     }
 
-    private static MissingSettingException missing(Throwable error) {
+    private static InvalidSettingException invalid(Throwable error) {
         Throwable cause = NestedExceptionUtils.getMostSpecificCause(error);
-        assertThat(cause).isInstanceOf(MissingSettingException.class);
-        return (MissingSettingException) cause;
+        assertThat(cause).isInstanceOf(InvalidSettingException.class);
+        return (InvalidSettingException) cause;
     }
 }

@@ -67,7 +67,7 @@ class SettingRulesTest {
                                 "jobwatch.auth.tokens=" + PRODUCER + ",producer-token@team-a-long-scope",
                                 "jobwatch.token.secret=" + SECRET)
                         .check())
-                .isInstanceOf(MissingSettingException.class)
+                .isInstanceOf(InvalidSettingException.class)
                 .hasMessageContaining("entry 2 of 2");
     }
 
@@ -78,7 +78,7 @@ class SettingRulesTest {
                 .doesNotThrowAnyException();
         assertThatThrownBy(() -> rules("jobwatch.limit.log=64KB", "jobwatch.watch.page=64KB")
                         .check())
-                .isInstanceOf(MissingSettingException.class)
+                .isInstanceOf(InvalidSettingException.class)
                 .hasMessageStartingWith("JOBWATCH_WATCH_PAGE (64KB) must be larger than JOBWATCH_LIMIT_LOG (64KB)");
     }
 
@@ -100,7 +100,7 @@ class SettingRulesTest {
         for (String prefix : new String[] {"bull", "{}bull", "{bull", "bull}"}) {
             assertThatThrownBy(() -> bullMqOnACluster(prefix).check())
                     .as(prefix)
-                    .isInstanceOf(MissingSettingException.class)
+                    .isInstanceOf(InvalidSettingException.class)
                     .hasMessageStartingWith("JOBWATCH_BULLMQ_PREFIX (" + prefix + ") must be a hash tag");
         }
     }
@@ -130,12 +130,12 @@ class SettingRulesTest {
 
     @Test
     void theFailureReportSaysWhichVariablesToChange() {
-        MissingSettingException conflict =
-                new MissingSettingException(List.of("JOBWATCH_WATCH_PAGE", "JOBWATCH_LIMIT_LOG"), "they disagree");
-        assertThat(new MissingSettingFailureAnalyzer().analyze(conflict).getAction())
+        InvalidSettingException conflict =
+                new InvalidSettingException(List.of("JOBWATCH_WATCH_PAGE", "JOBWATCH_LIMIT_LOG"), "they disagree");
+        assertThat(new InvalidSettingFailureAnalyzer().analyze(conflict).getAction())
                 .startsWith("Change JOBWATCH_WATCH_PAGE or JOBWATCH_LIMIT_LOG so that they agree");
-        MissingSettingException missing = new MissingSettingException("JOBWATCH_TOKEN_SECRET", "is not set");
-        assertThat(new MissingSettingFailureAnalyzer().analyze(missing).getAction())
+        InvalidSettingException unset = new InvalidSettingException("JOBWATCH_TOKEN_SECRET", "is not set");
+        assertThat(new InvalidSettingFailureAnalyzer().analyze(unset).getAction())
                 .startsWith("Set the environment variable JOBWATCH_TOKEN_SECRET");
     }
 }

@@ -75,7 +75,7 @@ class DrainIntegrationTest {
     void aPodWithThousandsOfStreamsExitsSoonAfterSigtermAndEveryStreamEndsWithTimeout() {
         int streams = streamsThisMachineAllows();
         try (TestRedis redis = new TestRedis();
-                PodProcess pod = new PodProcess(redis.url())) {
+                PodProcess pod = new PodProcess(redis.url(), "jobwatch.http.max-streams-per-client=0")) {
             WorkerApiClient api = new WorkerApiClient(pod.port());
             String token = api.add("crowded");
             SseClient sse = new SseClient(pod.port());

@@ -43,7 +43,8 @@ class ConnectionBurstIntegrationTest {
                 PodProcess pod = new PodProcess(
                         List.of("-Dio.netty.leakDetection.level=paranoid", "-Dio.netty.leakDetection.targetRecords=0"),
                         redis.url(),
-                        "jobwatch.watch.linger=200ms");
+                        "jobwatch.watch.linger=200ms",
+                        "jobwatch.http.max-streams-per-client=0");
                 RedisClient client = RedisClient.create(redis.url());
                 StatefulRedisConnection<String, String> probe = client.connect()) {
             WorkerApiClient api = new WorkerApiClient(pod.port());

@@ -99,7 +99,8 @@ class WatchAtScaleIntegrationTest {
     @Test
     void aThousandWatchersComeAndGoAndLeaveNoHubOrSubscriptionBehind() {
         try (TestRedis redis = new TestRedis();
-                TestServer server = new TestServer(redis.url(), "jobwatch.watch.linger=200ms");
+                TestServer server = new TestServer(
+                        redis.url(), "jobwatch.watch.linger=200ms", "jobwatch.http.max-streams-per-client=0");
                 RedisClient client = RedisClient.create(redis.url());
                 var probe = client.connect()) {
             WorkerApiClient api = new WorkerApiClient(server.port());

@@ -58,6 +58,8 @@ final class Server implements AutoCloseable {
         env.put("JOBWATCH_TOKEN_SECRET", options.get("token-secret", "bench-secret-0123456789abcdef"));
         env.putIfAbsent("JOBWATCH_WATCH_LIFETIME", options.get("watch-lifetime", "30m"));
         env.putIfAbsent("JOBWATCH_WATCH_SPREAD", "1s");
+        // Every watcher comes from this machine's address, so the per-client cap (1,000 by default) is off.
+        env.putIfAbsent("JOBWATCH_HTTP_MAX_STREAMS_PER_CLIENT", "0");
         Files.createDirectories(results.dir());
         Path logFile = results.dir().resolve("jobwatch-server.log");
         pb.redirectErrorStream(true).redirectOutput(logFile.toFile());
