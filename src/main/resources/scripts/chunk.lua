@@ -23,9 +23,12 @@ if key ~= '' then
   if redis.call('RPUSH', KEYS[6], key) > tonumber(ARGV[#ARGV - 1]) then
     redis.call('HDEL', KEYS[5], redis.call('LPOP', KEYS[6]))
   end
+  -- Only a keyed write renews the keys' TTL, so that writes without a key cost no more commands: keys
+  -- last the job's retention after the last keyed write, far past any retry.
+  for i = 5, 6 do redis.call('PEXPIRE', KEYS[i], ARGV[2]) end
 end
 local version = redis.call('HINCRBY', KEYS[1], 'ver', 1)
-for _, i in ipairs({1, 2, 3, 5, 6}) do redis.call('PEXPIRE', KEYS[i], ARGV[2]) end
+for _, i in ipairs({1, 2, 3}) do redis.call('PEXPIRE', KEYS[i], ARGV[2]) end
 -- The chunk goes with the notification (see Change.java), so a hub holding the version before needs no read.
 redis.call(ARGV[3], KEYS[4], version .. ' C ' .. count .. ' ' .. h[2] .. ' ' .. ARGV[4])
 return 'OK'

@@ -44,13 +44,23 @@ class LostNotificationIntegrationTest {
                             .eval(
                                     script,
                                     ScriptOutputType.VALUE,
-                                    new String[] {keys + "job", keys + "log", keys + "stream", keys + "nobody-listens"},
+                                    new String[] {
+                                        keys + "job",
+                                        keys + "log",
+                                        keys + "stream",
+                                        keys + "nobody-listens",
+                                        keys + "idem",
+                                        keys + "idem-order"
+                                    },
                                     Long.toString(System.currentTimeMillis()),
                                     "60000",
                                     "PUBLISH",
                                     "lost é😀",
                                     "8",
                                     Integer.toString(1 << 24),
+                                    "",
+                                    "",
+                                    "10000",
                                     incarnation))
                     .expectNext("heard\nlost é😀\n")
                     .expectComplete()
