@@ -26,7 +26,8 @@ import org.springframework.validation.annotation.Validated;
  *                 subscriptions (env {@code JOBWATCH_WATCH_LINGER}), default 1 s
  * @param window   log code points each hub keeps in memory for its watchers (env
  *                 {@code JOBWATCH_WATCH_WINDOW}), default 131,072; a watcher behind that reads Redis
- * @param page     most log text one read brings (env {@code JOBWATCH_WATCH_PAGE}), default 1 MiB; more
+ * @param page     most log text one update or poll brings (env {@code JOBWATCH_WATCH_PAGE}), default
+ *                 1 MiB, read from Redis in bounded calls of about 32 KiB each; more
  *                 than the log-row limit ({@link SettingRules}) and less than 2 GiB
  * @param maxStreams most SSE streams one pod keeps open (env {@code JOBWATCH_WATCH_MAX_STREAMS}); 0 (the
  *                 default) means what the heap holds, computed at start from the maximum heap by
