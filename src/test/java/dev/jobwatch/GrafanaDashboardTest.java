@@ -175,15 +175,7 @@ class GrafanaDashboardTest {
 
     /** The series names of the scrape's samples, as Prometheus stores them (with _total, _count, _sum, _max). */
     private static Set<String> exposedSeries(WorkerApiClient api) {
-        String scrape = api.http
-                .get()
-                .uri("/actuator/prometheus")
-                .exchange()
-                .expectStatus()
-                .isOk()
-                .expectBody(String.class)
-                .returnResult()
-                .getResponseBody();
+        String scrape = api.metrics();
         Set<String> series = new TreeSet<>();
         for (String line : scrape.split("\n")) {
             if (!line.isBlank() && !line.startsWith("#")) {

@@ -30,12 +30,12 @@ class MetricLabelsIntegrationTest {
             String token = api.add("metrics-1");
             api.log("metrics-1", token, "a row");
             await().atMost(Duration.ofSeconds(20))
-                    .untilAsserted(() -> assertThat(scrape(api))
+                    .untilAsserted(() -> assertThat(api.metrics())
                             .as("Redis command latency, by command")
                             .containsPattern(
                                     "(?m)^lettuce_command_completion_seconds_count\\{[^}]*command=\"EVALSHA\""));
 
-            String scrape = scrape(api);
+            String scrape = api.metrics();
             List<String> addresses = new ArrayList<>();
             for (String line : scrape.split("\n")) {
                 if (line.startsWith("#")) {
@@ -53,17 +53,5 @@ class MetricLabelsIntegrationTest {
                     .as("series with an address (Redis at %s) in a label", redis.url())
                     .isEmpty();
         }
-    }
-
-    private static String scrape(WorkerApiClient api) {
-        return api.http
-                .get()
-                .uri("/actuator/prometheus")
-                .exchange()
-                .expectStatus()
-                .isOk()
-                .expectBody(String.class)
-                .returnResult()
-                .getResponseBody();
     }
 }

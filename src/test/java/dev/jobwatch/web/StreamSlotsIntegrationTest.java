@@ -108,15 +108,7 @@ class StreamSlotsIntegrationTest {
             Pattern.compile("(?m)^(jobwatch_streams_open|jobwatch_client_streams_open)\\{[^}]*} ([0-9.]+)$");
 
     private static Slots slots(WorkerApiClient api) {
-        String metrics = api.http
-                .get()
-                .uri("/actuator/prometheus")
-                .exchange()
-                .expectStatus()
-                .isOk()
-                .expectBody(String.class)
-                .returnResult()
-                .getResponseBody();
+        String metrics = api.metrics();
         int pod = -1;
         int clients = -1;
         Matcher gauge = GAUGE.matcher(metrics);

@@ -22,6 +22,18 @@ public final class WorkerApiClient {
                 WebTestClient.bindToServer().baseUrl("http://localhost:" + port).build();
     }
 
+    /** The server's metrics as Prometheus scrapes them ({@code /actuator/prometheus}). */
+    public String metrics() {
+        return http.get()
+                .uri("/actuator/prometheus")
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody(String.class)
+                .returnResult()
+                .getResponseBody();
+    }
+
     public String jobs() {
         return "/queues/" + namespace + "/jobs";
     }
