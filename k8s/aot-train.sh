@@ -53,8 +53,15 @@ work=$(mktemp -d)
 server_log=$work/server.log
 server_pid=
 cleanup() {
+  # Still set only on a failure: SIGTERM first, so that the server stops its embedded Redis.
   if [[ -n $server_pid ]] && kill -0 "$server_pid" 2>/dev/null; then
+    kill -TERM "$server_pid" 2>/dev/null || true
+    for _ in $(seq 1 300); do
+      kill -0 "$server_pid" 2>/dev/null || break
+      sleep 0.1
+    done
     kill -KILL "$server_pid" 2>/dev/null || true
+    rm -f "$cache" "$cache.config"
   fi
   jobs -p | xargs -r kill 2>/dev/null || true
   rm -rf "$work"
