@@ -856,6 +856,30 @@ class KubernetesManifestsTest {
         assertThat(options).contains("-XX:+ExitOnOutOfMemoryError");
     }
 
+    @Test
+    void imageTrainsItsAotCacheWithTheFlagsThePodsRunWith() throws IOException {
+        String options = env().getOrDefault("JAVA_TOOL_OPTIONS", "");
+        Matcher trained = Pattern.compile("(?m)^readonly PRODUCTION_JAVA_TOOL_OPTIONS=\"([^\"]*)\"$")
+                .matcher(Files.readString(K8S.resolve("aot-train.sh")));
+        assertThat(trained.find())
+                .as("k8s/aot-train.sh's PRODUCTION_JAVA_TOOL_OPTIONS")
+                .isTrue();
+        assertThat(trained.group(1))
+                .as("the training's JVM flags: a cache trained with other flags is ignored by the pods")
+                .isEqualTo(options);
+        String dockerfile = Files.readString(K8S.resolve("Dockerfile"));
+        Matcher check = Pattern.compile("(?m)^RUN java (.*) -XX:AOTMode=on ").matcher(dockerfile);
+        assertThat(check.find())
+                .as("the Dockerfile checks the cache it ships with -XX:AOTMode=on")
+                .isTrue();
+        assertThat(Arrays.asList(options.split(" ")))
+                .as("the flags the Dockerfile checks the cache with are the pods' own")
+                .containsAll(Arrays.asList(check.group(1).split(" ")));
+        assertThat(dockerfile)
+                .as("the image starts from the extracted layout with the cache")
+                .contains("ENTRYPOINT [\"java\", \"-XX:AOTCache=/app/app.aot\", \"-jar\", \"/app/app.jar\"]");
+    }
+
     // ---- unknown fields ----------------------------------------------------------------------------
 
     /** fabric8 keeps fields it does not know in additionalProperties; any found there is a typo. */
