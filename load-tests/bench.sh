@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Capacity benchmark of jobwatch with nchan side by side: many jobs with one watcher each, writes that
-# nobody watches, one job with many watchers, and idle watchers.
+# nobody watches, many watched jobs rarely written, one job with many watchers, idle watchers, and a fresh
+# server's first 30 s.
 #
 # Builds the app and the harness (load-tests/harness), makes sure Redis answers on 127.0.0.1:$BENCH_REDIS_PORT (6379), starts
 # nginx + nchan on 127.0.0.1:8090 (installing Debian's libnginx-mod-nchan if missing and allowed), runs the
@@ -11,14 +12,23 @@
 #   BENCH_IDLE_STEPS="1000 5000 10000 18000"  idle watchers held, cumulative steps (capped by the fd limit)
 #   BENCH_IDLE_JOBS=1000                       jobs/channels the idle watchers spread over
 #   BENCH_FANOUT_STEPS="1 10 100 1000 10000"   watchers of one job per fan-out step
-#   BENCH_MANY_STEPS="1000 10000"             jobs with one watcher each, written by BENCH_WRITERS=16 connections
-#   BENCH_UNWATCHED_JOBS=100                  jobs written with no watcher (0 skips it)
-#   BENCH_SCENARIO_WARMUP_SECONDS=25 BENCH_MANY_SECONDS=20   each many-jobs scenario's warm-up and measured window
+#   BENCH_MANY_STEPS="1000 10000"             jobs with one watcher each, written by wrk (load-tests/wrk/writes.lua)
+#                                             with BENCH_WRITERS=16 threads, one connection each
+#   BENCH_UNWATCHED_JOBS=100                  jobs written by wrk with no watcher (0 skips it)
+#   BENCH_SCENARIO_WARMUP_SECONDS=25 BENCH_MANY_SECONDS=20   each of those two's warm-up and measured window
+#   BENCH_QUIET_JOBS=18000 BENCH_QUIET_SECONDS=60 BENCH_QUIET_PER_MINUTE=1   quiet jobs: that many watched jobs,
+#                                             each written once at the start and then that often a minute (0 skips it)
+#   BENCH_WARM_START=1 (0 skips it) BENCH_WARM_JOBS=1000 BENCH_WARM_SECONDS=30   a fresh jobwatch server loaded from
+#                                             the moment it is ready, without and with a JDK AOT cache built by
+#                                             k8s/aot-train.sh (skipped with a note when that script is missing),
+#                                             beside nchan under the same load
+#   BENCH_PROFILE=1 profiles the server over the many-jobs window at 1,000 jobs and the one-watcher fan-out
+#                   window (async-profiler for jobwatch, perf for nginx) and writes profile-stages.md
 #   BENCH_WARMUP_SECONDS=40 (load on a fresh server before any figure, so that JIT compilation is not measured)
 #   BENCH_FANOUT_RATE=100 BENCH_FANOUT_SECONDS=20 BENCH_FANOUT_WARMUP_SECONDS=3
 #   BENCH_SERVER_JAVA_HOME (default: a JDK 25 under /usr/lib/jvm if there is one, else the harness's JDK)
 #   BENCH_SERVER_JVM_OPTS="-Xms256m -Xmx2g -XX:+UseG1GC" (plus -XX:+UseCompactObjectHeaders on 25)   jobwatch's JVM flags
-#   BENCH_NCHAN=1 (0 skips nchan)  BENCH_NCHAN_WORKERS=2  BENCH_INSTALL_NCHAN=1 (apt-get if nginx is missing)
+#   BENCH_NCHAN=1 (0 skips nchan)  BENCH_NCHAN_WORKERS=2  BENCH_INSTALL_NCHAN=1 (apt-get nginx and wrk if missing)
 #   BENCH_SKIP_BUILD=1 reuses the jars.  Any JOBWATCH_* variable set here reaches the jobwatch server.
 #   BENCH_PORT=8080 (jobwatch) BENCH_NCHAN_PORT=8090 BENCH_REDIS_PORT=6379 (started here if nothing answers on it)
 #   BENCH_RESULTS=load-tests/results (another folder keeps a trial run away from the committed results)
@@ -48,6 +58,13 @@ export BENCH_NOFILE=$NOFILE
 : "${BENCH_FANOUT_RATE:=100}"
 : "${BENCH_FANOUT_SECONDS:=20}"
 : "${BENCH_FANOUT_WARMUP_SECONDS:=3}"
+: "${BENCH_QUIET_JOBS:=18000}"
+: "${BENCH_QUIET_SECONDS:=60}"
+: "${BENCH_QUIET_PER_MINUTE:=1}"
+: "${BENCH_WARM_START:=1}"
+: "${BENCH_WARM_JOBS:=1000}"
+: "${BENCH_WARM_SECONDS:=30}"
+: "${BENCH_PROFILE:=0}"
 # The server runs on the JDK that the image ships (k8s/Dockerfile: 25, with compact object headers) when the
 # machine has one; BENCH_SERVER_JAVA_HOME chooses another.
 if [ -z "${BENCH_SERVER_JAVA_HOME:-}" ]; then
@@ -91,7 +108,40 @@ for s in $BENCH_MANY_STEPS; do
   if [ "$s" -le "$cap" ]; then msteps="$msteps $s"; else note "many-jobs step $s skipped: open-files limit $NOFILE"; fi
 done
 BENCH_MANY_STEPS=${msteps# }
-export BENCH_MANY_STEPS BENCH_UNWATCHED_JOBS BENCH_WRITERS BENCH_SCENARIO_WARMUP_SECONDS BENCH_MANY_SECONDS
+if [ "$BENCH_QUIET_JOBS" -gt "$cap" ]; then BENCH_QUIET_JOBS=$cap; fi
+if [ "$BENCH_QUIET_JOBS" -gt 0 ]; then
+  note "quiet jobs: $BENCH_QUIET_JOBS watched jobs, as many as fit: the open-files limit is $NOFILE per process (a hard limit; prlimit is refused here), so one server process cannot hold 50,000 watched jobs, and one harness process holds all the watchers"
+fi
+export BENCH_MANY_STEPS BENCH_UNWATCHED_JOBS BENCH_WRITERS BENCH_SCENARIO_WARMUP_SECONDS BENCH_MANY_SECONDS \
+  BENCH_QUIET_JOBS BENCH_QUIET_SECONDS BENCH_QUIET_PER_MINUTE BENCH_WARM_JOBS BENCH_WARM_SECONDS BENCH_PROFILE
+export BENCH_WRK_SCRIPT=$HERE/wrk/writes.lua
+
+# ---- wrk: the writer of the many-jobs, unwatched and warm-start scenarios -----------------------------------
+if ! command -v wrk >/dev/null && [ "${BENCH_INSTALL_NCHAN:-1}" = 1 ]; then
+  (apt-get update -q && apt-get install -y -q wrk) >> "$RESULTS/apt.log" 2>&1 || note "apt-get install wrk failed; see apt.log"
+fi
+if ! command -v wrk >/dev/null; then
+  note "wrk is not installed (Debian package wrk), so the many-jobs, unwatched and warm-start scenarios are skipped"
+  BENCH_MANY_STEPS=0 BENCH_UNWATCHED_JOBS=0 BENCH_WARM_START=0
+fi
+
+# ---- profiler: async-profiler for jobwatch, perf for nginx ------------------------------------------------------
+: "${BENCH_PROFILER:=/tmp/ap/linux-x64/libasyncProfiler.so}"
+export BENCH_PROFILER BENCH_PERF=0
+if [ "$BENCH_PROFILE" = 1 ]; then
+  if [ ! -f "$BENCH_PROFILER" ]; then
+    ap=$(mktemp -d /tmp/jobwatch-bench-ap.XXXXXX)
+    (cd "$ROOT" && ./mvnw -q -B -ntp dependency:copy -Dartifact=tools.profiler:async-profiler:4.1:jar:linux-x64 \
+      -DoutputDirectory="$ap") && (cd "$ap" && unzip -q -o ./*.jar) || true
+    BENCH_PROFILER=$ap/linux-x64/libasyncProfiler.so
+    [ -f "$BENCH_PROFILER" ] || note "async-profiler could not be fetched (tools.profiler:async-profiler:4.1:jar:linux-x64); jobwatch is not profiled"
+  fi
+  # perf: hardware counters tell whether the CPU's PMU is visible; the cpu-clock software event may work without.
+  if perf stat -e instructions true 2>&1 | grep -q 'not supported'; then
+    note "perf: hardware events are not supported here (\`perf stat -e instructions true\`: <not supported>); nginx is profiled with the cpu-clock software event"
+  fi
+  if perf record -e cpu-clock -g -o /dev/null -- true >/dev/null 2>&1; then BENCH_PERF=1; else note "perf record does not work here; nchan is not profiled"; fi
+fi
 export BENCH_IDLE_STEPS BENCH_IDLE_JOBS BENCH_FANOUT_STEPS BENCH_FANOUT_RATE BENCH_FANOUT_SECONDS \
   BENCH_FANOUT_WARMUP_SECONDS BENCH_SERVER_JVM_OPTS BENCH_SOURCES BENCH_NCHAN_WORKERS
 
@@ -149,20 +199,20 @@ if [ "$BENCH_NCHAN" = 1 ]; then
 fi
 
 # ---- runs -------------------------------------------------------------------------------------------------------
-rm -f "$RESULTS"/jobwatch*.properties "$RESULTS/nchan.properties"
+rm -f "$RESULTS"/jobwatch*.properties "$RESULTS/nchan.properties" "$RESULTS"/profile-*
 env_desc="JOBWATCH_WATCH_LIFETIME=${JOBWATCH_WATCH_LIFETIME:-30m} (so idle streams do not time out)"
 for v in $(env | grep -o '^JOBWATCH_[A-Z_]*' | grep -v '^JOBWATCH_WATCH_LIFETIME$' || true); do env_desc="$env_desc, $v=${!v}"; done
 export BENCH_SERVER_ENV_DESC="$env_desc, defaults otherwise"
-note "scales: many jobs [$BENCH_MANY_STEPS] with one watcher each and $BENCH_UNWATCHED_JOBS jobs with none, $BENCH_WRITERS writer connections, $BENCH_MANY_SECONDS s after $BENCH_SCENARIO_WARMUP_SECONDS s of warm-up; fan-out steps [$BENCH_FANOUT_STEPS] at $BENCH_FANOUT_RATE rows/s for $BENCH_FANOUT_SECONDS s; idle steps [$BENCH_IDLE_STEPS] over $BENCH_IDLE_JOBS jobs"
+note "scales: many jobs [$BENCH_MANY_STEPS] with one watcher each and $BENCH_UNWATCHED_JOBS jobs with none, written by wrk with $BENCH_WRITERS threads and connections, $BENCH_MANY_SECONDS s after $BENCH_SCENARIO_WARMUP_SECONDS s of warm-up; $BENCH_QUIET_JOBS quiet jobs written $BENCH_QUIET_PER_MINUTE times a minute for $BENCH_QUIET_SECONDS s; fan-out steps [$BENCH_FANOUT_STEPS] at $BENCH_FANOUT_RATE rows/s for $BENCH_FANOUT_SECONDS s; idle steps [$BENCH_IDLE_STEPS] over $BENCH_IDLE_JOBS jobs"
 
 # shellcheck disable=SC2086
-timeout 1500 java $BENCH_HARNESS_JVM_OPTS -jar "$HARNESS_JAR" run --target=jobwatch --jar="$APP_JAR" \
+timeout 2400 java $BENCH_HARNESS_JVM_OPTS -jar "$HARNESS_JAR" run --target=jobwatch --jar="$APP_JAR" \
   --port="$BENCH_PORT" --out="$RESULTS/jobwatch.properties" 2>&1 | tee "$RESULTS/jobwatch-harness.log" \
   || note "jobwatch run ended with an error; see jobwatch-harness.log"
 
 if [ "$BENCH_NCHAN" = 1 ]; then
   # shellcheck disable=SC2086
-  timeout 1500 java $BENCH_HARNESS_JVM_OPTS -jar "$HARNESS_JAR" run --target=nchan \
+  timeout 2400 java $BENCH_HARNESS_JVM_OPTS -jar "$HARNESS_JAR" run --target=nchan \
     --base="http://127.0.0.1:$BENCH_NCHAN_PORT" --pid="$(cat "$NGINX_DIR/nginx.pid")" \
     --out="$RESULTS/nchan.properties" 2>&1 | tee "$RESULTS/nchan-harness.log" \
     || note "nchan run ended with an error; see nchan-harness.log"
@@ -174,10 +224,55 @@ for t in ${BENCH_TRANSPORTS-io_uring nio}; do
   top=${BENCH_FANOUT_STEPS##* }
   # shellcheck disable=SC2086
   JOBWATCH_TRANSPORT=$t BENCH_IDLE_STEPS=0 BENCH_UNWATCHED_JOBS=0 BENCH_MANY_STEPS=1000 BENCH_FANOUT_STEPS=$top \
+    BENCH_QUIET_JOBS=0 BENCH_PROFILE=0 \
     timeout 900 java $BENCH_HARNESS_JVM_OPTS -jar "$HARNESS_JAR" run --target=jobwatch --jar="$APP_JAR" \
     --port="$BENCH_PORT" --out="$RESULTS/jobwatch-$t.properties" 2>&1 | tee "$RESULTS/jobwatch-$t-harness.log" \
     || note "jobwatch run on $t ended with an error; see jobwatch-$t-harness.log"
 done
+
+# ---- a fresh pod's first 30 s: jobwatch without and with a JDK AOT cache, and nchan under the same load -------
+# The app runs from Spring Boot's extracted layout (the AOT cache is valid only for the same JVM and jar paths),
+# in both jobwatch runs, so that the cache is the only difference.
+rm -f "$RESULTS"/warm-*.properties
+if [ "$BENCH_WARM_START" = 1 ]; then
+  SERVER_JAVA=${BENCH_SERVER_JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")}
+  WARM_DIR=$(mktemp -d /tmp/jobwatch-bench-warm.XXXXXX)
+  "$SERVER_JAVA/bin/java" -Djarmode=tools -jar "$APP_JAR" extract --destination "$WARM_DIR/app" > "$RESULTS/warm-extract.log" 2>&1
+  WARM_JAR=$WARM_DIR/app/$(basename "$APP_JAR")
+  warm() { # variant, extra JVM options
+    # shellcheck disable=SC2086
+    timeout 600 java $BENCH_HARNESS_JVM_OPTS -jar "$HARNESS_JAR" warm --target=jobwatch --jar="$WARM_JAR" \
+      --port="$BENCH_PORT" --variant="$1" --server-jvm-opts="$BENCH_SERVER_JVM_OPTS $2" \
+      --out="$RESULTS/warm-jobwatch-$1.properties" 2>&1 | tee "$RESULTS/warm-jobwatch-$1-harness.log" \
+      || note "warm start ($1) ended with an error; see warm-jobwatch-$1-harness.log"
+  }
+  warm plain ""
+  if [ -f "$ROOT/k8s/aot-train.sh" ]; then
+    # A cache is refused by a JVM whose flags differ from the training's (compact object headers among them),
+    # so the training runs with the server's flags too.
+    if JAVA_HOME=$SERVER_JAVA PATH=$SERVER_JAVA/bin:$PATH JAVA_TOOL_OPTIONS="$BENCH_SERVER_JVM_OPTS" timeout 900 \
+        bash "$ROOT/k8s/aot-train.sh" "$WARM_JAR" "$WARM_DIR/app.aot" > "$RESULTS/aot-train.log" 2>&1 \
+        && [ -s "$WARM_DIR/app.aot" ]; then
+      note "AOT cache: k8s/aot-train.sh built $(du -h "$WARM_DIR/app.aot" | cut -f1) for $("$SERVER_JAVA/bin/java" -version 2>&1 | head -1)"
+      warm aot "-XX:AOTCache=$WARM_DIR/app.aot"
+      if grep -q "Unable to use AOT cache" "$RESULTS/warm-jobwatch-aot-server.log"; then
+        note "AOT cache: the server could not use it (see warm-jobwatch-aot-server.log), so the 'aot' row ran without one"
+      fi
+    else
+      note "AOT cache: k8s/aot-train.sh failed (see aot-train.log); the warm start with a cache is skipped"
+    fi
+  else
+    note "AOT cache: k8s/aot-train.sh is not in this checkout; the warm start with a cache is skipped"
+  fi
+  if [ "$BENCH_NCHAN" = 1 ]; then
+    # shellcheck disable=SC2086
+    timeout 600 java $BENCH_HARNESS_JVM_OPTS -jar "$HARNESS_JAR" warm --target=nchan --variant=nchan \
+      --base="http://127.0.0.1:$BENCH_NCHAN_PORT" --pid="$(cat "$NGINX_DIR/nginx.pid")" \
+      --out="$RESULTS/warm-nchan.properties" 2>&1 | tee "$RESULTS/warm-nchan-harness.log" \
+      || note "nchan warm start ended with an error; see warm-nchan-harness.log"
+  fi
+  rm -rf "$WARM_DIR"
+fi
 
 # ---- Gatling: the fan-out simulation at moderate scale, through smoke.sh, which starts its own server ----------
 # BENCH_GATLING=0 skips it; BENCH_GATLING_WATCHERS, BENCH_GATLING_RATE (rows/s), BENCH_GATLING_DURATION set its scale.
@@ -202,3 +297,4 @@ fi
 BENCH_NOTES_FILE=$NOTES java -jar "$HARNESS_JAR" report --jobwatch="$RESULTS/jobwatch.properties" \
   --nchan="$RESULTS/nchan.properties" --dir="$RESULTS"
 echo "bench: wrote $RESULTS/results.md, $RESULTS/latency-vs-watchers.svg and $RESULTS/rows-per-cpu-vs-watchers.svg"
+if [ "$BENCH_PROFILE" = 1 ]; then echo "bench: wrote $RESULTS/profile-stages.md"; fi

@@ -91,19 +91,27 @@ final class Api {
 
     /** Writes one row to the job (jobwatch) or channel (nchan); gives the status. */
     Mono<Integer> write(String id, String token, String row) {
-        return write(client, id, token, row);
-    }
-
-    /** The same, over a client of the caller's, such as a pool of its own. */
-    Mono<Integer> write(HttpClient via, String id, String token, String row) {
         HttpClient c = nchan
-                ? via.headers(h -> h.set("Content-Type", "text/plain"))
-                : via.headers(h -> h.set("Authorization", "Bearer " + token).set("Content-Type", "text/plain"));
-        String uri = nchan ? base + "/pub/" + id : base + "/queues/" + ns + "/jobs/" + id + "/logs";
+                ? client.headers(h -> h.set("Content-Type", "text/plain"))
+                : client.headers(h -> h.set("Authorization", "Bearer " + token).set("Content-Type", "text/plain"));
         return c.post()
-                .uri(uri)
+                .uri(base + writePath(id))
                 .send(Mono.just(Unpooled.wrappedBuffer(row.getBytes(StandardCharsets.UTF_8))))
                 .responseSingle((r, b) -> b.then(Mono.just(r.status().code())));
+    }
+
+    /** Where a row of that job is POSTed: jobwatch's worker log route, or nchan's publisher. */
+    String writePath(String id) {
+        return nchan ? "/pub/" + id : "/queues/" + ns + "/jobs/" + id + "/logs";
+    }
+
+    /** The bearer token a job's writes carry (its job token), or null for nchan, whose publisher takes none. */
+    String writeToken(String token) {
+        return nchan ? null : token;
+    }
+
+    String base() {
+        return base;
     }
 
     static boolean written(int status) {

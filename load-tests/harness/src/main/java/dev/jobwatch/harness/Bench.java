@@ -58,7 +58,11 @@ record Bench(
                     http, nchan, server.base(), "bench-" + Long.toHexString(System.currentTimeMillis()), producer);
             results.put("server.base", server.base());
             results.put("server.pid", server.pid());
-            server.awaitReady(api);
+            double ready = server.awaitReady(api);
+            if (ready >= 0) {
+                results.put("server.ready_s", "%.2f", ready);
+                results.put("server.ready_cpu_s", "%.2f", server.processes().cpuTicks() / Processes.TICKS_PER_SECOND);
+            }
             log.line(
                     "%s ready at %s, pid %d, redis pid %d",
                     target, server.base(), server.pid(), redisProcess.pids().get(0));

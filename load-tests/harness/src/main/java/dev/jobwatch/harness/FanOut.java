@@ -65,6 +65,7 @@ final class FanOut implements Scenario {
         deliveries.latencySinceLast();
         long rows0 = deliveries.rows();
         long events0 = deliveries.events();
+        Profile profile = Profile.start(bench, "fanout." + w + ".");
         bench.redis().resetStats();
         Processes server = bench.server().processes();
         Usage usage0 = bench.usage(server);
@@ -76,6 +77,7 @@ final class FanOut implements Scenario {
             results.put("fanout." + w + ".error", String.valueOf(e));
             results.save();
             bench.log().line("fanout %d: the writer did not finish in time (%s); step skipped", w, e);
+            profile.stop();
             sse.closeAll(streams);
             return false;
         }
@@ -83,6 +85,7 @@ final class FanOut implements Scenario {
         Time.sleep(1000); // the last rows' deliveries
         double elapsed = (System.nanoTime() - start) / 1e9;
         Usage used = bench.usage(server).since(usage0);
+        profile.stop();
         Redis.CommandStats redis = bench.redis().commandStats();
         Histogram h = deliveries.latencySinceLast();
         long delivered = deliveries.rows() - rows0;

@@ -10,13 +10,15 @@ import java.util.List;
  * java -jar jobwatch-harness.jar run --target=jobwatch --jar=target/jobwatch-0.1.0-SNAPSHOT.jar --out=results/jobwatch.properties
  * java -jar jobwatch-harness.jar run --target=jobwatch --base=http://127.0.0.1:8080 --pid=1234 --out=...
  * java -jar jobwatch-harness.jar run --target=nchan --base=http://127.0.0.1:8090 --pid=&lt;nginx master&gt; --out=...
+ * java -jar jobwatch-harness.jar warm --target=jobwatch --jar=extracted/jobwatch-0.1.0-SNAPSHOT.jar --variant=aot --out=results/warm-jobwatch-aot.properties
  * java -jar jobwatch-harness.jar soak --target=jobwatch --jar=... --soak-minutes=30 --out=results/soak.properties
  * java -jar jobwatch-harness.jar report --jobwatch=results/jobwatch.properties --nchan=results/nchan.properties --dir=results
  * </pre>
  *
  * A run's scenarios, in order, each bounded in count and time: {@link WarmUp}, {@link ManyJobs} (many jobs with
  * one watcher each), {@link Unwatched} (writes nobody watches), {@link FanOut} (one job, many watchers),
- * {@link Idle} (idle watchers' memory). {@link Soak} runs alone. Every setting is an {@link Options} entry.
+ * {@link Quiet} (many watched jobs rarely written), {@link Idle} (idle watchers' memory). {@link WarmStart} (a fresh
+ * server's first 30 s) and {@link Soak} run alone. Every setting is an {@link Options} entry.
  */
 public final class Harness {
 
@@ -52,10 +54,17 @@ public final class Harness {
     }
 
     private static List<Scenario> scenarios(Bench bench) {
-        if (bench.options().mode().equals("soak")) {
-            return List.of(new Soak(bench));
-        }
-        return List.of(
-                new WarmUp(bench), new ManyJobs(bench), new Unwatched(bench), new FanOut(bench), new Idle(bench));
+        return switch (bench.options().mode()) {
+            case "soak" -> List.of(new Soak(bench));
+            case "warm" -> List.of(new WarmStart(bench));
+            default ->
+                List.of(
+                        new WarmUp(bench),
+                        new ManyJobs(bench),
+                        new Unwatched(bench),
+                        new Quiet(bench),
+                        new FanOut(bench),
+                        new Idle(bench));
+        };
     }
 }

@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeSet;
+import java.util.stream.Collectors;
 
 /** Turns the harness's properties files into results.md, latency-vs-watchers.svg and rows-per-cpu-vs-watchers.svg. */
 final class Report {
@@ -115,9 +116,10 @@ final class Report {
                                 : "not run")
                 .append(" |\n");
         md.append(
-                        "| client | Reactor Netty HttpClient, one connection per stream, source addresses 127.0.0.2..127.0.0.")
+                        "| client | watchers: Reactor Netty HttpClient, one connection per stream, source addresses 127.0.0.2..127.0.0.")
                 .append(1 + (int) num(j.isEmpty() ? n : j, "client.sources"))
-                .append(" |\n");
+                .append(
+                        "; writers: wrk (load-tests/wrk/writes.lua) in (e), (f) and (i), a paced Reactor Netty writer in the fan-out and quiet scenarios |\n");
         md.append("| warm-up (each server, before any figure) | ")
                 .append(v(j.isEmpty() ? n : j, "server.warmup"))
                 .append(" (a fresh JVM compiles its hot paths under its first half minute of load) |\n");
@@ -270,6 +272,8 @@ final class Report {
             }
         }
         manyJobs(md, j, n, hasN);
+        quiet(md, j, n, hasN);
+        warmStart(md, dir);
         transports(md, j, dir);
         md.append("\n![latency vs watchers](latency-vs-watchers.svg)\n");
         md.append("\n![rows per CPU-second vs watchers](rows-per-cpu-vs-watchers.svg)\n");
@@ -281,6 +285,7 @@ final class Report {
         Files.writeString(dir.resolve("results.md"), md.toString());
         Files.writeString(dir.resolve("latency-vs-watchers.svg"), latencySvg(j, n, fan));
         Files.writeString(dir.resolve("rows-per-cpu-vs-watchers.svg"), rowsPerCpuSvg(j, n, fan));
+        profileStages(j, n, dir);
     }
 
     /**
@@ -344,16 +349,24 @@ final class Report {
     static void manyJobs(StringBuilder md, Properties j, Properties n, boolean hasN) {
         md.append("\n## (e) Many jobs, one watcher each; (f) writes with no watcher\n\n")
                 .append(
-                        "A fixed number of writer connections write as fast as they go, each one request at a time over its own share ")
+                        "`wrk` (load-tests/wrk/writes.lua) writes as fast as its connections go, one thread and one connection per ")
                 .append(
-                        "of the jobs; every watcher checks that it hears each row of its job once and in order (lost and out of order ")
-                .append("must be 0). Each scenario runs after ")
+                        "writer, each thread one request at a time over its own share of the jobs, so that both servers are driven ")
+                .append(
+                        "to the same saturation; every watcher checks that it hears each row of its job once and in order (lost and ")
+                .append(
+                        "out of order must be 0; a row wrk sent as it stopped and never saw answered counts as written if its ")
+                .append("watcher heard it). Each scenario runs after ")
                 .append(v(j.isEmpty() ? n : j, "scenario.warmup"))
                 .append(
-                        " of the same load. CPU is utime+stime from /proc over the measured window, the kernel's share in brackets.\n\n")
+                        " of the same load. CPU is utime+stime from /proc over the measured window, the kernel's share in brackets; ")
                 .append(
-                        "| scenario | server | jobs | writers | rows written | rows/s | server CPU s (kernel) | rows per server CPU-s | server µs per row | server syscalls per row | Redis µs per row | Redis calls per row | client CPU s | delivered | lost | out of order | p50 ms | p99 ms |\n")
-                .append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                        "the clients' CPU (wrk's, and the harness's, which reads the watchers) shows whether they, rather than the ")
+                .append("server, limit the rate.\n\n")
+                .append(
+                        "| scenario | server | jobs | writers | rows written | rows/s | server CPU s (kernel) | server cores busy | rows per server CPU-s | server µs per row | server syscalls per row | Redis µs per row | Redis calls per row | wrk CPU s | watcher client CPU s | delivered | lost | out of order | p50 ms | p99 ms |\n")
+                .append(
+                        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         List<String> scenarios = new ArrayList<>();
         TreeSet<Long> many = steps(j, "many.steps");
         many.addAll(steps(n, "many.steps"));
@@ -367,45 +380,7 @@ final class Report {
                     continue;
                 }
                 String name = k.equals("unwatched.") ? "no watcher" : "one watcher per job";
-                md.append("| ")
-                        .append(name)
-                        .append(" | ")
-                        .append(v(p, "target"))
-                        .append(" | ")
-                        .append(v(p, k + "jobs"))
-                        .append(" | ")
-                        .append(v(p, k + "writers"))
-                        .append(" | ")
-                        .append(v(p, k + "written"))
-                        .append(" | ")
-                        .append(v(p, k + "rows_per_s"))
-                        .append(" | ")
-                        .append(v(p, k + "server_cpu_s"))
-                        .append(" (")
-                        .append(v(p, k + "server_sys_cpu_s"))
-                        .append(") | ")
-                        .append(v(p, k + "rows_per_cpu_s"))
-                        .append(" | ")
-                        .append(v(p, k + "server_us_per_row"))
-                        .append(" | ")
-                        .append(v(p, k + "server_syscalls_per_row"))
-                        .append(" | ")
-                        .append(v(p, k + "redis_us_per_row"))
-                        .append(" | ")
-                        .append(v(p, k + "redis_calls_per_row"))
-                        .append(" | ")
-                        .append(v(p, k + "client_cpu_s"))
-                        .append(" | ")
-                        .append(v(p, k + "delivered"))
-                        .append(" | ")
-                        .append(v(p, k + "lost"))
-                        .append(" | ")
-                        .append(v(p, k + "out_of_order"))
-                        .append(" | ")
-                        .append(v(p, k + "p50_ms"))
-                        .append(" | ")
-                        .append(v(p, k + "p99_ms"))
-                        .append(" |\n");
+                writeLoadRow(md, name, p, k);
             }
         }
         if (hasN) {
@@ -418,6 +393,273 @@ final class Report {
                         .append(ratio(num(j, k + "rows_per_cpu_s"), num(n, k + "rows_per_cpu_s")))
                         .append(" |\n");
             }
+        }
+    }
+
+    /** One row of a wrk-written scenario's table, its figures under the key prefix {@code k}. */
+    private static void writeLoadRow(StringBuilder md, String name, Properties p, String k) {
+        md.append("| ")
+                .append(name)
+                .append(" | ")
+                .append(v(p, "target"))
+                .append(" | ")
+                .append(v(p, k + "jobs"))
+                .append(" | ")
+                .append(v(p, k + "writers"))
+                .append(" | ")
+                .append(v(p, k + "written"))
+                .append(" | ")
+                .append(v(p, k + "rows_per_s"))
+                .append(" | ")
+                .append(v(p, k + "server_cpu_s"))
+                .append(" (")
+                .append(v(p, k + "server_sys_cpu_s"))
+                .append(") | ")
+                .append(v(p, k + "server_cpu_share"))
+                .append(" | ")
+                .append(v(p, k + "rows_per_cpu_s"))
+                .append(" | ")
+                .append(v(p, k + "server_us_per_row"))
+                .append(" | ")
+                .append(v(p, k + "server_syscalls_per_row"))
+                .append(" | ")
+                .append(v(p, k + "redis_us_per_row"))
+                .append(" | ")
+                .append(v(p, k + "redis_calls_per_row"))
+                .append(" | ")
+                .append(v(p, k + "wrk_cpu_s"))
+                .append(" | ")
+                .append(v(p, k + "client_cpu_s"))
+                .append(" | ")
+                .append(v(p, k + "delivered"))
+                .append(" | ")
+                .append(v(p, k + "lost"))
+                .append(" | ")
+                .append(v(p, k + "out_of_order"))
+                .append(" | ")
+                .append(v(p, k + "p50_ms"))
+                .append(" | ")
+                .append(v(p, k + "p99_ms"))
+                .append(" |\n");
+    }
+
+    /** Many watched jobs that are rarely written: what holding them costs a minute. */
+    static void quiet(StringBuilder md, Properties j, Properties n, boolean hasN) {
+        if (j.getProperty("quiet.jobs") == null && n.getProperty("quiet.jobs") == null) {
+            return;
+        }
+        Properties any = j.getProperty("quiet.jobs") == null ? n : j;
+        md.append("\n## (h) Quiet jobs: many watched jobs, rarely written\n\n")
+                .append(v(any, "quiet.jobs"))
+                .append(
+                        " jobs with one watcher each (as many as one process's open-files limit lets a server hold; see the notes), ")
+                .append("each written once at the start and then ")
+                .append(v(any, "quiet.per_minute"))
+                .append(" time(s) a minute, the writes spread evenly over a window of ")
+                .append(v(any, "quiet.seconds"))
+                .append(
+                        " s. Per minute of that window: the server's CPU-seconds (pings, timers and the rare row), Redis's commands and CPU, and the client's CPU.\n\n")
+                .append(
+                        "| server | jobs watched | rows written | delivered | lost | out of order | server CPU-s per minute | Redis commands per minute | Redis CPU-s per minute | client CPU-s per minute | server RSS MB | Redis commands by name |\n")
+                .append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+        for (Properties p : hasN ? List.of(j, n) : List.of(j)) {
+            if (p.getProperty("quiet.jobs") == null) {
+                continue;
+            }
+            md.append("| ")
+                    .append(v(p, "target"))
+                    .append(" | ")
+                    .append(v(p, "quiet.watchers"))
+                    .append(" | ")
+                    .append(v(p, "quiet.written"))
+                    .append(" | ")
+                    .append(v(p, "quiet.delivered"))
+                    .append(" | ")
+                    .append(v(p, "quiet.lost"))
+                    .append(" | ")
+                    .append(v(p, "quiet.out_of_order"))
+                    .append(" | ")
+                    .append(v(p, "quiet.server_cpu_s_per_min"))
+                    .append(" | ")
+                    .append(v(p, "quiet.redis_calls_per_min"))
+                    .append(" | ")
+                    .append(v(p, "quiet.redis_cpu_s_per_min"))
+                    .append(" | ")
+                    .append(v(p, "quiet.client_cpu_s_per_min"))
+                    .append(" | ")
+                    .append(mb(num(p, "quiet.server_rss_kb")))
+                    .append(" | `")
+                    .append(v(p, "quiet.redis_by_command"))
+                    .append("` |\n");
+        }
+        if (hasN) {
+            md.append("\njobwatch / nchan, server CPU-seconds per minute (below 1 is better for jobwatch): ")
+                    .append(ratio(num(j, "quiet.server_cpu_s_per_min"), num(n, "quiet.server_cpu_s_per_min")))
+                    .append("; Redis commands per minute: ")
+                    .append(ratio(num(j, "quiet.redis_calls_per_min"), num(n, "quiet.redis_calls_per_min")))
+                    .append(".\n");
+        }
+    }
+
+    /** A fresh server's first seconds under load (bench.sh's warm-start step: warm-*.properties). */
+    static void warmStart(StringBuilder md, Path dir) throws IOException {
+        List<Properties> runs = new ArrayList<>();
+        for (String variant : List.of("jobwatch-plain", "jobwatch-aot", "nchan")) {
+            Path file = dir.resolve("warm-" + variant + ".properties");
+            if (Files.exists(file)) {
+                runs.add(load(file.toString()));
+            }
+        }
+        if (runs.isEmpty()) {
+            return;
+        }
+        md.append("\n## (i) A fresh pod's first 30 s\n\n")
+                .append(
+                        "A jobwatch server started for this step alone (from Spring Boot's extracted layout, without and with a JDK AOT ")
+                .append(
+                        "cache built by k8s/aot-train.sh), loaded from the moment `/actuator/health/readiness` answers UP: ")
+                .append(
+                        "jobs added, one watcher each opened, then wrk writes as in (e) for the window, with no warm-up. ")
+                .append(
+                        "Time to ready is from the process's start; its CPU is all the process used until then. nchan (already running, ")
+                .append("nothing to warm) takes the same load in the same run.\n\n")
+                .append(
+                        "| run | time to ready s | CPU to ready s | jobs | setup s | window s | rows/s | rows per server CPU-s | server µs per row | server CPU s (kernel) | rows per server CPU-s since ready | wrk CPU s | watcher client CPU s | delivered | lost | out of order | p99 ms |\n")
+                .append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (Properties p : runs) {
+            String k = "warm.";
+            md.append("| ")
+                    .append(v(p, "warm.variant"))
+                    .append(" | ")
+                    .append(v(p, "server.ready_s"))
+                    .append(" | ")
+                    .append(v(p, "server.ready_cpu_s"))
+                    .append(" | ")
+                    .append(v(p, k + "jobs"))
+                    .append(" | ")
+                    .append(v(p, k + "setup_s"))
+                    .append(" | ")
+                    .append(v(p, k + "seconds"))
+                    .append(" | ")
+                    .append(v(p, k + "rows_per_s"))
+                    .append(" | ")
+                    .append(v(p, k + "rows_per_cpu_s"))
+                    .append(" | ")
+                    .append(v(p, k + "server_us_per_row"))
+                    .append(" | ")
+                    .append(v(p, k + "server_cpu_s"))
+                    .append(" (")
+                    .append(v(p, k + "server_sys_cpu_s"))
+                    .append(") | ")
+                    .append(v(p, k + "rows_per_cpu_s_since_ready"))
+                    .append(" | ")
+                    .append(v(p, k + "wrk_cpu_s"))
+                    .append(" | ")
+                    .append(v(p, k + "client_cpu_s"))
+                    .append(" | ")
+                    .append(v(p, k + "delivered"))
+                    .append(" | ")
+                    .append(v(p, k + "lost"))
+                    .append(" | ")
+                    .append(v(p, k + "out_of_order"))
+                    .append(" | ")
+                    .append(v(p, k + "p99_ms"))
+                    .append(" |\n");
+        }
+    }
+
+    /**
+     * profile-stages.md: each profiled window's samples by stage ({@link Stages}), as µs of server CPU per row
+     * (the stage's share of the samples times the window's server CPU per row, or per delivery for fan-out).
+     */
+    static void profileStages(Properties j, Properties n, Path dir) throws IOException {
+        StringBuilder md = new StringBuilder("# Server CPU per row by stage\n\n")
+                .append(
+                        "From CPU profiles of the server over the measured window only (bench.sh's BENCH_PROFILE=1): jobwatch with ")
+                .append(
+                        "async-profiler (cpu event, 1 ms, per thread), nginx + nchan with `perf record -e cpu-clock -g` on its ")
+                .append(
+                        "workers. A stack counts for the stage of the frame nearest its leaf that names one (Stages.java); ")
+                .append(
+                        "µs per row = the stage's samples / all samples x the window's server CPU per row (per delivery for ")
+                .append(
+                        "fan-out). The profiler's own cost is in the window's CPU, so the totals run above the unprofiled figures. ")
+                .append(
+                        "nginx is built without frame pointers and nchan's static functions carry no symbols, so many of its stacks ")
+                .append(
+                        "stop at an unknown frame and fall under \"GC, JIT, other\" with its event loop. Under each table, what ")
+                .append("that row holds most, by first and leaf frame, shows what the patterns miss.\n");
+        boolean any = false;
+        for (String window : List.of("many1000", "fanout1")) {
+            String k = window.equals("many1000") ? "many.1000." : "fanout.1.";
+            List<String> names = new ArrayList<>();
+            List<Stages.Sorted> counts = new ArrayList<>();
+            List<Double> perRow = new ArrayList<>();
+            for (Properties p : List.of(j, n)) {
+                String target = p.getProperty("target");
+                Path file = dir.resolve("profile-" + target + "-" + window + ".collapsed");
+                if (target == null || !Files.exists(file)) {
+                    continue;
+                }
+                names.add(target);
+                counts.add(Stages.classify(file));
+                perRow.add(
+                        window.equals("many1000")
+                                ? num(p, k + "server_us_per_row")
+                                : num(p, k + "server_cpu_s_per_million"));
+            }
+            if (names.isEmpty()) {
+                continue;
+            }
+            any = true;
+            md.append("\n## ")
+                    .append(
+                            window.equals("many1000")
+                                    ? "Many jobs, 1,000 jobs with one watcher each"
+                                    : "One job, one watcher")
+                    .append(": µs of server CPU per ")
+                    .append(window.equals("many1000") ? "row written" : "delivery")
+                    .append("\n\n| stage |");
+            names.forEach(
+                    x -> md.append(' ').append(x).append(" µs | ").append(x).append(" samples |"));
+            md.append("\n|---|");
+            names.forEach(x -> md.append("---:|---:|"));
+            md.append('\n');
+            for (String stage : Stages.ORDER) {
+                md.append("| ").append(stage).append(" |");
+                for (int i = 0; i < names.size(); i++) {
+                    long total = counts.get(i).total();
+                    long c = counts.get(i).byStage().get(stage);
+                    md.append(' ')
+                            .append(total > 0 ? String.format(Locale.ROOT, "%.1f", c * perRow.get(i) / total) : "–")
+                            .append(" | ")
+                            .append(c)
+                            .append(" |");
+                }
+                md.append('\n');
+            }
+            md.append("| all |");
+            for (int i = 0; i < names.size(); i++) {
+                md.append(' ')
+                        .append(String.format(Locale.ROOT, "%.1f", perRow.get(i)))
+                        .append(" | ")
+                        .append(counts.get(i).total())
+                        .append(" |");
+            }
+            md.append('\n');
+            for (int i = 0; i < names.size(); i++) {
+                md.append("\nWhat ")
+                        .append(names.get(i))
+                        .append(
+                                "'s \"GC, JIT, other\" holds most (first frame, a thread for jobwatch … leaf frame: samples): ")
+                        .append(counts.get(i).otherLeaves().stream()
+                                .map(e -> "`" + e.getKey() + "`: " + e.getValue())
+                                .collect(Collectors.joining("; ")))
+                        .append(".\n");
+            }
+        }
+        if (any) {
+            Files.writeString(dir.resolve("profile-stages.md"), md.toString());
         }
     }
 

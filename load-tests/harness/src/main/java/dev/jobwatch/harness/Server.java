@@ -23,13 +23,16 @@ final class Server implements AutoCloseable {
     private final Process process;
     /** The JDK that runs the jobwatch server (its jcmd attaches to it), by default the harness's own. */
     private final String javaHome;
+    /** When the harness started the server's process (System.nanoTime), or 0 when it attached to one. */
+    private final long startedNanos;
 
-    private Server(boolean nchan, String base, long pid, Process process, String javaHome) {
+    private Server(boolean nchan, String base, long pid, Process process, String javaHome, long startedNanos) {
         this.nchan = nchan;
         this.base = base;
         this.pid = pid;
         this.process = process;
         this.javaHome = javaHome;
+        this.startedNanos = startedNanos;
     }
 
     static Server startOrAttach(Options options, boolean nchan, String producer, Results results, Log log)
@@ -37,7 +40,7 @@ final class Server implements AutoCloseable {
         String javaHome = options.get("server-java-home", System.getProperty("java.home"));
         String given = options.get("base", "");
         if (!given.isEmpty()) {
-            return new Server(nchan, given, options.number("pid", 0), null, javaHome);
+            return new Server(nchan, given, options.number("pid", 0), null, javaHome, 0);
         }
         if (nchan) {
             throw new IllegalArgumentException("nchan: give --base and --pid (nginx master); bench.sh starts nginx");
@@ -61,15 +64,18 @@ final class Server implements AutoCloseable {
         // Every watcher comes from this machine's address, so the per-client cap (1,000 by default) is off.
         env.putIfAbsent("JOBWATCH_HTTP_MAX_STREAMS_PER_CLIENT", "0");
         Files.createDirectories(results.dir());
-        Path logFile = results.dir().resolve("jobwatch-server.log");
+        // Named after the results file (jobwatch.properties: jobwatch-server.log), so that each run keeps its own.
+        Path logFile = results.dir()
+                .resolve(results.file().getFileName().toString().replaceFirst("\\.properties$", "") + "-server.log");
         pb.redirectErrorStream(true).redirectOutput(logFile.toFile());
+        long started = System.nanoTime();
         Process process = pb.start();
         results.put("server.cmd", String.join(" ", cmd));
         results.put("server.transport", env.getOrDefault("JOBWATCH_TRANSPORT", "auto"));
         results.put("server.jdk", jdk(javaHome));
         log.line("started jobwatch pid %d: %s (log %s)", process.pid(), String.join(" ", cmd), logFile);
         String host = options.get("host", "127.0.0.1");
-        return new Server(false, "http://" + host + ":" + port, process.pid(), process, javaHome);
+        return new Server(false, "http://" + host + ":" + port, process.pid(), process, javaHome, started);
     }
 
     String base() {
@@ -80,15 +86,20 @@ final class Server implements AutoCloseable {
         return pid;
     }
 
-    /** Waits up to 90 s for the server to answer ready; fails early if the server it started exited. */
-    void awaitReady(Api api) {
+    /**
+     * Waits up to 90 s for the server to answer ready (polled every 20 ms, so that a fresh server's time to ready
+     * is measured to that); fails early if the server it started exited. Gives the seconds from the start of the
+     * process the harness started to its first ready answer, or -1 for a server it attached to.
+     */
+    double awaitReady(Api api) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
         while (!api.ready()) {
             if (System.nanoTime() > deadline || (process != null && !process.isAlive())) {
                 throw new IllegalStateException("server at " + base + " not ready");
             }
-            Time.sleep(500);
+            Time.sleep(20);
         }
+        return startedNanos == 0 ? -1 : (System.nanoTime() - startedNanos) / 1e9;
     }
 
     /** The server's processes: the JVM, or nginx's master and its workers. */
@@ -118,6 +129,13 @@ final class Server implements AutoCloseable {
 
     private String jcmd() {
         return Path.of(javaHome, "bin", "jcmd").toString();
+    }
+
+    /** A jcmd command on the server's JVM; gives its output. */
+    String jcmd(String... command) {
+        List<String> cmd = new ArrayList<>(List.of(jcmd(), String.valueOf(pid)));
+        cmd.addAll(List.of(command));
+        return Processes.exec(cmd.toArray(String[]::new));
     }
 
     /** Stops the server if the harness started it. */
