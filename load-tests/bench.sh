@@ -30,6 +30,7 @@
 #   BENCH_SERVER_JVM_OPTS="-Xms256m -Xmx2g -XX:+UseG1GC" (plus -XX:+UseCompactObjectHeaders on 25)   jobwatch's JVM flags
 #   BENCH_NCHAN=1 (0 skips nchan)  BENCH_NCHAN_WORKERS=2  BENCH_INSTALL_NCHAN=1 (apt-get nginx and wrk if missing)
 #   BENCH_SKIP_BUILD=1 reuses the jars.  Any JOBWATCH_* variable set here reaches the jobwatch server.
+#   BENCH_APP_JAR (default: the jar this tree builds) measures another build, e.g. an earlier commit's, by the same harness
 #   BENCH_PORT=8080 (jobwatch) BENCH_NCHAN_PORT=8090 BENCH_REDIS_PORT=6379 (started here if nothing answers on it)
 #   BENCH_RESULTS=load-tests/results (another folder keeps a trial run away from the committed results)
 # Everything runs on loopback; every loop in the harness is bounded in count and time.
@@ -153,7 +154,7 @@ if [ "${BENCH_SKIP_BUILD:-0}" != 1 ]; then
   done
   (cd "$ROOT" && ./mvnw -q -B -ntp -f load-tests/harness/pom.xml package)
 fi
-APP_JAR=$ROOT/target/jobwatch-0.1.0-SNAPSHOT.jar
+APP_JAR=${BENCH_APP_JAR:-$ROOT/target/jobwatch-0.1.0-SNAPSHOT.jar}
 HARNESS_JAR=$HARNESS/target/jobwatch-harness.jar
 [ -f "$APP_JAR" ] && [ -f "$HARNESS_JAR" ] || { echo "bench: missing $APP_JAR or $HARNESS_JAR" >&2; exit 1; }
 
