@@ -20,8 +20,10 @@ import org.springframework.validation.annotation.Validated;
  *                 default 60 s
  * @param spread   most random time added to each stream's lifetime, so reconnects do not come in step
  *                 (env {@code JOBWATCH_WATCH_SPREAD}), default 6 s
- * @param recheck  time between a hub's safety re-reads, which find a change whose notification was
- *                 lost (env {@code JOBWATCH_WATCH_RECHECK}), default 3 s
+ * @param recheck  time a job must stay quiet before its hub re-reads it anyway (env
+ *                 {@code JOBWATCH_WATCH_RECHECK}), default 5 min, 0 for never: a safety net only, as
+ *                 the change feed already wakes every hub to re-read when its subscription comes back
+ *                 after a lost connection, the one time pub/sub loses notifications
  * @param linger   how long a hub stays after its last watcher leaves, so churn does not thrash Redis
  *                 subscriptions (env {@code JOBWATCH_WATCH_LINGER}), default 1 s
  * @param window   log code points each hub keeps in memory for its watchers (env
@@ -41,7 +43,7 @@ public record WatchProperties(
         @DefaultValue("5s") @NotNull Duration ping,
         @DefaultValue("60s") @NotNull Duration lifetime,
         @DefaultValue("6s") @NotNull Duration spread,
-        @DefaultValue("3s") @NotNull Duration recheck,
+        @DefaultValue("5m") @NotNull Duration recheck,
         @DefaultValue("1s") @NotNull Duration linger,
         @DefaultValue("131072") @Min(1024) int window,
         @DefaultValue("1MB") @NotNull DataSize page,
@@ -57,6 +59,11 @@ public record WatchProperties(
     /** Whether {@link #maxStreams()} was computed from the heap rather than set. */
     public boolean maxStreamsFromHeap() {
         return maxStreams == 0;
+    }
+
+    @AssertTrue(message = "the watch recheck must not be negative")
+    public boolean isRecheckNotNegative() {
+        return recheck == null || !recheck.isNegative();
     }
 
     /** The page is counted in an {@code int}, as the scripts that read it take it. */

@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
@@ -16,8 +17,14 @@ import reactor.core.publisher.FluxSink;
 /**
  * The change feed on Redis pub/sub: one connection per pod, one channel subscription per watched job,
  * and one listener that hands each message to the job's sink by channel name, so a message costs a map
- * lookup whatever the number of jobs watched. Lettuce subscribes the channels again by itself after
- * a reconnect; what was published while it was away is recovered by the readers' re-reads.
+ * lookup whatever the number of jobs watched.
+ *
+ * <p>Pub/sub loses a message only while the connection is away: when it drops, when Redis drops it as
+ * a slow subscriber, when a Cluster node fails over. Lettuce subscribes the channels again by itself
+ * after a reconnect, and each channel's confirmation wakes its job (a bare signal), once the
+ * subscription is in place again, so its reader re-reads what was published meanwhile; after a
+ * Cluster's topology change the sharded subscriptions are made again here and wake their jobs the
+ * same way. Readers therefore need no timer to find what pub/sub lost.
  */
 final class RedisChangeFeed implements ChangeFeed {
 
@@ -27,12 +34,28 @@ final class RedisChangeFeed implements ChangeFeed {
     private final String prefix;
     private final boolean sharded;
     private final Counter received;
-    private final Map<String, FluxSink<Change>> sinks = new ConcurrentHashMap<>();
+    private final Counter resumes;
+    private final Map<String, Subscriber> sinks = new ConcurrentHashMap<>();
+
+    /** A job's sink, and how many times Redis confirmed its channel's subscription. */
+    private static final class Subscriber {
+
+        final FluxSink<Change> sink;
+        /**
+         * The first confirmation is the subscription's own, signalled when its command completes (Lettuce
+         * tells listeners and commands in either order); any later one is a re-subscription.
+         */
+        final AtomicInteger confirmations = new AtomicInteger();
+
+        Subscriber(FluxSink<Change> sink) {
+            this.sink = sink;
+        }
+    }
 
     /**
      * @param topologyChanges after each, sharded subscriptions are made again (Lettuce leaves them on
-     *                        the node that owned the slot) and every job is woken to re-read what it
-     *                        may have missed meanwhile
+     *                        the node that owned the slot) and every job is woken, once its
+     *                        subscription is in place, to re-read what it may have missed meanwhile
      */
     RedisChangeFeed(
             LazyConnection<StatefulRedisPubSubConnection<String, String>> connection,
@@ -45,6 +68,9 @@ final class RedisChangeFeed implements ChangeFeed {
         this.sharded = sharded;
         this.received = Counter.builder("jobwatch.notifications.received")
                 .description("Change notifications received from Redis")
+                .register(meters);
+        this.resumes = Counter.builder("jobwatch.subscriptions.resumed")
+                .description("Job subscriptions made again after the pub/sub connection came back")
                 .register(meters);
         Gauge.builder("jobwatch.subscriptions.open", sinks, Map::size)
                 .description("Jobs this pod is subscribed to")
@@ -59,28 +85,54 @@ final class RedisChangeFeed implements ChangeFeed {
             public void smessage(String channel, String message) {
                 wake(channel, message);
             }
+
+            @Override
+            public void subscribed(String channel, long count) {
+                resumed(channel);
+            }
+
+            @Override
+            public void ssubscribed(String channel, long count) {
+                resumed(channel);
+            }
         }));
         topologyChanges.subscribe(change -> resubscribe());
     }
 
     private void resubscribe() {
         StatefulRedisPubSubConnection<String, String> made = connection.now();
-        sinks.forEach((channel, sink) -> {
+        sinks.forEach((channel, subscriber) -> {
             if (sharded && made != null) {
+                // Woken once the subscription is in place (or could not be made: the read is still owed).
                 made.reactive()
                         .ssubscribe(channel)
                         .subscribe(
-                                null, error -> log.debug("ssubscribe {} again failed: {}", channel, error.toString()));
+                                null,
+                                error -> {
+                                    log.debug("ssubscribe {} again failed: {}", channel, error.toString());
+                                    subscriber.sink.next(Change.SIGNAL);
+                                },
+                                () -> subscriber.sink.next(Change.SIGNAL));
+            } else {
+                subscriber.sink.next(Change.SIGNAL);
             }
-            sink.next(Change.SIGNAL);
         });
     }
 
     private void wake(String channel, String message) {
         received.increment();
-        FluxSink<Change> sink = sinks.get(channel);
-        if (sink != null) {
-            sink.next(Change.parse(message));
+        Subscriber subscriber = sinks.get(channel);
+        if (subscriber != null) {
+            subscriber.sink.next(Change.parse(message));
+        }
+    }
+
+    /** A channel subscribed again after its connection came back: what was published meanwhile is lost. */
+    private void resumed(String channel) {
+        Subscriber subscriber = sinks.get(channel);
+        if (subscriber != null && subscriber.confirmations.getAndIncrement() > 0) {
+            resumes.increment();
+            subscriber.sink.next(Change.SIGNAL);
         }
     }
 
@@ -92,10 +144,11 @@ final class RedisChangeFeed implements ChangeFeed {
                 .onErrorMap(StoreFailures::translate)
                 .flatMapMany(made -> Flux.<Change>create(
                         sink -> {
-                            sinks.put(channel, sink);
+                            Subscriber subscriber = new Subscriber(sink);
+                            sinks.put(channel, subscriber);
                             sink.onDispose(() -> {
                                 // A newer subscriber of the same job (a hub that replaced this one) keeps the channel.
-                                if (sinks.remove(channel, sink)) {
+                                if (sinks.remove(channel, subscriber)) {
                                     var commands = made.reactive();
                                     (sharded ? commands.sunsubscribe(channel) : commands.unsubscribe(channel))
                                             .subscribe(

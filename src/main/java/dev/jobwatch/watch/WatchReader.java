@@ -13,6 +13,7 @@ import dev.jobwatch.store.WatchRead;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
@@ -30,7 +31,8 @@ import tools.jackson.databind.json.JsonMapper;
  *
  * <p>A hub's job is followed by subscribing to its changes before the first read, so no change falls
  * between the two. A notification that carries what its write appended is applied to the held state
- * ({@link Deltas}); any other, and the slow safety tick, trigger a read. Triggers that come while a read
+ * ({@link Deltas}); any other (the first, and the one the feed sends once the subscription is back
+ * after its connection was lost), and the slow safety tick, trigger a read. Triggers that come while a read
  * is under way collapse into one more read after it, so Redis reads follow changes, not watchers, and a
  * burst of writes costs a few reads. A read that does not bring everything (a long log) is followed at
  * once by the next page.
@@ -41,6 +43,9 @@ final class WatchReader {
 
     /** The safety tick's trigger, told apart from notifications by identity. */
     private static final Change RECHECK = new Change(-1, Change.Kind.SIGNAL, 0, null, null);
+
+    /** Longest pause between two attempts to subscribe a job whose feed failed. */
+    private static final Duration RESUBSCRIBE_AT_MOST = Duration.ofSeconds(3);
 
     private final JobReads store;
     private final ChangeFeed feed;
@@ -154,18 +159,32 @@ final class WatchReader {
                         }
                     })
                     .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(100))
-                            .maxBackoff(recheck)
+                            .maxBackoff(RESUBSCRIBE_AT_MOST)
                             .scheduler(scheduler));
-            Flux<Change> rechecks = Flux.interval(recheck, recheck, scheduler).map(tick -> RECHECK);
             return Flux.merge(
                             changes.doOnNext(change -> {
                                 notified = true;
                                 heard = true;
                             }),
-                            rechecks)
+                            rechecks())
                     .onBackpressureLatest()
                     .concatMap(this::refresh, 0)
                     .subscribe();
+        }
+
+        /**
+         * The safety net under the feed's own promise (a signal whenever its subscription comes back, so
+         * nothing is lost while the connection is healthy): a re-read of a job that stayed quiet a whole
+         * {@code recheck}, for a loss nobody foresaw. Slow by default, so that quiet jobs cost next to
+         * nothing (one cheap versioned read a job per period); each hub's ticks start at a random phase,
+         * so that hubs opened together do not read together. Zero turns it off.
+         */
+        private Flux<Change> rechecks() {
+            if (recheck.isZero()) {
+                return Flux.empty();
+            }
+            Duration first = Duration.ofNanos(ThreadLocalRandom.current().nextLong(recheck.toNanos()) + 1);
+            return Flux.interval(first, recheck, scheduler).map(tick -> RECHECK);
         }
 
         private Mono<Void> refresh(Change trigger) {

@@ -14,6 +14,9 @@ import tools.jackson.databind.json.JsonMapper;
 /** Job updates for watchers: a live stream per watcher over its job's shared hub, or one update for a poll. */
 public final class WatchService {
 
+    /** Pause before a watcher's own catch-up read that Redis missed is tried again. */
+    private static final Duration RETRY_READ = Duration.ofSeconds(3);
+
     private final HubRegistry hubs;
     private final WatchReader reader;
     private final JsonMapper mapper;
@@ -93,8 +96,7 @@ public final class WatchService {
                     hub::current,
                     watcher(ref, incarnation, options, false),
                     writable,
-                    new WatchStream.Settings(
-                            settings.cadence(), settings.ping(), lifetime(), settings.recheck(), clock),
+                    new WatchStream.Settings(settings.cadence(), settings.ping(), lifetime(), RETRY_READ, clock),
                     drained,
                     new WatchStream.Listener() {
                         @Override
