@@ -5,7 +5,21 @@
 --       then the four that end every write script's ARGV: idempotency key ('' for none), the fingerprint
 --       of the write it names, keys kept, incarnation the writer's token names
 -- Reply (ScriptStatus): 'OK' | 'NOTFOUND' | 'UNAUTHORIZED' | 'REUSED' | 'COMPLETED'
-local h = redis.call('HMGET', KEYS[1], 'state', 'inc')
+-- Counters are Lua numbers (doubles): exact to 2^53, but tostring writes 1e+14 and up in exponent form.
+local function int(n) return string.format('%d', n) end
+-- The job's keys take their TTL again only once it has run down by a slack (1% of it, at most a minute),
+-- so that a busy job pays for it about once a minute; a write that creates one of them renews at once, so
+-- no key is ever left without a TTL. A renewal dated after now (by a pod whose clock runs ahead) renews too.
+-- Adds the time of the renewal to the fields the script writes to the hash.
+local function renew(fields, renewed_at, force)
+  local age = renewed_at and tonumber(ARGV[1]) - tonumber(renewed_at)
+  if force or not age or age < 0 or age >= math.min(math.floor(tonumber(ARGV[2]) / 100), 60000) then
+    for i = 1, 3 do redis.call('PEXPIRE', KEYS[i], ARGV[2]) end
+    table.insert(fields, 'ttl_at')
+    table.insert(fields, ARGV[1])
+  end
+end
+local h = redis.call('HMGET', KEYS[1], 'state', 'inc', 'stream_len', 'ver', 'ttl_at')
 local state = h[1]
 if not state then return 'NOTFOUND' end
 if h[2] ~= ARGV[#ARGV] then return 'UNAUTHORIZED' end
@@ -16,19 +30,22 @@ if key ~= '' then
   if seen then return seen == fingerprint and 'OK' or 'REUSED' end
 end
 if state == 'completed' then return 'COMPLETED' end
-local count = redis.call('HINCRBY', KEYS[1], 'stream_len', 1)
-redis.call('XADD', KEYS[3], count .. '-0', 'c', ARGV[4])
+local count = tonumber(h[3]) + 1
+local version = tonumber(h[4]) + 1
+redis.call('XADD', KEYS[3], int(count) .. '-0', 'c', ARGV[4])
+local fields = {'stream_len', int(count), 'ver', int(version)}
+-- The first chunk creates the result stream.
+renew(fields, h[5], count == 1)
+redis.call('HSET', KEYS[1], unpack(fields))
 if key ~= '' then
   redis.call('HSET', KEYS[5], key, fingerprint)
   if redis.call('RPUSH', KEYS[6], key) > tonumber(ARGV[#ARGV - 1]) then
     redis.call('HDEL', KEYS[5], redis.call('LPOP', KEYS[6]))
   end
-  -- Only a keyed write renews the keys' TTL, so that writes without a key cost no more commands: keys
-  -- last the job's retention after the last keyed write, far past any retry.
+  -- Only a keyed write renews the idempotency keys' TTL, so that writes without a key cost no more
+  -- commands: they last the job's retention after the last keyed write, far past any retry.
   for i = 5, 6 do redis.call('PEXPIRE', KEYS[i], ARGV[2]) end
 end
-local version = redis.call('HINCRBY', KEYS[1], 'ver', 1)
-for _, i in ipairs({1, 2, 3}) do redis.call('PEXPIRE', KEYS[i], ARGV[2]) end
 -- The chunk goes with the notification (see Change.java), so a hub holding the version before needs no read.
-redis.call(ARGV[3], KEYS[4], version .. ' C ' .. count .. ' ' .. h[2] .. ' ' .. ARGV[4])
+redis.call(ARGV[3], KEYS[4], int(version) .. ' C ' .. int(count) .. ' ' .. h[2] .. ' ' .. ARGV[4])
 return 'OK'

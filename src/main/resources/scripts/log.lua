@@ -10,7 +10,21 @@
 --       then the four that end every write script's ARGV: idempotency key ('' for none), the fingerprint
 --       of the write it names, keys kept, incarnation the writer's token names
 -- Reply (ScriptStatus): 'OK' | 'NOTFOUND' | 'UNAUTHORIZED' | 'REUSED' | 'COMPLETED'
-local h = redis.call('HMGET', KEYS[1], 'state', 'inc')
+-- Counters are Lua numbers (doubles): exact to 2^53, but tostring writes 1e+14 and up in exponent form.
+local function int(n) return string.format('%d', n) end
+-- The job's keys take their TTL again only once it has run down by a slack (1% of it, at most a minute),
+-- so that a busy job pays for it about once a minute; a write that creates one of them renews at once, so
+-- no key is ever left without a TTL. A renewal dated after now (by a pod whose clock runs ahead) renews too.
+-- Adds the time of the renewal to the fields the script writes to the hash.
+local function renew(fields, renewed_at, force)
+  local age = renewed_at and tonumber(ARGV[1]) - tonumber(renewed_at)
+  if force or not age or age < 0 or age >= math.min(math.floor(tonumber(ARGV[2]) / 100), 60000) then
+    for i = 1, 3 do redis.call('PEXPIRE', KEYS[i], ARGV[2]) end
+    table.insert(fields, 'ttl_at')
+    table.insert(fields, ARGV[1])
+  end
+end
+local h = redis.call('HMGET', KEYS[1], 'state', 'inc', 'log_len', 'log_rows', 'log_bytes', 'ver', 'ttl_at')
 local state = h[1]
 if not state then return 'NOTFOUND' end
 if h[2] ~= ARGV[#ARGV] then return 'UNAUTHORIZED' end
@@ -21,10 +35,12 @@ if key ~= '' then
   if seen then return seen == fingerprint and 'OK' or 'REUSED' end
 end
 if state == 'completed' then return 'COMPLETED' end
-local length = redis.call('HINCRBY', KEYS[1], 'log_len', ARGV[5])
-local row = redis.call('HINCRBY', KEYS[1], 'log_rows', 1) - 1
-redis.call('XADD', KEYS[2], length .. '-0', 't', ARGV[4], 'r', row)
-local bytes = redis.call('HINCRBY', KEYS[1], 'log_bytes', #ARGV[4] + 1)
+local length = tonumber(h[3]) + tonumber(ARGV[5])
+local row = tonumber(h[4])
+local version = tonumber(h[6]) + 1
+redis.call('XADD', KEYS[2], int(length) .. '-0', 't', ARGV[4], 'r', int(row))
+local fields = {'log_len', int(length), 'log_rows', int(row + 1), 'ver', int(version)}
+local bytes = tonumber(h[5]) + #ARGV[4] + 1
 local cap = tonumber(ARGV[6])
 local trimmed = bytes > cap
 if trimmed then
@@ -42,28 +58,34 @@ if trimmed then
       last_id = tonumber(string.match(entry[1], '^(%d+)'))
       last_row = tonumber(entry[2][4])
     end
-    from = (last_id + 1) .. '-0'
+    from = int(last_id + 1) .. '-0'
     if count < 128 then count = count * 2 end
   end
-  redis.call('XTRIM', KEYS[2], 'MINID', (last_id + 1) .. '-0')
-  redis.call('HSET', KEYS[1], 'log_bytes', bytes, 'log_dropped', last_id, 'log_dropped_rows', last_row + 1)
+  redis.call('XTRIM', KEYS[2], 'MINID', int(last_id + 1) .. '-0')
+  table.insert(fields, 'log_dropped')
+  table.insert(fields, int(last_id))
+  table.insert(fields, 'log_dropped_rows')
+  table.insert(fields, int(last_row + 1))
 end
+table.insert(fields, 'log_bytes')
+table.insert(fields, int(bytes))
+-- The first row creates the log stream.
+renew(fields, h[7], row == 0)
+redis.call('HSET', KEYS[1], unpack(fields))
 if key ~= '' then
   redis.call('HSET', KEYS[5], key, fingerprint)
   if redis.call('RPUSH', KEYS[6], key) > tonumber(ARGV[#ARGV - 1]) then
     redis.call('HDEL', KEYS[5], redis.call('LPOP', KEYS[6]))
   end
-  -- Only a keyed write renews the keys' TTL, so that writes without a key cost no more commands: keys
-  -- last the job's retention after the last keyed write, far past any retry.
+  -- Only a keyed write renews the idempotency keys' TTL, so that writes without a key cost no more
+  -- commands: they last the job's retention after the last keyed write, far past any retry.
   for i = 5, 6 do redis.call('PEXPIRE', KEYS[i], ARGV[2]) end
 end
-local version = redis.call('HINCRBY', KEYS[1], 'ver', 1)
-for _, i in ipairs({1, 2, 3}) do redis.call('PEXPIRE', KEYS[i], ARGV[2]) end
 -- The row goes with the notification, so that a hub that holds the version before applies it without a
 -- read; after a trim it says only the version, and hubs read.
 if trimmed then
-  redis.call(ARGV[3], KEYS[4], version)
+  redis.call(ARGV[3], KEYS[4], int(version))
 else
-  redis.call(ARGV[3], KEYS[4], version .. ' L ' .. length .. ' ' .. h[2] .. ' ' .. ARGV[4])
+  redis.call(ARGV[3], KEYS[4], int(version) .. ' L ' .. int(length) .. ' ' .. h[2] .. ' ' .. ARGV[4])
 end
 return 'OK'

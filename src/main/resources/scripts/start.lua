@@ -5,7 +5,21 @@
 --       idempotency key ('' for none), the fingerprint of the write it names, keys kept, incarnation the
 --       writer's token names (a token of an earlier job with this id answers 'UNAUTHORIZED')
 -- Reply (ScriptStatus): 'OK' | 'NOTFOUND' | 'UNAUTHORIZED' | 'REUSED' | 'COMPLETED'
-local h = redis.call('HMGET', KEYS[1], 'state', 'inc')
+-- Counters are Lua numbers (doubles): exact to 2^53, but tostring writes 1e+14 and up in exponent form.
+local function int(n) return string.format('%d', n) end
+-- The job's keys take their TTL again only once it has run down by a slack (1% of it, at most a minute),
+-- so that a busy job pays for it about once a minute; a write that creates one of them renews at once, so
+-- no key is ever left without a TTL. A renewal dated after now (by a pod whose clock runs ahead) renews too.
+-- Adds the time of the renewal to the fields the script writes to the hash.
+local function renew(fields, renewed_at, force)
+  local age = renewed_at and tonumber(ARGV[1]) - tonumber(renewed_at)
+  if force or not age or age < 0 or age >= math.min(math.floor(tonumber(ARGV[2]) / 100), 60000) then
+    for i = 1, 3 do redis.call('PEXPIRE', KEYS[i], ARGV[2]) end
+    table.insert(fields, 'ttl_at')
+    table.insert(fields, ARGV[1])
+  end
+end
+local h = redis.call('HMGET', KEYS[1], 'state', 'inc', 'ver', 'ttl_at')
 local state = h[1]
 if not state then return 'NOTFOUND' end
 if h[2] ~= ARGV[#ARGV] then return 'UNAUTHORIZED' end
@@ -21,8 +35,8 @@ if key ~= '' then
   if redis.call('RPUSH', KEYS[6], key) > tonumber(ARGV[#ARGV - 1]) then
     redis.call('HDEL', KEYS[5], redis.call('LPOP', KEYS[6]))
   end
-  -- Only a keyed write renews the keys' TTL, so that writes without a key cost no more commands: keys
-  -- last the job's retention after the last keyed write, far past any retry.
+  -- Only a keyed write renews the idempotency keys' TTL, so that writes without a key cost no more
+  -- commands: they last the job's retention after the last keyed write, far past any retry.
   for i = 5, 6 do redis.call('PEXPIRE', KEYS[i], ARGV[2]) end
 end
 if state == 'running' then
@@ -36,8 +50,9 @@ if state == 'running' then
   end
   return 'OK'
 end
-redis.call('HSET', KEYS[1], 'state', 'running', 'started_at', ARGV[1])
-local version = redis.call('HINCRBY', KEYS[1], 'ver', 1)
-for _, i in ipairs({1, 2, 3}) do redis.call('PEXPIRE', KEYS[i], ARGV[2]) end
-redis.call(ARGV[3], KEYS[4], version)
+local version = tonumber(h[3]) + 1
+local fields = {'state', 'running', 'started_at', ARGV[1], 'ver', int(version)}
+renew(fields, h[4])
+redis.call('HSET', KEYS[1], unpack(fields))
+redis.call(ARGV[3], KEYS[4], int(version))
 return 'OK'

@@ -9,6 +9,7 @@ import dev.jobwatch.job.JobNotFoundException;
 import dev.jobwatch.job.JobRef;
 import dev.jobwatch.job.LogMarker;
 import dev.jobwatch.job.NewJob;
+import io.lettuce.core.Range;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -17,6 +18,7 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
@@ -40,6 +42,9 @@ class RedisJobStoreIntegrationTest {
 
     @Autowired
     RedisConnections connections;
+
+    @Autowired
+    ChangeFeed feed;
 
     private final String namespace = "t-" + UUID.randomUUID();
 
@@ -69,6 +74,49 @@ class RedisJobStoreIntegrationTest {
                     .expectComplete()
                     .verify(DEADLINE);
         }
+    }
+
+    /** Lua holds the counters as doubles, which print 1e+15 unless the scripts format them as integers. */
+    @Test
+    void countersPast10To14StayExactIntegersInTheHashTheIdsAndTheNotification() {
+        Job held = added(store, "huge");
+        JobRef ref = held.ref();
+        JobKeys keys = JobKeys.of("jobwatch", ref);
+        long length = 999_999_999_999_999L;
+        long rows = 123_456_789_012_345L;
+        long version = 100_000_000_000_000L;
+        long chunks = 400_000_000_000_000L;
+        connections
+                .commands()
+                .flatMap(redis -> redis.hset(
+                        keys.job(),
+                        Map.of(
+                                "log_len", Long.toString(length),
+                                "log_rows", Long.toString(rows),
+                                "ver", Long.toString(version),
+                                "stream_len", Long.toString(chunks))))
+                .block(DEADLINE);
+        StepVerifier.create(feed.changes(ref))
+                .expectNext(Change.SIGNAL)
+                .then(() -> store.appendLog(ref, worker(held), Mono.just("x")).block(DEADLINE))
+                .expectNext(new Change(version + 1, Change.Kind.LOG, length + 2, held.incarnation(), "x"))
+                .then(() -> store.appendChunk(ref, worker(held), Mono.just("c")).block(DEADLINE))
+                .expectNext(new Change(version + 2, Change.Kind.CHUNK, chunks + 1, held.incarnation(), "c"))
+                .thenCancel()
+                .verify(DEADLINE);
+
+        Job after = store.get(ref).block(DEADLINE);
+        assertThat(after.log().length()).isEqualTo(length + 2);
+        assertThat(after.log().rows()).isEqualTo(rows + 1);
+        assertThat(after.streamLength()).isEqualTo(chunks + 1);
+        assertThat(after.version()).isEqualTo(version + 2);
+        assertThat(connections
+                        .commands()
+                        .flatMapMany(redis -> redis.xrange(keys.log(), Range.create("-", "+")))
+                        .map(entry -> entry.getId() + " r=" + entry.getBody().get("r"))
+                        .collectList()
+                        .block(DEADLINE))
+                .containsExactly((length + 2) + "-0 r=" + rows);
     }
 
     @Test
