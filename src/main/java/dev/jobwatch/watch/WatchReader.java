@@ -44,8 +44,13 @@ final class WatchReader {
     /** The safety tick's trigger, told apart from notifications by identity. */
     private static final Change RECHECK = new Change(-1, Change.Kind.SIGNAL, 0, null, null);
 
-    /** Longest pause between two attempts to subscribe a job whose feed failed. */
-    private static final Duration RESUBSCRIBE_AT_MOST = Duration.ofSeconds(3);
+    /**
+     * First and longest pause between two attempts to subscribe a job whose feed failed, or to make a
+     * re-read that failed.
+     */
+    private static final Duration RETRY_FIRST = Duration.ofMillis(100);
+
+    private static final Duration RETRY_AT_MOST = Duration.ofSeconds(3);
 
     private final JobReads store;
     private final ChangeFeed feed;
@@ -158,8 +163,8 @@ final class WatchReader {
                             states.publish(HubState.failed(error));
                         }
                     })
-                    .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(100))
-                            .maxBackoff(RESUBSCRIBE_AT_MOST)
+                    .retryWhen(Retry.backoff(Long.MAX_VALUE, RETRY_FIRST)
+                            .maxBackoff(RETRY_AT_MOST)
                             .scheduler(scheduler));
             return Flux.merge(
                             changes.doOnNext(change -> {
@@ -235,20 +240,30 @@ final class WatchReader {
                                     return next.partial() && progressed ? read(false) : Mono.<Void>empty();
                                 });
                     })
+                    // A read that a signal asked for is owed until it succeeds: no timer comes to make up for
+                    // it (the feed's signal after a reconnect may come before the command connection is back).
+                    // Watchers keep what they have meanwhile, and triggers that come collapse into this read.
+                    .retryWhen(Retry.backoff(Long.MAX_VALUE, RETRY_FIRST)
+                            .maxBackoff(RETRY_AT_MOST)
+                            .scheduler(scheduler)
+                            .filter(error -> !(error instanceof JobNotFoundException) && holdsReadyState())
+                            .doBeforeRetry(retry -> log.debug(
+                                    "re-read of {} failed, trying again: {}",
+                                    ref,
+                                    retry.failure().toString())))
                     .onErrorResume(JobNotFoundException.class, missing -> {
                         states.publish(HubState.notFound());
                         return Mono.empty();
                     })
                     .onErrorResume(error -> {
-                        HubState held = states.current();
-                        if (held == null || !held.ready()) {
-                            states.publish(HubState.failed(error));
-                        } else {
-                            // Watchers keep what they have and hear more once Redis answers again.
-                            log.debug("re-read of {} failed: {}", ref, error.toString());
-                        }
+                        states.publish(HubState.failed(error));
                         return Mono.empty();
                     });
+        }
+
+        private boolean holdsReadyState() {
+            HubState held = states.current();
+            return held != null && held.ready();
         }
     }
 }

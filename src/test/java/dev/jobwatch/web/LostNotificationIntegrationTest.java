@@ -84,4 +84,69 @@ class LostNotificationIntegrationTest {
             assertThat(api.metrics()).containsPattern("jobwatch_subscriptions_resumed_total(\\{[^}]*\\})? [1-9]");
         }
     }
+
+    /**
+     * The signal comes but the read it asks for fails (here Redis holds every command past the pod's
+     * command timeout, as while the command connection is still reconnecting after the feed's is back):
+     * the read is owed and made again until it succeeds, with no safety re-read to fall back on.
+     */
+    @Test
+    void aReadThatASignalAskedForAndThatFailedIsMadeAgain() throws IOException {
+        try (TestRedis redis = new TestRedis();
+                TestServer server =
+                        new TestServer(redis.url(), "jobwatch.watch.recheck=0s", "jobwatch.redis.timeout=500ms");
+                RedisClient client = RedisClient.create(redis.url());
+                var probe = client.connect()) {
+            WorkerApiClient api = new WorkerApiClient(server.port());
+            String token = api.add("slow");
+            String keys = "jobwatch:{" + api.namespace + "/slow}:";
+            String incarnation = probe.sync().hget(keys + "job", "inc");
+            String script = new ClassPathResource("scripts/log.lua").getContentAsString(StandardCharsets.UTF_8);
+
+            StepVerifier.create(new SseClient(server.port())
+                            .updates(api.namespace, "slow", "")
+                            .map(update -> update.path("new_logs").asString(""))
+                            .filter(logs -> !logs.isEmpty())
+                            .scan(new StringBuilder(), StringBuilder::append)
+                            .map(StringBuilder::toString)
+                            .skip(1))
+                    .then(() -> api.log("slow", token, "heard"))
+                    .expectNext("heard\n")
+                    .then(() -> {
+                        var commands = probe.sync();
+                        // Written unannounced, then announced by its version alone, which only a read can follow,
+                        // while Redis answers no command for three of the pod's timeouts.
+                        Object status = commands.eval(
+                                script,
+                                ScriptOutputType.VALUE,
+                                new String[] {
+                                    keys + "job",
+                                    keys + "log",
+                                    keys + "stream",
+                                    keys + "nobody-listens",
+                                    keys + "idem",
+                                    keys + "idem-order"
+                                },
+                                Long.toString(System.currentTimeMillis()),
+                                "60000",
+                                "PUBLISH",
+                                "owed",
+                                "5",
+                                Integer.toString(1 << 24),
+                                "",
+                                "",
+                                "10000",
+                                incarnation);
+                        assertThat(status).isEqualTo("OK");
+                        String version = commands.hget(keys + "job", "ver");
+                        commands.multi();
+                        commands.clientPause(1500);
+                        commands.publish(keys + "changes", version);
+                        commands.exec();
+                    })
+                    .expectNext("heard\nowed\n")
+                    .thenCancel()
+                    .verify(Duration.ofSeconds(20));
+        }
+    }
 }
