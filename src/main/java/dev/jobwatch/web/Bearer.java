@@ -1,7 +1,6 @@
 package dev.jobwatch.web;
 
 import org.springframework.http.HttpHeaders;
-import org.springframework.web.reactive.function.server.ServerRequest;
 
 /** The token of an {@code Authorization: Bearer} header, as every route family reads it. */
 final class Bearer {
@@ -9,8 +8,8 @@ final class Bearer {
     private Bearer() {}
 
     /** The token, or null when the request has no bearer header. */
-    static String token(ServerRequest request) {
-        String header = request.headers().firstHeader(HttpHeaders.AUTHORIZATION);
+    static String token(RequestView request) {
+        String header = request.header(HttpHeaders.AUTHORIZATION);
         if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
             return null;
         }

@@ -5,7 +5,6 @@ import dev.jobwatch.job.JobJson;
 import dev.jobwatch.job.JobRef;
 import dev.jobwatch.store.JobQueue;
 import java.util.Set;
-import org.springframework.web.reactive.function.server.ServerRequest;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -34,7 +33,7 @@ final class Cancellation {
     }
 
     /** Completes when the job is canceled; {@code fields} are the body fields the route takes. */
-    Mono<Void> cancel(ServerRequest request, JobRef ref, Set<String> fields) {
+    Mono<Void> cancel(RequestView request, JobRef ref, Set<String> fields) {
         return bodies.optionalJson(request, "Cancel body", limits.progress())
                 .defaultIfEmpty(mapper.createObjectNode())
                 .flatMap(body -> {

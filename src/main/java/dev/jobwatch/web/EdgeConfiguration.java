@@ -137,20 +137,13 @@ class EdgeConfiguration {
     }
 
     /**
-     * Answers are data for programs, never pages: no type sniffing, no framing, no referrer, and not
-     * kept in caches unless a route says otherwise (the SSE route sets {@code Cache-Control: no-cache},
-     * which replaces this default when its response is written). Set around the whole HTTP handler
-     * rather than in a filter, so that a long-lived stream holds no filter for it.
+     * The {@link SecurityHeaders} on every answer of WebFlux's, set around the whole HTTP handler rather
+     * than in a filter, so that a long-lived stream holds no filter for it.
      */
     @Bean
     HttpHandlerDecoratorFactory securityHeaders() {
         return handler -> (request, response) -> {
-            HttpHeaders headers = response.getHeaders();
-            headers.set("X-Content-Type-Options", "nosniff");
-            headers.set("X-Frame-Options", "DENY");
-            headers.set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
-            headers.set("Referrer-Policy", "no-referrer");
-            headers.set(HttpHeaders.CACHE_CONTROL, "no-store");
+            SecurityHeaders.set(response.getHeaders()::set);
             return handler.handle(request, response);
         };
     }

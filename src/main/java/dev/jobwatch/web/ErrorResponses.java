@@ -12,10 +12,7 @@ import dev.jobwatch.store.StoreUnavailableException;
 import dev.jobwatch.watch.TooManyStreamsException;
 import io.netty.handler.timeout.ReadTimeoutException;
 import java.util.concurrent.ThreadLocalRandom;
-import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.HttpStatusCode;
-import org.springframework.http.MediaType;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import org.springframework.web.server.ResponseStatusException;
@@ -40,47 +37,55 @@ final class ErrorResponses {
         this.faults = faults;
     }
 
+    /** The failure as an answer of a WebFlux route. */
     Mono<ServerResponse> toResponse(Throwable error, ServerRequest request) {
+        return Answers.text(classify(error, RequestView.of(request)));
+    }
+
+    /**
+     * What the client of a request that failed before its answer started is told, whichever part of the
+     * server answers it (a WebFlux route, {@link NettyWriteRoutes}); a fault of the server's, or a body
+     * that stopped coming, is logged here.
+     */
+    TextAnswer classify(Throwable error, RequestView request) {
         if (error instanceof InvalidInputException) {
-            return text(HttpStatus.BAD_REQUEST, error.getMessage());
+            return new TextAnswer(HttpStatus.BAD_REQUEST, error.getMessage());
         }
         if (error instanceof UnauthorizedException || error instanceof JobNotHeldException) {
-            return text(HttpStatus.UNAUTHORIZED, "Unauthorized");
+            return new TextAnswer(HttpStatus.UNAUTHORIZED, "Unauthorized");
         }
         if (error instanceof JobNotFoundException) {
-            return text(HttpStatus.NOT_FOUND, "Job not found");
+            return new TextAnswer(HttpStatus.NOT_FOUND, "Job not found");
         }
         if (error instanceof JobCompletedException || error instanceof JobExistsException) {
-            return text(HttpStatus.CONFLICT, error.getMessage());
+            return new TextAnswer(HttpStatus.CONFLICT, error.getMessage());
         }
         if (error instanceof IdempotencyKeyReusedException) {
-            return text(HttpStatus.UNPROCESSABLE_CONTENT, error.getMessage());
+            return new TextAnswer(HttpStatus.UNPROCESSABLE_CONTENT, error.getMessage());
         }
         if (error instanceof ApiException api) {
-            return text(api.status(), api.getMessage());
+            return new TextAnswer(api.status(), api.getMessage());
         }
         if (error instanceof TooManyStreamsException) {
             // Spread over a few seconds, so that the watchers a full pod turns away do not all come back at once.
             long retryAfter = RETRY_AFTER_SECONDS + ThreadLocalRandom.current().nextLong(RETRY_AFTER_SECONDS + 1);
-            return ServerResponse.status(HttpStatus.SERVICE_UNAVAILABLE)
-                    .header(HttpHeaders.RETRY_AFTER, Long.toString(retryAfter))
-                    .contentType(MediaType.TEXT_PLAIN)
-                    .bodyValue(error.getMessage());
+            return new TextAnswer(HttpStatus.SERVICE_UNAVAILABLE, error.getMessage(), Long.toString(retryAfter));
         }
         if (error instanceof StoreUnavailableException || error instanceof StoreFaultException) {
-            faults.unavailable(where(request), error);
-            return text(HttpStatus.SERVICE_UNAVAILABLE, publicMessage(error));
+            faults.unavailable(request.where(), error);
+            return new TextAnswer(HttpStatus.SERVICE_UNAVAILABLE, publicMessage(error));
         }
         if (error instanceof ReadTimeoutException) {
             // The client stopped sending its body: its fault, and the connection is closed after this answer.
-            faults.refused(where(request) + " stopped sending its body", error);
-            return text(HttpStatus.REQUEST_TIMEOUT, BODY_TIMEOUT);
+            faults.refused(request.where() + " stopped sending its body", error);
+            return new TextAnswer(HttpStatus.REQUEST_TIMEOUT, BODY_TIMEOUT);
         }
         if (error instanceof ResponseStatusException status) {
-            return text(status.getStatusCode(), status.getReason() == null ? status.getMessage() : status.getReason());
+            return new TextAnswer(
+                    status.getStatusCode(), status.getReason() == null ? status.getMessage() : status.getReason());
         }
-        faults.failed(where(request), error);
-        return text(HttpStatus.INTERNAL_SERVER_ERROR, INTERNAL);
+        faults.failed(request.where(), error);
+        return new TextAnswer(HttpStatus.INTERNAL_SERVER_ERROR, INTERNAL);
     }
 
     /**
@@ -128,10 +133,6 @@ final class ErrorResponses {
 
     /** Method and path only: a query may hold a token. */
     private static String where(ServerRequest request) {
-        return request.method() + " " + request.path();
-    }
-
-    private static Mono<ServerResponse> text(HttpStatusCode status, String message) {
-        return ServerResponse.status(status).contentType(MediaType.TEXT_PLAIN).bodyValue(message);
+        return RequestView.of(request).where();
     }
 }

@@ -1,7 +1,6 @@
 package dev.jobwatch.web;
 
 import dev.jobwatch.job.JobRef;
-import org.springframework.web.reactive.function.server.ServerRequest;
 
 /** The job a route's path names: {@code q} and {@code id} on BullMQ's routes, {@code ws} and {@code id} on Windmill's. */
 final class JobPaths {
@@ -9,12 +8,12 @@ final class JobPaths {
     private JobPaths() {}
 
     /** 400 when a name is malformed. */
-    static JobRef queueJob(ServerRequest request) {
+    static JobRef queueJob(RequestView request) {
         return new JobRef(request.pathVariable("q"), request.pathVariable("id"));
     }
 
     /** 400 when a name is malformed. */
-    static JobRef workspaceJob(ServerRequest request) {
+    static JobRef workspaceJob(RequestView request) {
         return new JobRef(request.pathVariable("ws"), request.pathVariable("id"));
     }
 }

@@ -32,9 +32,7 @@ final class MalformedRequests extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (msg instanceof HttpRequest request
-                && request.decoderResult().isSuccess()
-                && request.uri().chars().anyMatch(Character::isISOControl)) {
+        if (msg instanceof HttpRequest request && request.decoderResult().isSuccess() && holdsControl(request.uri())) {
             request.setDecoderResult(DecoderResult.failure(
                     new IllegalArgumentException("the request target holds a control character")));
         }
@@ -48,6 +46,15 @@ final class MalformedRequests extends ChannelInboundHandlerAdapter {
                     decoded.decoderResult().cause());
         }
         ctx.fireChannelRead(msg);
+    }
+
+    private static boolean holdsControl(String target) {
+        for (int at = 0; at < target.length(); at++) {
+            if (Character.isISOControl(target.charAt(at))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Without the query, which may hold a token, and cut short. */

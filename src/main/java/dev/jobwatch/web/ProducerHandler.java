@@ -51,8 +51,9 @@ final class ProducerHandler {
 
     Mono<ServerResponse> add(ServerRequest request) {
         return Mono.defer(() -> {
-            String namespace = namespace(request);
-            return bodies.json(request, "Job batch", limits.body())
+            RequestView view = RequestView.of(request);
+            String namespace = namespace(view);
+            return bodies.json(view, "Job batch", limits.body())
                     .map(batch::jobs)
                     .flatMap(jobs -> queue.add(namespace, jobs))
                     .flatMap(jobs -> {
@@ -74,7 +75,7 @@ final class ProducerHandler {
      */
     Mono<ServerResponse> list(ServerRequest request) {
         return Mono.defer(() -> {
-            String namespace = namespace(request);
+            String namespace = namespace(RequestView.of(request));
             return queue.recent(namespace, QueryArgs.listLimit(request))
                     .collect(mapper::createArrayNode, (jobs, job) -> {
                         ObjectNode doc = JobJson.document(job, mapper);
@@ -89,20 +90,21 @@ final class ProducerHandler {
 
     Mono<ServerResponse> get(ServerRequest request) {
         return Mono.defer(() -> {
-            JobRef ref = job(request);
+            JobRef ref = job(RequestView.of(request));
             return reads.get(ref).flatMap(job -> json(JobJson.document(job, mapper)));
         });
     }
 
     Mono<ServerResponse> cancel(ServerRequest request) {
         return Mono.defer(() -> {
-            JobRef ref = job(request);
-            return Answers.ok(cancellation.cancel(request, ref, Cancellation.WITH_CANCELED_BY));
+            RequestView view = RequestView.of(request);
+            JobRef ref = job(view);
+            return Answers.ok(cancellation.cancel(view, ref, Cancellation.WITH_CANCELED_BY));
         });
     }
 
     /** The path's namespace (400 when malformed), once a producer token for it is shown (401). */
-    private String namespace(ServerRequest request) {
+    private String namespace(RequestView request) {
         String namespace = request.pathVariable("q");
         JobRef.checkNamespace(namespace);
         access.requireProducer(Bearer.token(request), namespace);
@@ -110,7 +112,7 @@ final class ProducerHandler {
     }
 
     /** The path's job (400 when malformed), once a producer token for its namespace is shown (401). */
-    private JobRef job(ServerRequest request) {
+    private JobRef job(RequestView request) {
         JobRef ref = JobPaths.queueJob(request);
         access.requireProducer(Bearer.token(request), ref.namespace());
         return ref;

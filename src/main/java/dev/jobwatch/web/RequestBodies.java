@@ -13,11 +13,10 @@ import org.reactivestreams.Subscription;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.util.unit.DataSize;
-import org.springframework.web.reactive.function.BodyExtractors;
-import org.springframework.web.reactive.function.server.ServerRequest;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.channel.AbortedException;
@@ -62,7 +61,7 @@ final class RequestBodies {
     }
 
     /** A JSON body: {@code application/json}, a {@code +json} type, or no content type at all. */
-    Mono<JsonNode> json(ServerRequest request, String what, DataSize limit) {
+    Mono<JsonNode> json(RequestView request, String what, DataSize limit) {
         MediaType type = contentType(request, "application/json").orElse(MediaType.APPLICATION_JSON);
         if (!isJson(type)) {
             return Mono.error(unsupported(type, "application/json"));
@@ -71,7 +70,7 @@ final class RequestBodies {
     }
 
     /** Like {@link #json}, but a request without a body is fine: the result is then empty. */
-    Mono<JsonNode> optionalJson(ServerRequest request, String what, DataSize limit) {
+    Mono<JsonNode> optionalJson(RequestView request, String what, DataSize limit) {
         return bytes(request, what, limit).flatMap(bytes -> {
             if (bytes.length == 0) {
                 return Mono.empty();
@@ -88,7 +87,7 @@ final class RequestBodies {
      * A text body: {@code text/plain} (UTF-8 unless it names a charset), or a JSON string literal sent
      * as {@code application/json}, as bullmq-proxy takes log rows.
      */
-    Mono<String> text(ServerRequest request, String what, DataSize limit) {
+    Mono<String> text(RequestView request, String what, DataSize limit) {
         Optional<MediaType> type = contentType(request, "text/plain or application/json");
         if (type.isEmpty() || MediaType.TEXT_PLAIN.includes(type.get())) {
             Charset charset = type.map(MediaType::getCharset).orElse(StandardCharsets.UTF_8);
@@ -111,7 +110,7 @@ final class RequestBodies {
      * A body the route has no use for, read whole within the limit and dropped: a route that writes waits
      * for it, so that a body that turns out malformed still refuses the request before anything is written.
      */
-    Mono<Void> ignored(ServerRequest request, String what, DataSize limit) {
+    Mono<Void> ignored(RequestView request, String what, DataSize limit) {
         return bytes(request, what, limit).then();
     }
 
@@ -119,20 +118,24 @@ final class RequestBodies {
      * The request's content type. One that does not parse, or names a charset this JVM does not have,
      * is refused here as a 415 rather than failing later as a server error.
      */
-    private static Optional<MediaType> contentType(ServerRequest request, String accepted) {
+    private static Optional<MediaType> contentType(RequestView request, String accepted) {
+        String sent = request.header(HttpHeaders.CONTENT_TYPE);
+        if (sent == null || sent.isEmpty()) {
+            return Optional.empty();
+        }
         try {
-            Optional<MediaType> type = request.headers().contentType();
-            type.ifPresent(MediaType::getCharset);
-            return type;
+            MediaType type = MediaType.parseMediaType(sent);
+            type.getCharset();
+            return Optional.of(type);
         } catch (IllegalArgumentException e) {
             throw new ApiException(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "Content type is not valid: send " + accepted);
         }
     }
 
     /** The raw body, empty when there is none. */
-    private Mono<byte[]> bytes(ServerRequest request, String what, DataSize limit) {
+    private Mono<byte[]> bytes(RequestView request, String what, DataSize limit) {
         long max = limit.toBytes();
-        if (request.headers().contentLength().orElse(0) > max) {
+        if (request.contentLength() > max) {
             return Mono.error(tooLarge(what, limit));
         }
         return DataBufferUtils.join(body(request), Math.toIntExact(max))
@@ -155,10 +158,10 @@ final class RequestBodies {
      * body failed (a read timeout, a malformed chunk), and when the answer then completes it tells a reader
      * that has not cancelled once more, which Reactor would log as an error dropped.
      */
-    private static Flux<DataBuffer> body(ServerRequest request) {
+    private static Flux<DataBuffer> body(RequestView request) {
         return Flux.defer(() -> {
             AtomicReference<Subscription> body = new AtomicReference<>();
-            return request.body(BodyExtractors.toDataBuffers())
+            return request.body()
                     .doOnSubscribe(body::set)
                     .doOnError(error -> body.get().cancel());
         });

@@ -21,8 +21,9 @@ record WatcherAccess(Access access) {
      * wrong token. A watch token's incarnation can only be held against the job's once the job is read.
      */
     Authorized authorized(ServerRequest request) {
-        JobRef ref = JobPaths.workspaceJob(request);
-        return new Authorized(ref, access.requireWatcher(token(request), ref));
+        RequestView view = RequestView.of(request);
+        JobRef ref = JobPaths.workspaceJob(view);
+        return new Authorized(ref, access.requireWatcher(token(request, view), ref));
     }
 
     /** A job a watcher route may read, and the incarnations of it that the token opens. */
@@ -38,8 +39,8 @@ record WatcherAccess(Access access) {
     }
 
     /** Browsers' EventSource cannot set headers, so the token may also come as a cookie or a query argument. */
-    private static String token(ServerRequest request) {
-        String bearer = Bearer.token(request);
+    private static String token(ServerRequest request, RequestView view) {
+        String bearer = Bearer.token(view);
         if (bearer != null) {
             return bearer;
         }

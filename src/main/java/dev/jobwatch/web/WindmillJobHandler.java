@@ -148,10 +148,11 @@ final class WindmillJobHandler {
      */
     Mono<ServerResponse> cancel(ServerRequest request) {
         return Mono.defer(() -> {
-            JobRef ref = JobPaths.workspaceJob(request);
-            access.requireProducer(Bearer.token(request), ref.namespace());
+            RequestView view = RequestView.of(request);
+            JobRef ref = JobPaths.workspaceJob(view);
+            access.requireProducer(Bearer.token(view), ref.namespace());
             return cancellation
-                    .cancel(request, ref, Cancellation.REASON_ONLY)
+                    .cancel(view, ref, Cancellation.REASON_ONLY)
                     .then(Mono.just(ref.id()))
                     .onErrorResume(
                             JobCompletedException.class,

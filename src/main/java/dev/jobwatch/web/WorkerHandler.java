@@ -20,8 +20,11 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The BullMQ HTTP API's worker routes: a job's worker starts it, reports progress and log rows, streams
- * its result and completes it. Each handler checks the names in the path (400), turns the bearer token
- * into the worker's credential, and hands the credential and the body, still unread, to the store: the
+ * its result and completes it ({@link WorkerWrite}), and reads its log rows back. The writes are one
+ * handler, {@link #write}, which reads its request through a {@link RequestView}, so that Reactor Netty's
+ * own routes ({@link NettyWriteRoutes}) and WebFlux's serve them with the same steps. It checks the names
+ * in the path (400), turns the bearer token into the worker's credential, reads the
+ * {@code Idempotency-Key} (400), and hands the credential and the body, still unread, to the store: the
  * store refuses a credential (401) before the body is read whole (415, 413, 400, 408), and holds it
  * against the job in the same atomic step as the write (404, 409, 503). A write's {@code Idempotency-Key}
  * goes with it, so a retry after an answer that was lost (a 503) is applied once (422 for a key another
@@ -54,38 +57,41 @@ final class WorkerHandler {
         this.bodies = bodies;
     }
 
-    Mono<ServerResponse> start(ServerRequest request) {
+    /**
+     * One of the worker's writes, whichever part of the server carries the request; completes once the
+     * write is in the store, or fails with what {@link ErrorResponses} classifies.
+     */
+    Mono<Void> write(WorkerWrite write, RequestView request) {
         return Mono.defer(() -> {
             JobRef ref = JobPaths.queueJob(request);
-            return Answers.ok(writes.start(
-                    ref, worker(request, ref), key(request), bodies.ignored(request, "Start body", limits.progress())));
-        });
-    }
-
-    Mono<ServerResponse> progress(ServerRequest request) {
-        return Mono.defer(() -> {
-            JobRef ref = JobPaths.queueJob(request);
-            return Answers.ok(writes.progress(
-                    ref,
-                    worker(request, ref),
-                    key(request),
-                    bodies.json(request, "Progress", limits.progress()).map(mapper::writeValueAsString)));
-        });
-    }
-
-    Mono<ServerResponse> addLog(ServerRequest request) {
-        return Mono.defer(() -> {
-            JobRef ref = JobPaths.queueJob(request);
-            return Answers.ok(writes.appendLog(
-                    ref, worker(request, ref), key(request), bodies.text(request, "Log row", limits.log())));
+            Credential worker = access.worker(Bearer.token(request), ref);
+            IdempotencyKey key = key(request);
+            return switch (write) {
+                case START -> writes.start(ref, worker, key, bodies.ignored(request, "Start body", limits.progress()));
+                case PROGRESS ->
+                    writes.progress(
+                            ref,
+                            worker,
+                            key,
+                            bodies.json(request, "Progress", limits.progress()).map(mapper::writeValueAsString));
+                case LOG -> writes.appendLog(ref, worker, key, bodies.text(request, "Log row", limits.log()));
+                case CHUNK -> writes.appendChunk(ref, worker, key, bodies.text(request, "Chunk", limits.chunk()));
+                case COMPLETE ->
+                    writes.complete(
+                            ref,
+                            worker,
+                            key,
+                            bodies.json(request, "Completion", limits.result()).map(this::completion));
+            };
         });
     }
 
     /** Rows of the log, for a producer of the namespace or the job's own worker. */
     Mono<ServerResponse> logs(ServerRequest request) {
         return Mono.defer(() -> {
-            JobRef ref = JobPaths.queueJob(request);
-            Credential reader = access.reader(Bearer.token(request), ref);
+            RequestView view = RequestView.of(request);
+            JobRef ref = JobPaths.queueJob(view);
+            Credential reader = access.reader(Bearer.token(view), ref);
             QueryArgs.LogPage page = QueryArgs.logPage(request);
             return reads.logRows(ref, reader, page.start(), page.length()).flatMap(rows -> {
                 ObjectNode body = mapper.createObjectNode();
@@ -94,25 +100,6 @@ final class WorkerHandler {
                 rows.logs().forEach(logs::add);
                 return Answers.json(mapper, body);
             });
-        });
-    }
-
-    Mono<ServerResponse> addChunk(ServerRequest request) {
-        return Mono.defer(() -> {
-            JobRef ref = JobPaths.queueJob(request);
-            return Answers.ok(writes.appendChunk(
-                    ref, worker(request, ref), key(request), bodies.text(request, "Chunk", limits.chunk())));
-        });
-    }
-
-    Mono<ServerResponse> complete(ServerRequest request) {
-        return Mono.defer(() -> {
-            JobRef ref = JobPaths.queueJob(request);
-            return Answers.ok(writes.complete(
-                    ref,
-                    worker(request, ref),
-                    key(request),
-                    bodies.json(request, "Completion", limits.result()).map(this::completion)));
         });
     }
 
@@ -126,13 +113,9 @@ final class WorkerHandler {
         return new JobWrites.Completion(success.booleanValue(), mapper.writeValueAsString(result));
     }
 
-    private Credential worker(ServerRequest request, JobRef ref) {
-        return access.worker(Bearer.token(request), ref);
-    }
-
     /** The write's {@code Idempotency-Key}, if it has one: at most one, that keeps the key's rule (400). */
-    private static IdempotencyKey key(ServerRequest request) {
-        List<String> sent = request.headers().header(IDEMPOTENCY_KEY);
+    private static IdempotencyKey key(RequestView request) {
+        List<String> sent = request.headers(IDEMPOTENCY_KEY);
         if (sent.isEmpty()) {
             return IdempotencyKey.NONE;
         }
