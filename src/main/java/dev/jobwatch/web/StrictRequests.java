@@ -34,9 +34,9 @@ final class StrictRequests extends ChannelInboundHandlerAdapter {
     static final String NAME = "jobwatch.strictRequests";
 
     /** What an IP literal in brackets may hold. */
-    private static final boolean[] IN_LITERAL = characters(":._~!$&'()*+,;=-");
+    private static final AsciiSet IN_LITERAL = AsciiSet.lettersDigitsAnd(":._~!$&'()*+,;=-");
     /** What a reg-name may hold: letters, digits, marks and {@code %}. */
-    private static final boolean[] IN_REG_NAME = characters("._~%!$&'()*+,;=-");
+    private static final AsciiSet IN_REG_NAME = AsciiSet.lettersDigitsAnd("._~%!$&'()*+,;=-");
 
     /** After a refusal: what is left of that request (its body) is dropped while the answer goes out. */
     private boolean refused;
@@ -88,12 +88,12 @@ final class StrictRequests extends ChannelInboundHandlerAdapter {
         int at = 0;
         if (length > 0 && value.charAt(0) == '[') {
             int close = value.indexOf(']');
-            if (close < 2 || !holdsOnly(value, 1, close, IN_LITERAL)) {
+            if (close < 2 || !IN_LITERAL.holdsAll(value, 1, close)) {
                 return false;
             }
             at = close + 1;
         } else {
-            while (at < length && holds(value.charAt(at), IN_REG_NAME)) {
+            while (at < length && IN_REG_NAME.holds(value.charAt(at))) {
                 at++;
             }
         }
@@ -110,35 +110,6 @@ final class StrictRequests extends ChannelInboundHandlerAdapter {
             }
         }
         return true;
-    }
-
-    private static boolean holdsOnly(String value, int from, int end, boolean[] allowed) {
-        for (int at = from; at < end; at++) {
-            if (!holds(value.charAt(at), allowed)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static boolean holds(char c, boolean[] allowed) {
-        return c < allowed.length && allowed[c];
-    }
-
-    /** Letters, digits and {@code others}. */
-    private static boolean[] characters(String others) {
-        boolean[] allowed = new boolean[128];
-        for (char c = '0'; c <= '9'; c++) {
-            allowed[c] = true;
-        }
-        for (char c = 'a'; c <= 'z'; c++) {
-            allowed[c] = true;
-            allowed[Character.toUpperCase(c)] = true;
-        }
-        for (char c : others.toCharArray()) {
-            allowed[c] = true;
-        }
-        return allowed;
     }
 
     /**

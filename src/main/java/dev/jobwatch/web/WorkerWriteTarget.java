@@ -23,9 +23,9 @@ record WorkerWriteTarget(WorkerWrite write, String namespace, String id, String 
     private static final String QUEUES = "/queues/";
     private static final String JOBS = "jobs/";
     /** The characters a path here may hold as they are (and {@code %}, which must begin an escape). */
-    private static final boolean[] IN_PATH = characters("-._~!$&'()*+,=:@%/");
+    private static final AsciiSet IN_PATH = AsciiSet.lettersDigitsAnd("-._~!$&'()*+,=:@%/");
     /** A query may hold these too; its {@code %} too must begin an escape, or Spring would refuse the URI. */
-    private static final boolean[] IN_QUERY = characters("-._~!$&'()*+,=:@%/?");
+    private static final AsciiSet IN_QUERY = AsciiSet.lettersDigitsAnd("-._~!$&'()*+,=:@%/?");
 
     /** The target's write, names and path, or null when it is not in the form these routes serve. */
     static WorkerWriteTarget parse(String target) {
@@ -68,10 +68,10 @@ record WorkerWriteTarget(WorkerWrite write, String namespace, String id, String 
         return -1;
     }
 
-    private static boolean holdsOnly(String target, int from, int end, boolean[] allowed) {
+    private static boolean holdsOnly(String target, int from, int end, AsciiSet allowed) {
         for (int at = from; at < end; at++) {
             char c = target.charAt(at);
-            if (c >= allowed.length || !allowed[c]) {
+            if (!allowed.holds(c)) {
                 return false;
             }
             if (c == '%'
@@ -87,20 +87,5 @@ record WorkerWriteTarget(WorkerWrite write, String namespace, String id, String 
     /** As Spring decodes a path segment: {@code %}-escapes as UTF-8, and nothing else ({@code +} stays). */
     private static String decoded(String segment) {
         return StringUtils.uriDecode(segment, StandardCharsets.UTF_8);
-    }
-
-    private static boolean[] characters(String others) {
-        boolean[] allowed = new boolean[128];
-        for (char c = '0'; c <= '9'; c++) {
-            allowed[c] = true;
-        }
-        for (char c = 'a'; c <= 'z'; c++) {
-            allowed[c] = true;
-            allowed[Character.toUpperCase(c)] = true;
-        }
-        for (char c : others.toCharArray()) {
-            allowed[c] = true;
-        }
-        return allowed;
     }
 }
