@@ -56,6 +56,7 @@ final class NettyWriteRoutes implements NettyRouteProvider {
      * error of the server's.
      */
     private Publisher<Void> serve(HttpServerRequest request, HttpServerResponse response) {
+        // Parsed again: Reactor Netty asks a route's condition, then calls the route, and passes nothing on.
         WorkerWriteTarget target = WorkerWriteTarget.parse(request.uri());
         NettyRequestView view = new NettyRequestView(request, target);
         NettyRequestMetrics.Request measured = metrics.start(target.write());

@@ -37,7 +37,8 @@ import tools.jackson.databind.json.JsonMapper;
  * is given to its route only once it has arrived whole: one whose chunked encoding breaks
  * ({@link BodyDecodingFailures}) is refused (400), one that stalls past the header timeout fails with
  * Reactor Netty's read timeout (408, by {@link ErrorResponses}), so a route that writes what it read
- * never writes part of a body.
+ * never writes part of a body. A request is read through its {@link RequestView}, so a body is read alike
+ * whichever part of the server carries it.
  */
 final class RequestBodies {
 
