@@ -6,6 +6,7 @@ import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -13,6 +14,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.FluxSink;
+import reactor.util.retry.Retry;
 
 /**
  * The change feed on Redis pub/sub: one connection per pod, one channel subscription per watched job,
@@ -31,6 +33,11 @@ final class RedisChangeFeed implements ChangeFeed {
     private static final Logger log = LoggerFactory.getLogger(RedisChangeFeed.class);
 
     private final LazyConnection<StatefulRedisPubSubConnection<String, String>> connection;
+    /** First and longest pause between two attempts to subscribe a job again after a topology change. */
+    private static final Duration RESUBSCRIBE_FIRST = Duration.ofMillis(100);
+
+    private static final Duration RESUBSCRIBE_AT_MOST = Duration.ofSeconds(3);
+
     private final String prefix;
     private final boolean sharded;
     private final Counter received;
@@ -103,15 +110,20 @@ final class RedisChangeFeed implements ChangeFeed {
         StatefulRedisPubSubConnection<String, String> made = connection.now();
         sinks.forEach((channel, subscriber) -> {
             if (sharded && made != null) {
-                // Woken once the subscription is in place (or could not be made: the read is still owed).
+                // Made again until it holds (the slot's new node may not answer yet), for as long as the job
+                // is watched, and the job woken once it does: no timer stands in for a subscription that failed.
                 made.reactive()
                         .ssubscribe(channel)
+                        .retryWhen(Retry.backoff(Long.MAX_VALUE, RESUBSCRIBE_FIRST)
+                                .maxBackoff(RESUBSCRIBE_AT_MOST)
+                                .filter(error -> sinks.get(channel) == subscriber)
+                                .doBeforeRetry(retry -> log.debug(
+                                        "ssubscribe {} again failed, trying again: {}",
+                                        channel,
+                                        retry.failure().toString())))
                         .subscribe(
                                 null,
-                                error -> {
-                                    log.debug("ssubscribe {} again failed: {}", channel, error.toString());
-                                    subscriber.sink.next(Change.SIGNAL);
-                                },
+                                error -> subscriber.sink.next(Change.SIGNAL),
                                 () -> subscriber.sink.next(Change.SIGNAL));
             } else {
                 subscriber.sink.next(Change.SIGNAL);
