@@ -8,7 +8,9 @@ import io.lettuce.core.KillArgs;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.TransactionResult;
+import io.lettuce.core.api.sync.RedisCommands;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -24,7 +26,7 @@ import reactor.test.StepVerifier;
 class LostNotificationIntegrationTest {
 
     @Test
-    void aRowWrittenWhileThePubSubConnectionIsGoneStillReachesTheWatcherOnce() throws IOException {
+    void aRowWrittenWhileThePubSubConnectionIsGoneStillReachesTheWatcherOnce() {
         try (TestRedis redis = new TestRedis();
                 TestServer server = new TestServer(redis.url(), "jobwatch.watch.recheck=0s");
                 RedisClient client = RedisClient.create(redis.url());
@@ -33,7 +35,6 @@ class LostNotificationIntegrationTest {
             String token = api.add("quiet");
             String keys = "jobwatch:{" + api.namespace + "/quiet}:";
             String incarnation = probe.sync().hget(keys + "job", "inc");
-            String script = new ClassPathResource("scripts/log.lua").getContentAsString(StandardCharsets.UTF_8);
 
             StepVerifier.create(new SseClient(server.port())
                             .updates(api.namespace, "quiet", "")
@@ -50,27 +51,7 @@ class LostNotificationIntegrationTest {
                         var commands = probe.sync();
                         commands.multi();
                         commands.clientKill(KillArgs.Builder.typePubsub());
-                        commands.eval(
-                                script,
-                                ScriptOutputType.VALUE,
-                                new String[] {
-                                    keys + "job",
-                                    keys + "log",
-                                    keys + "stream",
-                                    keys + "changes",
-                                    keys + "idem",
-                                    keys + "idem-order"
-                                },
-                                Long.toString(System.currentTimeMillis()),
-                                "60000",
-                                "PUBLISH",
-                                "lost é😀",
-                                "8",
-                                Integer.toString(1 << 24),
-                                "",
-                                "",
-                                "10000",
-                                incarnation);
+                        appendLog(commands, keys, "changes", "lost é😀", 8, incarnation);
                         TransactionResult done = commands.exec();
                         assertThat((Long) done.get(0))
                                 .as("pub/sub connections killed")
@@ -91,7 +72,7 @@ class LostNotificationIntegrationTest {
      * the read is owed and made again until it succeeds, with no safety re-read to fall back on.
      */
     @Test
-    void aReadThatASignalAskedForAndThatFailedIsMadeAgain() throws IOException {
+    void aReadThatASignalAskedForAndThatFailedIsMadeAgain() {
         try (TestRedis redis = new TestRedis();
                 TestServer server =
                         new TestServer(redis.url(), "jobwatch.watch.recheck=0s", "jobwatch.redis.timeout=500ms");
@@ -101,7 +82,6 @@ class LostNotificationIntegrationTest {
             String token = api.add("slow");
             String keys = "jobwatch:{" + api.namespace + "/slow}:";
             String incarnation = probe.sync().hget(keys + "job", "inc");
-            String script = new ClassPathResource("scripts/log.lua").getContentAsString(StandardCharsets.UTF_8);
 
             StepVerifier.create(new SseClient(server.port())
                             .updates(api.namespace, "slow", "")
@@ -116,27 +96,7 @@ class LostNotificationIntegrationTest {
                         var commands = probe.sync();
                         // Written unannounced, then announced by its version alone, which only a read can follow,
                         // while Redis answers no command for three of the pod's timeouts.
-                        Object status = commands.eval(
-                                script,
-                                ScriptOutputType.VALUE,
-                                new String[] {
-                                    keys + "job",
-                                    keys + "log",
-                                    keys + "stream",
-                                    keys + "nobody-listens",
-                                    keys + "idem",
-                                    keys + "idem-order"
-                                },
-                                Long.toString(System.currentTimeMillis()),
-                                "60000",
-                                "PUBLISH",
-                                "owed",
-                                "5",
-                                Integer.toString(1 << 24),
-                                "",
-                                "",
-                                "10000",
-                                incarnation);
+                        Object status = appendLog(commands, keys, "nobody-listens", "owed", 5, incarnation);
                         assertThat(status).isEqualTo("OK");
                         String version = commands.hget(keys + "job", "ver");
                         commands.multi();
@@ -148,5 +108,40 @@ class LostNotificationIntegrationTest {
                     .thenCancel()
                     .verify(Duration.ofSeconds(20));
         }
+    }
+
+    /**
+     * The same write as the worker route makes (log.lua, unkeyed), announced on {@code channel}: the job's
+     * own ({@code changes}) or one nobody hears.
+     */
+    private static Object appendLog(
+            RedisCommands<String, String> commands,
+            String keys,
+            String channel,
+            String row,
+            int codePointsWithNewline,
+            String incarnation) {
+        String script;
+        try {
+            script = new ClassPathResource("scripts/log.lua").getContentAsString(StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return commands.eval(
+                script,
+                ScriptOutputType.VALUE,
+                new String[] {
+                    keys + "job", keys + "log", keys + "stream", keys + channel, keys + "idem", keys + "idem-order"
+                },
+                Long.toString(System.currentTimeMillis()),
+                "60000",
+                "PUBLISH",
+                row,
+                Integer.toString(codePointsWithNewline),
+                Integer.toString(1 << 24),
+                "",
+                "",
+                "10000",
+                incarnation);
     }
 }
